@@ -1,0 +1,116 @@
+package org.offload.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.offload.service.internal.ClientId;
+
+/**
+ * One request as a handler sees it: the request plus its id, deadline and cancellation state. A call is
+ * cancelled when its client cancels it or the service stops before it finished; the handler's thread is
+ * then also interrupted. Long handlers should check {@link #isCancelled()} or {@link #throwIfCancelled()}.
+ */
+public final class Call {
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private final Request request;
+    private final ClientId clientId;
+    private final long requestId;
+    private final long deadlineNanos;
+    private volatile boolean cancelled;
+
+    Call(Request request, ClientId clientId, long requestId, long deadlineNanos) {
+        this.request = request;
+        this.clientId = clientId;
+        this.requestId = requestId;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** A call made outside any socket, for unit-testing handlers. */
+    public static Call of(Request request) {
+        return new Call(request, ClientId.random(), 1, NO_DEADLINE);
+    }
+
+    static long deadlineFrom(long nowNanos, long timeoutMs) {
+        return timeoutMs == 0 ? NO_DEADLINE : nowNanos + Duration.ofMillis(timeoutMs).toNanos();
+    }
+
+    public Request request() {
+        return request;
+    }
+
+    public String path() {
+        return request.path();
+    }
+
+    public String method() {
+        return request.method();
+    }
+
+    public Map<String, String> headers() {
+        return request.headers();
+    }
+
+    public Body body() {
+        return request.body();
+    }
+
+    /** The body as a JSON tree (an empty body is an empty object). */
+    public JsonNode json() {
+        return request.body().json();
+    }
+
+    /** The client's id for this request. */
+    public long requestId() {
+        return requestId;
+    }
+
+    /** The calling client's id, as hex. */
+    public String clientId() {
+        return clientId.toString();
+    }
+
+    ClientId client() {
+        return clientId;
+    }
+
+    /** True when the client gave a deadline. */
+    public boolean hasDeadline() {
+        return deadlineNanos != NO_DEADLINE;
+    }
+
+    /** Time left before the client stops waiting; {@link ChronoUnit#FOREVER} without a deadline. */
+    public Duration timeLeft() {
+        return hasDeadline() ? Duration.ofNanos(deadlineNanos - System.nanoTime()) : ChronoUnit.FOREVER.getDuration();
+    }
+
+    boolean isExpired(long nowNanos) {
+        return hasDeadline() && nowNanos - deadlineNanos > 0;
+    }
+
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    /** True once the call was cancelled. */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** Throws {@link CancelledException} once the call was cancelled. */
+    public void throwIfCancelled() {
+        if (cancelled) {
+            throw new CancelledException("request " + request.path() + " (id " + requestId + ") was cancelled");
+        }
+    }
+
+    void cancel() {
+        cancelled = true;
+    }
+
+    @Override
+    public String toString() {
+        return "Call[" + request.method() + " " + request.path() + ", id " + requestId + "]";
+    }
+}

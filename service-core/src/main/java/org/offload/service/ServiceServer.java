@@ -1,0 +1,351 @@
+package org.offload.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.offload.service.internal.Checks;
+import org.offload.service.internal.Proof;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One service instance: binds a PULL socket (requests in) and an XPUB socket (replies out), checks every
+ * request's passphrase proof, routes it by path regex + METHOD to a handler on a bounded worker pool and
+ * publishes the reply to the calling client.
+ *
+ * <pre>{@code
+ * try (ServiceServer server = ServiceServer.builder()
+ *         .name("slow-echo")
+ *         .bind("tcp://127.0.0.1:5555", "tcp://127.0.0.1:5556")
+ *         .passphrase(System.getenv("OFFLOAD_PASSPHRASE"))
+ *         .route("^/service/slow$", "request", call -> Reply.json(Map.of("echo", call.json())))
+ *         .build()
+ *         .start()) {
+ *     server.awaitTermination(Duration.ofDays(365));
+ * }
+ * }</pre>
+ */
+public final class ServiceServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
+
+    /** Name used in logs and errors unless one is set. */
+    public static final String DEFAULT_NAME = "offload-service";
+    /** Worker threads: one per core, for CPU-bound handlers. */
+    public static final int DEFAULT_WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Requests that may wait for a worker before new ones are answered 429 (busy). */
+    public static final int DEFAULT_QUEUE_CAPACITY = 1_000;
+    /** Largest frame accepted on the PULL socket; a peer that sends more is disconnected by ZeroMQ. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+    /** How far a request's timestamp may be from this clock. */
+    public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofSeconds(30);
+    /** Replies that may wait for their client's subscription (slow joiner) or for room under the HWM. */
+    public static final int DEFAULT_MAX_PARKED_REPLIES = 10_000;
+    /** How long a reply to a request without a deadline may stay parked. */
+    public static final Duration DEFAULT_PARK_TIMEOUT = Duration.ofSeconds(10);
+    /** High-water mark of the PUB socket, per subscriber, in messages (replies past it are parked, not lost). */
+    public static final int DEFAULT_SEND_HWM = 10_000;
+    /** High-water mark of the PULL socket, per connected client, in messages. */
+    public static final int DEFAULT_RECEIVE_HWM = 10_000;
+    /** How long {@link #close()} lets in-flight work finish before cancelling it. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(1);
+    /** How long closing sockets may spend sending what is queued. */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(200);
+    /** How long a connection may take to finish the ZeroMQ handshake. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+
+    private enum State { NEW, RUNNING, CLOSED }
+
+    private final Settings settings;
+    private final Object lock = new Object();
+    private State state = State.NEW;
+    private ServerIo io;
+
+    private ServiceServer(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds both sockets and starts serving. Throws {@link ServiceStartException} when an address fails. */
+    public ServiceServer start() {
+        synchronized (lock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException(settings.name() + " - start() may be called once; state is " + state);
+            }
+            io = ServerIo.open(settings);
+            state = State.RUNNING;
+        }
+        io.start();
+        log.info("{} - serving on PULL {} and PUB {} with {} routes, {} workers", settings.name(),
+                io.pullAddress(), io.pubAddress(), settings.routes().size(), settings.workers());
+        return this;
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    /** The PULL address actually bound (an ephemeral {@code :*} port resolved). */
+    public String pullAddress() {
+        return running().pullAddress();
+    }
+
+    /** The PUB address actually bound. */
+    public String pubAddress() {
+        return running().pubAddress();
+    }
+
+    /** True between {@link #start()} and the end of {@link #stop}. */
+    public boolean isRunning() {
+        synchronized (lock) {
+            return state == State.RUNNING && !io.isTerminated();
+        }
+    }
+
+    public ServerStats stats() {
+        ServerIo current;
+        synchronized (lock) {
+            current = io;
+        }
+        return current == null ? ServerIo.emptyStats() : current.stats();
+    }
+
+    /**
+     * Stops gracefully: new requests are answered 503, in-flight work gets up to {@code drainTimeout} to
+     * finish and have its replies published; what is left is cancelled and answered 503. Idempotent;
+     * returns within {@code drainTimeout} plus the socket linger.
+     */
+    public void stop(Duration drainTimeout) {
+        Checks.notNegative("drainTimeout", drainTimeout);
+        ServerIo current;
+        synchronized (lock) {
+            if (state == State.NEW) {
+                state = State.CLOSED;
+                return;
+            }
+            state = State.CLOSED;
+            current = io;
+        }
+        current.stop(drainTimeout);
+        long waitMs = drainTimeout.plus(settings.linger()).toMillis() + 500;
+        if (!current.awaitTermination(waitMs, TimeUnit.MILLISECONDS)) {
+            log.error("{} - I/O thread did not end within {} ms; leaving it", settings.name(), waitMs);
+        }
+    }
+
+    /** {@link #stop(Duration)} with the configured drain timeout (default {@link #DEFAULT_DRAIN_TIMEOUT}). */
+    @Override
+    public void close() {
+        stop(settings.drainTimeout());
+    }
+
+    /** Waits until the server has stopped; true if it did within {@code timeout}. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        ServerIo current;
+        synchronized (lock) {
+            current = io;
+        }
+        if (current == null) {
+            return true;
+        }
+        return current.awaitTerminationInterruptibly(timeout.toMillis());
+    }
+
+    private ServerIo running() {
+        synchronized (lock) {
+            if (io == null) {
+                throw new IllegalStateException(settings.name() + " - not started");
+            }
+            return io;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceServer[" + settings.name() + ", " + state + "]";
+    }
+
+    /** Settings of a built server. */
+    record Settings(String name, String pullAddress, String pubAddress, Proof proof, List<Router.Route> routes,
+                    int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
+                    Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
+                    Duration drainTimeout, Duration linger, Duration handshakeTimeout, boolean exposeErrorDetails) {
+    }
+
+    /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
+    public static final class Builder {
+        private String name = DEFAULT_NAME;
+        private String pullAddress;
+        private String pubAddress;
+        private Proof proof;
+        private final List<Router.Route> routes = new ArrayList<>();
+        private int workers = DEFAULT_WORKERS;
+        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+        private boolean virtualThreads;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private Duration replayWindow = DEFAULT_REPLAY_WINDOW;
+        private int maxParkedReplies = DEFAULT_MAX_PARKED_REPLIES;
+        private Duration parkTimeout = DEFAULT_PARK_TIMEOUT;
+        private int sendHwm = DEFAULT_SEND_HWM;
+        private int receiveHwm = DEFAULT_RECEIVE_HWM;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration linger = DEFAULT_LINGER;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private boolean exposeErrorDetails;
+        private boolean built;
+
+        private Builder() {}
+
+        public Builder name(String name) {
+            check();
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /** The PULL (requests in) and PUB (replies out) addresses, e.g. {@code tcp://127.0.0.1:5555}. */
+        public Builder bind(String pullAddress, String pubAddress) {
+            check();
+            this.pullAddress = Checks.notBlank("pullAddress", pullAddress);
+            this.pubAddress = Checks.notBlank("pubAddress", pubAddress);
+            if (pullAddress.equals(pubAddress)) {
+                throw new IllegalArgumentException("pullAddress and pubAddress must differ but both were " + pullAddress);
+            }
+            return this;
+        }
+
+        /** The shared passphrase; it never leaves this process and is never logged. */
+        public Builder passphrase(String passphrase) {
+            check();
+            this.proof = new Proof(passphrase);
+            return this;
+        }
+
+        /**
+         * Routes requests whose path matches {@code pathRegex} at its start (use {@code ^...$} for an exact
+         * match) and whose METHOD is {@code method} to {@code handler}. The first matching route wins.
+         */
+        public Builder route(String pathRegex, String method, Handler handler) {
+            check();
+            Objects.requireNonNull(pathRegex, "pathRegex");
+            Objects.requireNonNull(handler, "handler");
+            Pattern pattern;
+            try {
+                pattern = Pattern.compile(pathRegex);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("pathRegex '" + pathRegex + "' is not a valid regex: "
+                        + e.getDescription(), e);
+            }
+            routes.add(new Router.Route(pattern, Checks.method(method), handler));
+            return this;
+        }
+
+        public Builder workers(int workers) {
+            check();
+            this.workers = Checks.positive("workers", workers);
+            return this;
+        }
+
+        public Builder queueCapacity(int queueCapacity) {
+            check();
+            this.queueCapacity = Checks.positive("queueCapacity", queueCapacity);
+            return this;
+        }
+
+        /** Runs handlers on virtual threads (for blocking handlers); {@code workers} still bounds concurrency. */
+        public Builder virtualThreads(boolean virtualThreads) {
+            check();
+            this.virtualThreads = virtualThreads;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int maxMessageBytes) {
+            check();
+            this.maxMessageBytes = Checks.positive("maxMessageBytes", maxMessageBytes);
+            return this;
+        }
+
+        public Builder replayWindow(Duration replayWindow) {
+            check();
+            this.replayWindow = Checks.positive("replayWindow", replayWindow);
+            return this;
+        }
+
+        public Builder maxParkedReplies(int maxParkedReplies) {
+            check();
+            this.maxParkedReplies = Checks.positive("maxParkedReplies", maxParkedReplies);
+            return this;
+        }
+
+        public Builder parkTimeout(Duration parkTimeout) {
+            check();
+            this.parkTimeout = Checks.positive("parkTimeout", parkTimeout);
+            return this;
+        }
+
+        public Builder sendHighWaterMark(int messages) {
+            check();
+            this.sendHwm = Checks.positive("sendHighWaterMark", messages);
+            return this;
+        }
+
+        public Builder receiveHighWaterMark(int messages) {
+            check();
+            this.receiveHwm = Checks.positive("receiveHighWaterMark", messages);
+            return this;
+        }
+
+        public Builder drainTimeout(Duration drainTimeout) {
+            check();
+            this.drainTimeout = Checks.notNegative("drainTimeout", drainTimeout);
+            return this;
+        }
+
+        public Builder linger(Duration linger) {
+            check();
+            this.linger = Checks.notNegative("linger", linger);
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            check();
+            this.handshakeTimeout = Checks.positive("handshakeTimeout", handshakeTimeout);
+            return this;
+        }
+
+        /** Sends a failed handler's exception class and message in 500 replies (never a stack trace). */
+        public Builder exposeErrorDetails(boolean expose) {
+            check();
+            this.exposeErrorDetails = expose;
+            return this;
+        }
+
+        public ServiceServer build() {
+            check();
+            if (pullAddress == null) {
+                throw new IllegalStateException(name + " - bind(pullAddress, pubAddress) is required");
+            }
+            if (proof == null) {
+                throw new IllegalStateException(name + " - passphrase(...) is required");
+            }
+            if (routes.isEmpty()) {
+                throw new IllegalStateException(name + " - at least one route(...) is required");
+            }
+            built = true;
+            return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
+                    queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
+                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, exposeErrorDetails));
+        }
+
+        private void check() {
+            if (built) {
+                throw new IllegalStateException("this builder already built a server; use a new builder");
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package org.offload.service.internal;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The decoded envelope frame of a message (see PROTOCOL.md, "Envelope"). Not public API.
+ *
+ * @param kind        {@link Wire#REQUEST}, {@link Wire#REPLY} or {@link Wire#CANCEL}
+ * @param clientId    the client's {@value Wire#CLIENT_ID_BYTES}-byte id, also the reply topic
+ * @param requestId   the client's id for the request (unsigned 64-bit)
+ * @param timestampMs sender's clock, Unix epoch milliseconds
+ * @param timeoutMs   request: how long the client waits, 0 = no deadline; otherwise 0
+ * @param status      reply: HTTP-like status; otherwise 0
+ * @param method      METHOD
+ * @param path        path
+ * @param message     reply: status message; otherwise ""
+ * @param headers     string headers, {@value Wire#CONTENT_TYPE} included when the body is not JSON
+ */
+public record Envelope(int kind, ClientId clientId, long requestId, long timestampMs, long timeoutMs, int status,
+                       String method, String path, String message, Map<String, String> headers) {
+    public Envelope {
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(headers, "headers");
+    }
+}

@@ -1,0 +1,224 @@
+package org.offload.service.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.offload.service.ProtocolException;
+import org.offload.service.Status;
+
+/**
+ * Encodes and decodes the envelope frame, version {@value #VERSION}, exactly as PROTOCOL.md specifies.
+ * All integers are big-endian. Not public API.
+ */
+public final class Wire {
+    public static final int VERSION = 1;
+    public static final int REQUEST = 1;
+    public static final int REPLY = 2;
+    public static final int CANCEL = 3;
+
+    public static final int CLIENT_ID_BYTES = 16;
+    public static final int PROOF_BYTES = 32;
+    /** Frames of a request or cancel: envelope, body, proof. */
+    public static final int REQUEST_FRAMES = 3;
+    /** Frames of a reply: topic, envelope, body, proof. */
+    public static final int REPLY_FRAMES = 4;
+    /** The header that names a non-JSON body's content type. */
+    public static final String CONTENT_TYPE = "content-type";
+    /** Largest envelope frame accepted. */
+    public static final int MAX_ENVELOPE_BYTES = 1 << 20;
+
+    static final byte[] MAGIC = {'O', 'F', 'L'};
+    static final int OFF_VERSION = 3;
+    static final int OFF_KIND = 4;
+    static final int OFF_FLAGS = 5;
+    static final int OFF_CLIENT_ID = 6;
+    static final int OFF_REQUEST_ID = 22;
+    static final int OFF_TIMESTAMP = 30;
+    static final int OFF_TIMEOUT = 38;
+    static final int OFF_STATUS = 42;
+    /** Bytes before the first variable-length field. */
+    public static final int FIXED_BYTES = 44;
+    /** Bytes that keep their meaning in every version: magic, version, kind, flags, client id, request id. */
+    public static final int STABLE_PREFIX_BYTES = 30;
+
+    private Wire() {}
+
+    /** True when the frame starts with the magic "OFL". */
+    public static boolean hasMagic(byte[] env) {
+        return env.length >= 3 && env[0] == MAGIC[0] && env[1] == MAGIC[1] && env[2] == MAGIC[2];
+    }
+
+    /** The version byte; call only when {@link #hasMagic} holds. */
+    public static int version(byte[] env) {
+        return env[OFF_VERSION] & 0xFF;
+    }
+
+    /** True when the stable prefix (client id and request id) can be read. */
+    public static boolean hasStablePrefix(byte[] env) {
+        return hasMagic(env) && env.length >= STABLE_PREFIX_BYTES;
+    }
+
+    public static int kind(byte[] env) {
+        return env[OFF_KIND] & 0xFF;
+    }
+
+    public static ClientId clientId(byte[] env) {
+        return ClientId.read(env, OFF_CLIENT_ID);
+    }
+
+    public static long requestId(byte[] env) {
+        return ByteBuffer.wrap(env, OFF_REQUEST_ID, 8).getLong();
+    }
+
+    /** The status field of a v1 envelope, or -1 when the frame is too short. */
+    public static int status(byte[] env) {
+        return env.length >= FIXED_BYTES ? ((env[OFF_STATUS] & 0xFF) << 8) | (env[OFF_STATUS + 1] & 0xFF) : -1;
+    }
+
+    /** Encodes {@code e}. A body that is not JSON names its type in the {@value #CONTENT_TYPE} header. */
+    public static byte[] encode(Envelope e) {
+        byte[] method = ascii(e.method());
+        byte[] path = e.path().getBytes(StandardCharsets.UTF_8);
+        byte[] message = e.message().getBytes(StandardCharsets.UTF_8);
+        int size = FIXED_BYTES + 1 + method.length + 2 + path.length + 2 + message.length + 2;
+        byte[][] headers = new byte[e.headers().size() * 2][];
+        int i = 0;
+        for (Map.Entry<String, String> h : e.headers().entrySet()) {
+            headers[i] = h.getKey().getBytes(StandardCharsets.UTF_8);
+            headers[i + 1] = h.getValue().getBytes(StandardCharsets.UTF_8);
+            size += 4 + headers[i].length + headers[i + 1].length;
+            i += 2;
+        }
+        if (method.length > 255 || path.length > 0xFFFF || message.length > 0xFFFF || e.headers().size() > 0xFFFF
+                || size > MAX_ENVELOPE_BYTES) {
+            throw new IllegalArgumentException("envelope too large to encode (" + size + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(MAGIC).put((byte) VERSION).put((byte) e.kind()).put((byte) 0);
+        b.put(e.clientId().topic());
+        b.putLong(e.requestId()).putLong(e.timestampMs()).putInt((int) e.timeoutMs()).putShort((short) e.status());
+        b.put((byte) method.length).put(method);
+        putShortBytes(b, path);
+        putShortBytes(b, message);
+        b.putShort((short) e.headers().size());
+        for (byte[] h : headers) {
+            putShortBytes(b, h);
+        }
+        return b.array();
+    }
+
+    /**
+     * Decodes a version-{@value #VERSION} envelope. Throws {@link ProtocolException} (400, or 505 for another
+     * version) on anything else: never an unchecked crash.
+     */
+    public static Envelope decode(byte[] env) {
+        if (env.length > MAX_ENVELOPE_BYTES) {
+            throw new ProtocolException("envelope of " + env.length + " bytes exceeds " + MAX_ENVELOPE_BYTES);
+        }
+        if (!hasMagic(env)) {
+            throw new ProtocolException("not an Offload envelope (bad magic, " + env.length + " bytes)");
+        }
+        if (env.length <= OFF_VERSION) {
+            throw new ProtocolException("truncated envelope: " + env.length + " bytes");
+        }
+        if (version(env) != VERSION) {
+            throw new ProtocolException(Status.VERSION_NOT_SUPPORTED,
+                    "protocol version " + version(env) + " is not supported (this side speaks " + VERSION + ")");
+        }
+        if (env.length < FIXED_BYTES + 1 + 2 + 2 + 2) {
+            throw new ProtocolException("truncated envelope: " + env.length + " bytes, need at least "
+                    + (FIXED_BYTES + 7));
+        }
+        ByteBuffer b = ByteBuffer.wrap(env);
+        int kind = env[OFF_KIND] & 0xFF;
+        if (kind < REQUEST || kind > CANCEL) {
+            throw new ProtocolException("unknown message kind " + kind);
+        }
+        if (env[OFF_FLAGS] != 0) {
+            throw new ProtocolException("flags must be 0 in version 1 but were " + (env[OFF_FLAGS] & 0xFF));
+        }
+        ClientId clientId = ClientId.read(env, OFF_CLIENT_ID);
+        long requestId = b.getLong(OFF_REQUEST_ID);
+        long timestamp = b.getLong(OFF_TIMESTAMP);
+        long timeout = b.getInt(OFF_TIMEOUT) & 0xFFFF_FFFFL;
+        int status = b.getShort(OFF_STATUS) & 0xFFFF;
+        b.position(FIXED_BYTES);
+        try {
+            String method = method(b);
+            String path = utf8(b, "path");
+            String message = utf8(b, "status message");
+            Map<String, String> headers = headers(b);
+            if (b.hasRemaining()) {
+                throw new ProtocolException(b.remaining() + " unexpected bytes after the headers");
+            }
+            if (!path.startsWith("/")) {
+                throw new ProtocolException("path must start with '/'");
+            }
+            return new Envelope(kind, clientId, requestId, timestamp, timeout, status, method, path, message, headers);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new ProtocolException("truncated envelope: a length runs past the end of its " + env.length
+                    + " bytes");
+        }
+    }
+
+    private static String method(ByteBuffer b) {
+        int n = b.get() & 0xFF;
+        if (n == 0) {
+            throw new ProtocolException("method must not be empty");
+        }
+        byte[] m = new byte[n];
+        b.get(m);
+        for (byte c : m) {
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '-' || c == '.';
+            if (!ok) {
+                throw new ProtocolException("method holds a byte outside [A-Za-z0-9_.-]: " + (c & 0xFF));
+            }
+        }
+        return new String(m, StandardCharsets.US_ASCII);
+    }
+
+    private static Map<String, String> headers(ByteBuffer b) {
+        int count = b.getShort() & 0xFFFF;
+        if (count > Checks.MAX_HEADERS) {
+            throw new ProtocolException("too many headers: " + count + " > " + Checks.MAX_HEADERS);
+        }
+        Map<String, String> headers = HashMap.newHashMap(count);
+        for (int i = 0; i < count; i++) {
+            String key = utf8(b, "header name");
+            if (key.isEmpty() || key.length() > Checks.MAX_HEADER_NAME_BYTES) {
+                throw new ProtocolException("header name must be 1.." + Checks.MAX_HEADER_NAME_BYTES + " bytes");
+            }
+            headers.put(key, utf8(b, "header value"));
+        }
+        return headers;
+    }
+
+    private static String utf8(ByteBuffer b, String what) {
+        int n = b.getShort() & 0xFFFF;
+        if (n > b.remaining()) {
+            throw new ProtocolException("truncated envelope: " + what + " of " + n + " bytes runs past the end");
+        }
+        ByteBuffer slice = b.slice(b.position(), n);
+        b.position(b.position() + n);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(slice).toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(what + " is not valid UTF-8");
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void putShortBytes(ByteBuffer b, byte[] bytes) {
+        b.putShort((short) bytes.length).put(bytes);
+    }
+}
