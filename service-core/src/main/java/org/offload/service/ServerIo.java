@@ -38,7 +38,9 @@ final class ServerIo implements Runnable {
     private static final int BATCH = 256;
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int MAX_TRACKED_CLIENTS = 100_000;
-    private static final int MAX_SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
+    private static final int SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
+    /** Inbound frame limit on the XPUB: subscriptions only (ZMTP 3.1 may frame them as commands, a bit longer). */
+    private static final int MAX_SUBSCRIPTION_FRAME_BYTES = 256;
     static final String NOTIFY_START_HEADER = "offload-notify";
 
     /** A sealed reply and how long it may wait to be published. */
@@ -121,7 +123,7 @@ final class ServerIo implements Runnable {
             pub = context.socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
             pub.setXpubNoDrop(true);
-            pub.setMaxMsgSize(MAX_SUBSCRIPTION_BYTES);
+            pub.setMaxMsgSize(MAX_SUBSCRIPTION_FRAME_BYTES);
             pub.setLinger((int) s.linger().toMillis());
             pub.setHandshakeIvl((int) s.handshakeTimeout().toMillis());
             bind(s, pub, "PUB", s.pubAddress());
@@ -485,7 +487,7 @@ final class ServerIo implements Runnable {
             while (pub.hasReceiveMore()) {
                 pub.recv(0);
             }
-            if (sub.length != MAX_SUBSCRIPTION_BYTES || (sub[0] != 0 && sub[0] != 1)) {
+            if (sub.length != SUBSCRIPTION_BYTES || (sub[0] != 0 && sub[0] != 1)) {
                 peerError(malformed, "ignored a subscription of " + sub.length + " bytes (expected a 16-byte client id)");
                 continue;
             }

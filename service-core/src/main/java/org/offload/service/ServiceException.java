@@ -9,15 +9,20 @@ public class ServiceException extends RuntimeException {
     private final int status;
 
     public ServiceException(int status, String message) {
-        this(status, message, null);
+        super(message);
+        this.status = checkStatus(status);
     }
 
     public ServiceException(int status, String message, Throwable cause) {
         super(message, cause);
+        this.status = checkStatus(status);
+    }
+
+    private static int checkStatus(int status) {
         if (status < 100 || status > 999) {
             throw new IllegalArgumentException("status must be in 100..999 but was " + status);
         }
-        this.status = status;
+        return status;
     }
 
     /** The HTTP-like status code, e.g. 404. */

@@ -213,7 +213,7 @@ public final class ServiceServer implements AutoCloseable {
             check();
             this.pullAddress = Checks.notBlank("pullAddress", pullAddress);
             this.pubAddress = Checks.notBlank("pubAddress", pubAddress);
-            if (pullAddress.equals(pubAddress)) {
+            if (pullAddress.equals(pubAddress) && !pullAddress.endsWith(":*")) {
                 throw new IllegalArgumentException("pullAddress and pubAddress must differ but both were " + pullAddress);
             }
             return this;

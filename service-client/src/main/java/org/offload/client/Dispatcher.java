@@ -1,0 +1,114 @@
+package org.offload.client;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+import org.offload.service.ServiceException;
+import org.offload.service.internal.Checks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Delivers outcomes: completes futures and runs response and error handlers on the callback executor. */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
+
+    private record ResponseRoute(Pattern pattern, String method, ResponseHandler handler) {
+    }
+
+    private final String name;
+    private final Executor callbacks;
+    private final List<ResponseRoute> routes = new CopyOnWriteArrayList<>();
+    private final List<ErrorHandler> errorHandlers = new CopyOnWriteArrayList<>();
+    private final AtomicLong unhandled = new AtomicLong();
+
+    Dispatcher(String name, Executor callbacks) {
+        this.name = name;
+        this.callbacks = callbacks;
+    }
+
+    void onResponse(String pathRegex, String method, ResponseHandler handler) {
+        Objects.requireNonNull(pathRegex, "pathRegex");
+        Objects.requireNonNull(handler, "handler");
+        routes.add(new ResponseRoute(Pattern.compile(pathRegex), Checks.method(method), handler));
+    }
+
+    void onError(ErrorHandler handler) {
+        errorHandlers.add(Objects.requireNonNull(handler, "handler"));
+    }
+
+    long unhandled() {
+        return unhandled.get();
+    }
+
+    /** I/O thread: a final reply arrived for {@code p}. */
+    void reply(Pending p, Reply reply, String path) {
+        if (!reply.isSuccess()) {
+            failure(p, ServiceException.forStatus(reply.status(), name + " - " + p.service.name + " - "
+                    + reply.message() + " (status " + reply.status() + ", " + p.request.method() + " " + path + ")"));
+            return;
+        }
+        switch (p.mode) {
+            case SYNC -> p.future.complete(reply);
+            case ASYNC -> run(() -> p.future.complete(reply));
+            case NOWAIT -> run(() -> route(p, reply, path));
+        }
+    }
+
+    /** A call ended without a successful reply. */
+    void failure(Pending p, ServiceException error) {
+        switch (p.mode) {
+            case SYNC -> p.future.completeExceptionally(error);
+            case ASYNC -> run(() -> p.future.completeExceptionally(error));
+            case NOWAIT -> run(() -> routeError(p, error));
+        }
+    }
+
+    /** An interim (1xx) reply arrived for {@code p}. */
+    void interim(Pending p, Reply reply) {
+        run(() -> p.interim.accept(reply));
+    }
+
+    private void route(Pending p, Reply reply, String path) {
+        for (ResponseRoute r : routes) {
+            if (r.method().equals(reply.method()) && r.pattern().matcher(path).lookingAt()) {
+                r.handler().onResponse(p.request, reply);
+                return;
+            }
+        }
+        unhandled.incrementAndGet();
+        log.debug("{} - no response handler for {} {}; reply dropped", name, reply.method(), path);
+    }
+
+    private void routeError(Pending p, ServiceException error) {
+        if (errorHandlers.isEmpty()) {
+            unhandled.incrementAndGet();
+            log.warn("{} - nowait request {} to {} failed and no error handler is registered: {}", name,
+                    p.request.path(), p.service.name, error.getMessage());
+            return;
+        }
+        for (ErrorHandler h : errorHandlers) {
+            h.onError(p.service.name, p.request, error);
+        }
+    }
+
+    private void run(Runnable task) {
+        Runnable guarded = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                log.warn("{} - a response or error handler threw", name, e);
+            }
+        };
+        try {
+            callbacks.execute(guarded);
+        } catch (RejectedExecutionException e) {
+            guarded.run(); // the executor is shut down (client closing): deliver here rather than lose it
+        }
+    }
+}

@@ -1,0 +1,456 @@
+package org.offload.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.offload.service.BusyException;
+import org.offload.service.CancelledException;
+import org.offload.service.DeadlineExceededException;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+import org.offload.service.ServiceException;
+import org.offload.service.ServiceUnavailableException;
+import org.offload.service.internal.Checks;
+import org.offload.service.internal.Proof;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls Offload services. Create one per application and share it: it is thread-safe, caches registered
+ * services, and owns one I/O thread with all its sockets. Calls may come from any thread; sync calls are
+ * meant for virtual threads, so a web server is never tied up.
+ *
+ * <pre>{@code
+ * try (ServiceClient client = ServiceClient.create()) {
+ *     client.register("slow-echo", "tcp://127.0.0.1:5555", "tcp://127.0.0.1:5556", passphrase);
+ *     Reply reply = client.call("slow-echo", Request.json("/service/slow", "request", Map.of("x", 1)));
+ * }
+ * }</pre>
+ *
+ * <p>Delivery: {@code call} and {@code callAsync} end in the reply or a typed {@link ServiceException} by
+ * their deadline; {@code send} (nowait) is at most once, its reply or failure going to the handlers set with
+ * {@link #onResponse} and {@link #onError}.
+ */
+public final class ServiceClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
+
+    /** Name used in logs and errors unless one is set. */
+    public static final String DEFAULT_NAME = "offload-client";
+    /** How long {@code call} and {@code callAsync} wait unless told otherwise. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+    /** How long a nowait request's reply is awaited before its error handler hears of a timeout. */
+    public static final Duration DEFAULT_NOWAIT_TTL = Duration.ofSeconds(30);
+    /** Calls in flight (sent or waiting for an instance) before new ones fail with {@link BusyException}. */
+    public static final int DEFAULT_MAX_PENDING_CALLS = 65_536;
+    /** High-water mark of each PUSH socket, in messages. */
+    public static final int DEFAULT_SEND_HWM = 10_000;
+    /** High-water mark of the SUB socket, in messages. */
+    public static final int DEFAULT_RECEIVE_HWM = 100_000;
+    /** Largest reply frame accepted; a service that sends more is disconnected by ZeroMQ. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+    /** First wait before reconnecting to a lost instance. */
+    public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(100);
+    /** Longest wait between reconnect attempts (the backoff doubles up to it). */
+    public static final Duration DEFAULT_RECONNECT_INTERVAL_MAX = Duration.ofSeconds(1);
+    /** How long {@link #close()} waits for the I/O thread to close its sockets. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(1);
+
+    /** Settings of a built client. */
+    record Settings(String name, Duration deadline, Duration nowaitTtl, int maxPendingCalls, int sendHwm,
+                    int receiveHwm, int maxMessageBytes, Duration reconnectInterval, Duration reconnectIntervalMax,
+                    Duration closeTimeout) {
+    }
+
+    private final Settings s;
+    private final ClientIo io;
+    private final Dispatcher dispatcher;
+    private final ExecutorService ownedCallbacks;
+    private final Map<String, ServiceEntry> services = new ConcurrentHashMap<>();
+    private final Map<String, ServiceRef> refs = new ConcurrentHashMap<>();
+    private final AtomicLong seq = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ServiceClient(Settings s, Executor callbacks) {
+        this.s = s;
+        this.ownedCallbacks = callbacks == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
+        this.dispatcher = new Dispatcher(s.name(), callbacks == null ? ownedCallbacks : callbacks);
+        this.io = new ClientIo(s, dispatcher);
+    }
+
+    /** A client with every default. */
+    public static ServiceClient create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String name() {
+        return s.name();
+    }
+
+    /** This client's id (hex): the topic its replies are published under. */
+    public String clientId() {
+        return io.clientId();
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    /** Registers an instance under its PULL address as the service name. See {@link #register(String, String, String, String)}. */
+    public ServiceRef register(String pullAddress, String pubAddress, String passphrase) {
+        return register(pullAddress, pullAddress, pubAddress, passphrase);
+    }
+
+    /**
+     * Registers one instance of service {@code name}. Registering the same instance again is a no-op;
+     * registering more instances under one name spreads calls across them (least in-flight first). Every
+     * instance of a service shares its passphrase.
+     */
+    public ServiceRef register(String name, String pullAddress, String pubAddress, String passphrase) {
+        Checks.notBlank("name", name);
+        Checks.notBlank("pullAddress", pullAddress);
+        Checks.notBlank("pubAddress", pubAddress);
+        Proof proof = new Proof(passphrase);
+        ensureOpen();
+        ServiceEntry entry = services.computeIfAbsent(name, n -> new ServiceEntry(n, proof));
+        if (!entry.proof.samePassphrase(proof)) {
+            throw new IllegalArgumentException(s.name() + " - service " + name
+                    + " is already registered with a different passphrase");
+        }
+        for (ServiceEntry other : services.values()) {
+            if (other != entry && other.instances.stream().anyMatch(i -> i.pullAddress.equals(pullAddress))) {
+                throw new IllegalArgumentException(s.name() + " - " + pullAddress + " is already registered as service "
+                        + other.name);
+            }
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        io.execute(() -> {
+            try {
+                if (io.isClosed()) {
+                    throw new ServiceUnavailableException(s.name() + " - client is closed");
+                }
+                io.register(entry, pullAddress, pubAddress);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        await(done, "register " + name);
+        return refs.computeIfAbsent(name, n -> new ServiceRef(this, n));
+    }
+
+    /** Removes a service: its sockets close and its pending calls fail with {@link ServiceUnavailableException}. */
+    public boolean unregister(String name) {
+        ServiceEntry entry = services.remove(name);
+        refs.remove(name);
+        if (entry == null) {
+            return false;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        io.execute(() -> {
+            if (!io.isClosed()) {
+                io.unregister(name);
+            }
+            done.complete(null);
+        });
+        await(done, "unregister " + name);
+        return true;
+    }
+
+    /** The registered service called {@code name}. */
+    public Optional<ServiceRef> service(String name) {
+        return Optional.ofNullable(refs.get(name));
+    }
+
+    /** The PULL addresses of the service's instances. */
+    List<String> instances(String name) {
+        ServiceEntry e = services.get(name);
+        return e == null ? List.of() : e.instances.stream().map(i -> i.pullAddress).toList();
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    /** Sync call with the default deadline. */
+    public Reply call(String service, Request request) {
+        return call(service, request, s.deadline());
+    }
+
+    /**
+     * Sends {@code request} and blocks until its reply or {@code deadline}. Returns a successful (2xx/3xx)
+     * reply; anything else throws its typed {@link ServiceException}. Safe from thousands of virtual threads.
+     */
+    public Reply call(String service, Request request, Duration deadline) {
+        CompletableFuture<Reply> future = new CompletableFuture<>();
+        submit(service, request, deadline, CallMode.SYNC, future, null);
+        try {
+            return future.get(deadline.toMillis() + s.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (TimeoutException e) {
+            log.error("{} - the I/O thread missed the deadline of a call to {}", s.name(), service);
+            throw new DeadlineExceededException(s.name() + " - " + service + " - no reply to request "
+                    + request.path() + " after " + deadline.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException(s.name() + " - interrupted while waiting for " + request.path());
+        }
+    }
+
+    /** Async call with the default deadline. */
+    public CompletableFuture<Reply> callAsync(String service, Request request) {
+        return callAsync(service, request, s.deadline());
+    }
+
+    /**
+     * Sends {@code request}; the future completes (on the callback executor) with a successful reply, or
+     * exceptionally with a typed {@link ServiceException}, by {@code deadline}.
+     */
+    public CompletableFuture<Reply> callAsync(String service, Request request, Duration deadline) {
+        CompletableFuture<Reply> future = new CompletableFuture<>();
+        submit(service, request, deadline, CallMode.ASYNC, future, null);
+        return future;
+    }
+
+    /**
+     * Sends {@code request} without waiting (nowait, at most once). Its reply goes to the response handler
+     * registered for its path + METHOD, a failure to the error handlers.
+     */
+    public void send(String service, Request request) {
+        submit(service, request, s.nowaitTtl(), CallMode.NOWAIT, null, null);
+    }
+
+    /**
+     * Sends {@code request} as a cancellable call: {@code onInterim} sees interim (1xx) replies such as
+     * "started". For the task layer.
+     */
+    CallHandle start(String service, Request request, Duration deadline, Consumer<Reply> onInterim) {
+        CompletableFuture<Reply> future = new CompletableFuture<>();
+        Pending p = submit(service, request.withHeader("offload-notify", "started"), deadline, CallMode.ASYNC,
+                future, onInterim);
+        return new CallHandle(future, () -> io.execute(() -> io.cancel(p)));
+    }
+
+    /** A started call: its outcome and a way to cancel it. */
+    record CallHandle(CompletableFuture<Reply> future, Runnable cancel) {
+    }
+
+    private Pending submit(String service, Request request, Duration deadline, CallMode mode,
+                           CompletableFuture<Reply> future, Consumer<Reply> interim) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(request, "request");
+        Checks.positive("deadline", deadline);
+        ServiceEntry entry = services.get(service);
+        if (entry == null || closed.get()) {
+            throw new ServiceUnavailableException(s.name() + " - " + (closed.get() ? "client is closed"
+                    : "no service named '" + service + "' is registered (registered: " + services.keySet() + ")"));
+        }
+        int now = io.pendingGauge.incrementAndGet();
+        if (now > s.maxPendingCalls()) {
+            io.pendingGauge.decrementAndGet();
+            throw new BusyException(s.name() + " - too many calls in flight (pending=" + (now - 1) + ", max="
+                    + s.maxPendingCalls() + ")");
+        }
+        Pending p = new Pending(entry, request, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
+        io.execute(() -> io.enqueue(p));
+        return p;
+    }
+
+    private static RuntimeException rethrow(Throwable cause) {
+        if (cause instanceof ServiceException se) {
+            // a fresh exception whose stack shows the caller, with the original as cause
+            ServiceException copy = ServiceException.forStatus(se.status(), se.getMessage());
+            copy.initCause(se);
+            return copy.getClass() == se.getClass() ? copy : se;
+        }
+        return cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    /**
+     * Routes nowait replies whose path matches {@code pathRegex} (at its start) and whose METHOD is
+     * {@code method} (services answer {@value Reply#DEFAULT_METHOD} unless a handler says otherwise) to
+     * {@code handler}. The first matching registration wins.
+     */
+    public ServiceClient onResponse(String pathRegex, String method, ResponseHandler handler) {
+        dispatcher.onResponse(pathRegex, method, handler);
+        return this;
+    }
+
+    /** {@link #onResponse(String, String, ResponseHandler)} for METHOD {@value Reply#DEFAULT_METHOD}. */
+    public ServiceClient onResponse(String pathRegex, ResponseHandler handler) {
+        return onResponse(pathRegex, Reply.DEFAULT_METHOD, handler);
+    }
+
+    /** Receives every nowait failure. */
+    public ServiceClient onError(ErrorHandler handler) {
+        dispatcher.onError(handler);
+        return this;
+    }
+
+    public ClientStats stats() {
+        return io.stats(dispatcher.unhandled());
+    }
+
+    // ---------------------------------------------------------------- close
+
+    /**
+     * Fails every pending call with {@link ServiceUnavailableException} and closes the sockets. Idempotent;
+     * returns within the close timeout (default {@link #DEFAULT_CLOSE_TIMEOUT}).
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        io.stop();
+        if (!io.awaitTermination(s.closeTimeout().toMillis())) {
+            log.error("{} - I/O thread did not end within {} ms; leaving it", s.name(), s.closeTimeout().toMillis());
+        }
+        if (ownedCallbacks != null) {
+            ownedCallbacks.shutdown();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new ServiceUnavailableException(s.name() + " - client is closed");
+        }
+    }
+
+    private void await(CompletableFuture<Void> done, String what) {
+        try {
+            done.get(s.closeTimeout().toMillis() * 5, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ServiceUnavailableException(s.name() + " - I/O thread did not answer '" + what + "'");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException(s.name() + " - interrupted during '" + what + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceClient[" + s.name() + ", services=" + services.keySet() + "]";
+    }
+
+    /** Builds a {@link ServiceClient}; each option is checked when it is set. Sealed once built. */
+    public static final class Builder {
+        private String name = DEFAULT_NAME;
+        private Duration deadline = DEFAULT_DEADLINE;
+        private Duration nowaitTtl = DEFAULT_NOWAIT_TTL;
+        private int maxPendingCalls = DEFAULT_MAX_PENDING_CALLS;
+        private int sendHwm = DEFAULT_SEND_HWM;
+        private int receiveHwm = DEFAULT_RECEIVE_HWM;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private Duration reconnectInterval = DEFAULT_RECONNECT_INTERVAL;
+        private Duration reconnectIntervalMax = DEFAULT_RECONNECT_INTERVAL_MAX;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private Executor callbackExecutor;
+        private boolean built;
+
+        private Builder() {}
+
+        public Builder name(String name) {
+            check();
+            this.name = Checks.notBlank("name", name);
+            return this;
+        }
+
+        /** Default deadline of {@code call} and {@code callAsync}. */
+        public Builder deadline(Duration deadline) {
+            check();
+            this.deadline = Checks.positive("deadline", deadline);
+            return this;
+        }
+
+        public Builder nowaitTtl(Duration ttl) {
+            check();
+            this.nowaitTtl = Checks.positive("nowaitTtl", ttl);
+            return this;
+        }
+
+        public Builder maxPendingCalls(int max) {
+            check();
+            this.maxPendingCalls = Checks.positive("maxPendingCalls", max);
+            return this;
+        }
+
+        public Builder sendHighWaterMark(int messages) {
+            check();
+            this.sendHwm = Checks.positive("sendHighWaterMark", messages);
+            return this;
+        }
+
+        public Builder receiveHighWaterMark(int messages) {
+            check();
+            this.receiveHwm = Checks.positive("receiveHighWaterMark", messages);
+            return this;
+        }
+
+        public Builder maxMessageBytes(int bytes) {
+            check();
+            this.maxMessageBytes = Checks.positive("maxMessageBytes", bytes);
+            return this;
+        }
+
+        public Builder reconnectInterval(Duration first, Duration max) {
+            check();
+            Checks.positive("reconnectInterval", first);
+            Checks.positive("reconnectIntervalMax", max);
+            if (max.compareTo(first) < 0) {
+                throw new IllegalArgumentException("reconnectIntervalMax must be >= reconnectInterval ("
+                        + first.toMillis() + " ms) but was " + max.toMillis() + " ms");
+            }
+            this.reconnectInterval = first;
+            this.reconnectIntervalMax = max;
+            return this;
+        }
+
+        public Builder closeTimeout(Duration timeout) {
+            check();
+            this.closeTimeout = Checks.positive("closeTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Where futures of {@code callAsync} complete and response/error handlers run. Default: a virtual
+         * thread per callback. {@code Runnable::run} runs them on the I/O thread: only for callbacks that
+         * never block.
+         */
+        public Builder callbackExecutor(Executor executor) {
+            check();
+            this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        public ServiceClient build() {
+            check();
+            built = true;
+            return new ServiceClient(new Settings(name, deadline, nowaitTtl, maxPendingCalls, sendHwm, receiveHwm,
+                    maxMessageBytes, reconnectInterval, reconnectIntervalMax, closeTimeout), callbackExecutor);
+        }
+
+        private void check() {
+            if (built) {
+                throw new IllegalStateException("this builder already built a client; use a new builder");
+            }
+        }
+    }
+}

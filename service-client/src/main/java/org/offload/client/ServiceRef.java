@@ -1,0 +1,52 @@
+package org.offload.client;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+
+/** A registered service, bound to its client: the same calls without repeating the name. */
+public final class ServiceRef {
+    private final ServiceClient client;
+    private final String name;
+
+    ServiceRef(ServiceClient client, String name) {
+        this.client = client;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** PULL addresses of the registered instances. */
+    public List<String> instances() {
+        return client.instances(name);
+    }
+
+    public Reply call(Request request) {
+        return client.call(name, request);
+    }
+
+    public Reply call(Request request, Duration deadline) {
+        return client.call(name, request, deadline);
+    }
+
+    public CompletableFuture<Reply> callAsync(Request request) {
+        return client.callAsync(name, request);
+    }
+
+    public CompletableFuture<Reply> callAsync(Request request, Duration deadline) {
+        return client.callAsync(name, request, deadline);
+    }
+
+    public void send(Request request) {
+        client.send(name, request);
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceRef[" + name + "]";
+    }
+}
