@@ -2,7 +2,7 @@ package org.offload.client;
 
 /** How a call's outcome is delivered. */
 enum CallMode {
-    /** A thread blocks on the future; completed on the I/O thread (no user code runs there). */
+    /** A thread blocks on the future; completed on the receiver thread (no user code runs there). */
     SYNC,
     /** The future's dependants are user code; completed on the callback executor. */
     ASYNC,

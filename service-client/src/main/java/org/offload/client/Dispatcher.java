@@ -46,7 +46,7 @@ final class Dispatcher {
         return unhandled.get();
     }
 
-    /** I/O thread: a final reply arrived for {@code p}. */
+    /** A final reply arrived for {@code p}. */
     void reply(Pending p, Reply reply, String path) {
         if (!reply.isSuccess()) {
             failure(p, ServiceException.forStatus(reply.status(), name + " - " + p.service.name + " - "

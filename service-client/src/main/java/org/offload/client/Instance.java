@@ -1,14 +1,14 @@
 package org.offload.client;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.zeromq.ZMQ;
 
-/** One service instance as the client sees it: its addresses and the PUSH socket to it. I/O thread only. */
+/** One service instance as the client sees it: its addresses and the PUSH socket (sender thread only). */
 final class Instance {
     final String pullAddress;
     final String pubAddress;
     final ZMQ.Socket push;
-    int inFlight;
-    long sent;
+    final AtomicInteger inFlight = new AtomicInteger();
 
     Instance(String pullAddress, String pubAddress, ZMQ.Socket push) {
         this.pullAddress = pullAddress;
@@ -16,6 +16,7 @@ final class Instance {
         this.push = push;
     }
 
+    /** Sender thread: true when the PUSH socket has a live connection with room under its HWM. */
     boolean writable() {
         return (push.getEvents() & ZMQ.Poller.POLLOUT) != 0;
     }

@@ -1,11 +1,16 @@
 package org.offload.client;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 
-/** One call between submit and its outcome. Fields other than the final ones belong to the I/O thread. */
+/**
+ * One call between submit and its outcome. {@link #requestId} and {@link #instance} are written by the
+ * sender thread before the call enters the pending map, so the receiver sees them; exactly one thread wins
+ * {@link #tryFinish()} and delivers the outcome.
+ */
 final class Pending {
     final ServiceEntry service;
     final Request request;
@@ -15,11 +20,10 @@ final class Pending {
     final long seq;
     final CompletableFuture<Reply> future;
     final Consumer<Reply> interim;
+    private final AtomicBoolean done = new AtomicBoolean();
 
-    long requestId;
-    Instance instance;
-    boolean done;
-    boolean cancelRequested;
+    volatile long requestId;
+    volatile Instance instance;
 
     Pending(ServiceEntry service, Request request, CallMode mode, long timeoutMs, long seq,
             CompletableFuture<Reply> future, Consumer<Reply> interim) {
@@ -35,5 +39,14 @@ final class Pending {
 
     boolean sent() {
         return instance != null;
+    }
+
+    boolean isDone() {
+        return done.get();
+    }
+
+    /** True for exactly one caller. */
+    boolean tryFinish() {
+        return done.compareAndSet(false, true);
     }
 }

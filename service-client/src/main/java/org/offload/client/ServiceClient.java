@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls Offload services. Create one per application and share it: it is thread-safe, caches registered
- * services, and owns one I/O thread with all its sockets. Calls may come from any thread; sync calls are
+ * services, and owns two threads (sender, receiver) with all its sockets. Calls may come from any thread;
+ * user threads never touch a socket, so interrupting them is safe. Sync calls are
  * meant for virtual threads, so a web server is never tied up.
  *
  * <pre>{@code
@@ -65,7 +66,7 @@ public final class ServiceClient implements AutoCloseable {
     public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(100);
     /** Longest wait between reconnect attempts (the backoff doubles up to it). */
     public static final Duration DEFAULT_RECONNECT_INTERVAL_MAX = Duration.ofSeconds(1);
-    /** How long {@link #close()} waits for the I/O thread to close its sockets. */
+    /** How long {@link #close()} waits for the sender and receiver threads to close the sockets. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     /** Settings of a built client. */
@@ -143,7 +144,7 @@ public final class ServiceClient implements AutoCloseable {
                 if (io.isClosed()) {
                     throw new ServiceUnavailableException(s.name() + " - client is closed");
                 }
-                io.register(entry, pullAddress, pubAddress);
+                io.sender.register(entry, pullAddress, pubAddress);
                 done.complete(null);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
@@ -163,7 +164,7 @@ public final class ServiceClient implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         io.execute(() -> {
             if (!io.isClosed()) {
-                io.unregister(name);
+                io.sender.unregister(name);
             }
             done.complete(null);
         });
@@ -201,7 +202,7 @@ public final class ServiceClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         } catch (TimeoutException e) {
-            log.error("{} - the I/O thread missed the deadline of a call to {}", s.name(), service);
+            log.error("{} - the sender thread missed the deadline of a call to {}", s.name(), service);
             throw new DeadlineExceededException(s.name() + " - " + service + " - no reply to request "
                     + request.path() + " after " + deadline.toMillis() + " ms");
         } catch (InterruptedException e) {
@@ -241,7 +242,7 @@ public final class ServiceClient implements AutoCloseable {
         CompletableFuture<Reply> future = new CompletableFuture<>();
         Pending p = submit(service, request.withHeader("offload-notify", "started"), deadline, CallMode.ASYNC,
                 future, onInterim);
-        return new CallHandle(future, () -> io.execute(() -> io.cancel(p)));
+        return new CallHandle(future, () -> io.execute(() -> io.sender.cancel(p)));
     }
 
     /** A started call: its outcome and a way to cancel it. */
@@ -265,7 +266,7 @@ public final class ServiceClient implements AutoCloseable {
                     + s.maxPendingCalls() + ")");
         }
         Pending p = new Pending(entry, request, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
-        io.execute(() -> io.enqueue(p));
+        io.execute(() -> io.sender.enqueue(p));
         return p;
     }
 
@@ -319,7 +320,7 @@ public final class ServiceClient implements AutoCloseable {
         }
         io.stop();
         if (!io.awaitTermination(s.closeTimeout().toMillis())) {
-            log.error("{} - I/O thread did not end within {} ms; leaving it", s.name(), s.closeTimeout().toMillis());
+            log.error("{} - sender thread did not end within {} ms; leaving it", s.name(), s.closeTimeout().toMillis());
         }
         if (ownedCallbacks != null) {
             ownedCallbacks.shutdown();
@@ -338,7 +339,7 @@ public final class ServiceClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         } catch (TimeoutException e) {
-            throw new ServiceUnavailableException(s.name() + " - I/O thread did not answer '" + what + "'");
+            throw new ServiceUnavailableException(s.name() + " - sender thread did not answer '" + what + "'");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException(s.name() + " - interrupted during '" + what + "'");
@@ -431,7 +432,7 @@ public final class ServiceClient implements AutoCloseable {
 
         /**
          * Where futures of {@code callAsync} complete and response/error handlers run. Default: a virtual
-         * thread per callback. {@code Runnable::run} runs them on the I/O thread: only for callbacks that
+         * thread per callback. {@code Runnable::run} runs them on the receiver thread: only for callbacks that
          * never block.
          */
         public Builder callbackExecutor(Executor executor) {

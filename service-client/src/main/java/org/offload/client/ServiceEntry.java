@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.offload.service.internal.Proof;
 
-/** A registered service: its name, passphrase proof and instances. Instances change on the I/O thread only. */
+/** A registered service: its name, passphrase proof and instances. Instances change on the sender thread only. */
 final class ServiceEntry {
     final String name;
     final Proof proof;
@@ -24,9 +24,9 @@ final class ServiceEntry {
         Instance best = null;
         for (int i = 0; i < n; i++) {
             Instance candidate = instances.get((next + i) % n);
-            if ((best == null || candidate.inFlight < best.inFlight) && candidate.writable()) {
+            if ((best == null || candidate.inFlight.get() < best.inFlight.get()) && candidate.writable()) {
                 best = candidate;
-                if (best.inFlight == 0) {
+                if (best.inFlight.get() == 0) {
                     break;
                 }
             }

@@ -1,16 +1,18 @@
 package org.offload.service;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.offload.service.internal.ClientId;
 
 /**
  * One accepted request on its way through the worker pool. Whoever first claims {@link #claimAnswer()} —
- * the worker when the handler returns, or the I/O thread on cancel or stop — sends the one final reply.
+ * the worker when the handler returns, or another thread on cancel or stop — sends the one final reply.
+ * The worker is interruptible (by a cancel) only while the handler runs, never while it publishes.
  */
 final class Job implements Runnable {
-    private enum State { QUEUED, RUNNING, DONE }
+    private enum State { QUEUED, STARTING, RUNNING, DONE }
 
     /** Key of an in-flight job: the client's id and its request id. */
-    record Key(org.offload.service.internal.ClientId client, long requestId) {
+    record Key(ClientId client, long requestId) {
     }
 
     final Call call;
@@ -36,25 +38,36 @@ final class Job implements Runnable {
             if (state != State.QUEUED) {
                 return;
             }
+            state = State.STARTING;
+        }
+        if (call.isExpired(System.nanoTime())) {
+            end();
+            io.expired(this);
+            return;
+        }
+        if (notifyStart) {
+            io.started(this);
+        }
+        synchronized (this) {
             state = State.RUNNING;
             runner = Thread.currentThread();
         }
+        Reply reply;
         try {
-            if (call.isExpired(System.nanoTime())) {
-                io.expired(this);
-                return;
-            }
-            if (notifyStart) {
-                io.started(this);
-            }
-            io.finished(this, invoke());
+            reply = invoke();
         } finally {
-            synchronized (this) {
-                state = State.DONE;
-                runner = null;
-            }
-            Thread.interrupted(); // a cancel's interrupt must not leak into the next job on this thread
+            end();
         }
+        io.finished(this, reply);
+    }
+
+    /** Leaves the interruptible state and clears any interrupt a cancel left behind. */
+    private void end() {
+        synchronized (this) {
+            state = State.DONE;
+            runner = null;
+        }
+        Thread.interrupted();
     }
 
     private Reply invoke() {
@@ -70,9 +83,6 @@ final class Job implements Runnable {
         } catch (ServiceException e) {
             return call.isCancelled() ? cancelled() : Reply.error(e.status(), e.getMessage());
         } catch (Throwable t) { // a handler's bug must never stop the worker or lose the reply
-            if (t instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
             return call.isCancelled() ? cancelled() : io.failed(this, t);
         }
     }

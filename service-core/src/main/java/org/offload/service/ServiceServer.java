@@ -113,7 +113,7 @@ public final class ServiceServer implements AutoCloseable {
         synchronized (lock) {
             current = io;
         }
-        return current == null ? ServerIo.emptyStats() : current.stats();
+        return current == null ? new ServerCounters().snapshot() : current.stats();
     }
 
     /**

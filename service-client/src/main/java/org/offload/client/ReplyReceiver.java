@@ -1,0 +1,162 @@
+package org.offload.client;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.offload.service.ProtocolException;
+import org.offload.service.Reply;
+import org.offload.service.Status;
+import org.offload.service.UnauthorizedException;
+import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Sealed;
+import org.offload.service.internal.WarnLimiter;
+import org.offload.service.internal.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * Owns the SUB socket on its own thread, blocked in {@code recv} (JeroMQ's fastest wait). Every reply must
+ * be for a pending call and carry a valid proof of that service's passphrase, or it is dropped and counted.
+ */
+final class ReplyReceiver implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
+    /** How often a blocked receive looks up for connect/disconnect commands or stop. */
+    private static final int RECEIVE_TIMEOUT_MS = 10;
+
+    private final ClientIo io;
+    private final String name;
+    private final ZMQ.Socket sub;
+    private final Thread thread;
+    private final Queue<Consumer<ZMQ.Socket>> commands = new ConcurrentLinkedQueue<>();
+    private final WarnLimiter warn = new WarnLimiter();
+    private volatile boolean stop;
+
+    ReplyReceiver(ClientIo io) {
+        this.io = io;
+        this.name = io.name;
+        ServiceClient.Settings s = io.settings;
+        this.sub = io.context.socket(SocketType.SUB);
+        sub.setRcvHWM(s.receiveHwm());
+        sub.setMaxMsgSize(s.maxMessageBytes());
+        sub.setLinger(0);
+        sub.setReconnectIVL((int) s.reconnectInterval().toMillis());
+        sub.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());
+        sub.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
+        sub.subscribe(io.id.topic());
+        this.thread = new Thread(this, name + "-recv");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Runs {@code command} with the SUB socket on the receiver thread, within {@value #RECEIVE_TIMEOUT_MS} ms. */
+    void execute(Consumer<ZMQ.Socket> command) {
+        commands.add(command);
+    }
+
+    void stopAndJoin() throws InterruptedException {
+        stop = true;
+        thread.join(RECEIVE_TIMEOUT_MS * 20L);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stop) {
+                runCommands();
+                byte[] topic = sub.recv(0);
+                if (topic != null) {
+                    readRest(topic);
+                }
+            }
+        } catch (Throwable t) {
+            log.error("{} - reply receiver failed; replies will not arrive", name, t);
+        } finally {
+            try {
+                sub.close();
+            } catch (RuntimeException e) {
+                log.debug("{} - closing SUB failed", name, e);
+            }
+        }
+    }
+
+    private void runCommands() {
+        Consumer<ZMQ.Socket> c;
+        while ((c = commands.poll()) != null) {
+            try {
+                c.accept(sub);
+            } catch (RuntimeException e) {
+                log.warn("{} - SUB command failed", name, e);
+            }
+        }
+    }
+
+    private void readRest(byte[] topic) {
+        byte[][] frames = new byte[Wire.REPLY_FRAMES][];
+        frames[0] = topic;
+        int count = 1;
+        while (sub.hasReceiveMore()) {
+            byte[] f = sub.recv(0);
+            if (count < Wire.REPLY_FRAMES) {
+                frames[count] = f;
+            }
+            count++;
+        }
+        onReply(frames, count);
+    }
+
+    private void onReply(byte[][] frames, int count) {
+        byte[] env = frames[1];
+        if (count != Wire.REPLY_FRAMES || !io.id.matches(frames[0]) || !Wire.hasStablePrefix(env)
+                || !io.id.equals(Wire.clientId(env))) {
+            peerError(io.malformed, "dropped a reply with " + count + " frames or a foreign topic");
+            return;
+        }
+        Pending p = io.pending.get(Wire.requestId(env));
+        if (p == null) {
+            io.late.incrementAndGet();
+            log.debug("{} - dropped a reply for request id {} that is not pending", name, Wire.requestId(env));
+            return;
+        }
+        if (!p.service.proof.verify(env, frames[2], frames[3])) {
+            if (Wire.status(env) == Status.UNAUTHORIZED) {
+                io.fail(p, new UnauthorizedException(name + " - " + p.service.name + " rejected request "
+                        + p.request.path() + ": passphrase proof did not verify (do both sides use the same passphrase?)"));
+            } else {
+                peerError(io.badProof, "dropped a reply from " + p.service.name + " whose proof did not verify");
+            }
+            return;
+        }
+        Envelope e;
+        Reply reply;
+        try {
+            e = Wire.decode(env);
+            reply = new Reply(e.status(), e.message(), e.method(), e.headers(), Sealed.body(e.headers(), frames[2]));
+        } catch (ProtocolException | IllegalArgumentException x) {
+            io.malformed.incrementAndGet();
+            int status = x instanceof ProtocolException pe ? pe.status() : Status.BAD_REQUEST;
+            io.fail(p, new ProtocolException(status, name + " - malformed reply from " + p.service.name + " to "
+                    + p.request.path() + ": " + x.getMessage()));
+            return;
+        }
+        if (Status.isInterim(reply.status())) {
+            if (p.interim != null) {
+                io.dispatcher.interim(p, reply);
+            }
+            return;
+        }
+        io.complete(p, reply, e.path());
+    }
+
+    private void peerError(AtomicLong counter, String what) {
+        counter.incrementAndGet();
+        if (warn.tryAcquire()) {
+            log.warn("{} - {} (badProof={}, malformed={})", name, what, io.badProof.get(), io.malformed.get());
+        }
+    }
+}

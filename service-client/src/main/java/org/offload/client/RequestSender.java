@@ -1,0 +1,297 @@
+package org.offload.client;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.offload.service.Body;
+import org.offload.service.CancelledException;
+import org.offload.service.DeadlineExceededException;
+import org.offload.service.ServiceUnavailableException;
+import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Sealed;
+import org.offload.service.internal.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * The sender thread: owns every PUSH socket, the calls waiting for a connected instance, and deadline
+ * expiry. Callers hand it commands through a queue and wake it with {@link LockSupport#unpark}. Request ids
+ * grow in send order, so each instance sees them increasing (its replay check relies on that).
+ */
+final class RequestSender implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** While calls wait for a connection, how often to look again. */
+    private static final long RETRY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final ClientIo io;
+    private final String name;
+    private final Thread thread;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final Map<String, ServiceEntry> services = new HashMap<>();
+    private final Map<String, Integer> pubRefs = new HashMap<>();
+    private volatile boolean sleeping;
+    private boolean stopRequested;
+    private long nextRequestId = 1;
+    private int waitingCount;
+
+    RequestSender(ClientIo io) {
+        this.io = io;
+        this.name = io.name;
+        this.thread = new Thread(this, name + "-send");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Any thread: queues {@code command} for the sender thread. */
+    void execute(Runnable command) {
+        commands.add(command);
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** After the sender thread ended: runs commands that arrived too late (they only fail their calls). */
+    void runLeftoverCommands() {
+        Runnable r;
+        while ((r = commands.poll()) != null) {
+            r.run();
+        }
+    }
+
+    void requestStop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopRequested) {
+                int work = runCommands();
+                if (waitingCount > 0) {
+                    work += flushWaiting();
+                }
+                expire(System.nanoTime());
+                if (work == 0) {
+                    sleep();
+                }
+            }
+        } catch (Throwable t) {
+            log.error("{} - sender thread failed; closing", name, t);
+        } finally {
+            closeSockets();
+            io.shutdown();
+        }
+    }
+
+    private int runCommands() {
+        int n = 0;
+        Runnable r;
+        while ((r = commands.poll()) != null) {
+            n++;
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.error("{} - a command failed on the sender thread", name, e);
+            }
+        }
+        return n;
+    }
+
+    private void sleep() {
+        long nanos = waitingCount > 0 ? RETRY_PARK_NANOS : IDLE_PARK_NANOS;
+        if (!io.deadlines.isEmpty()) {
+            nanos = Math.min(nanos, Math.max(RETRY_PARK_NANOS, io.deadlines.first().deadlineNanos - System.nanoTime()));
+        }
+        sleeping = true;
+        if (commands.isEmpty()) {
+            LockSupport.parkNanos(this, nanos);
+        }
+        sleeping = false;
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /** Adds an instance (and the service on first use). */
+    void register(ServiceEntry entry, String pullAddress, String pubAddress) {
+        ServiceEntry target = services.computeIfAbsent(entry.name, n -> entry);
+        for (Instance i : target.instances) {
+            if (i.pullAddress.equals(pullAddress)) {
+                return;
+            }
+        }
+        ServiceClient.Settings s = io.settings;
+        ZMQ.Socket push = io.context.socket(SocketType.PUSH);
+        try {
+            push.setSndHWM(s.sendHwm());
+            push.setImmediate(true);
+            push.setLinger(0);
+            push.setReconnectIVL((int) s.reconnectInterval().toMillis());
+            push.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());
+            push.connect(pullAddress);
+        } catch (RuntimeException e) {
+            push.close();
+            if (target.instances.isEmpty()) {
+                services.remove(target.name);
+            }
+            throw e;
+        }
+        if (pubRefs.merge(pubAddress, 1, Integer::sum) == 1) {
+            io.receiver.execute(sub -> sub.connect(pubAddress));
+        }
+        target.instances.add(new Instance(pullAddress, pubAddress, push));
+        log.info("{} - registered {} instance PULL {} PUB {} ({} instances)", name, target.name, pullAddress,
+                pubAddress, target.instances.size());
+    }
+
+    /** Removes a service, failing its calls. */
+    void unregister(String service) {
+        ServiceEntry entry = services.remove(service);
+        if (entry == null) {
+            return;
+        }
+        ServiceUnavailableException gone = new ServiceUnavailableException(name + " - service " + service
+                + " was unregistered");
+        for (Pending p : new ArrayList<>(io.deadlines)) {
+            if (p.service == entry) {
+                io.fail(p, gone);
+            }
+        }
+        waitingCount -= entry.waiting.size();
+        entry.waiting.clear();
+        for (Instance i : entry.instances) {
+            i.push.close();
+            if (pubRefs.merge(i.pubAddress, -1, Integer::sum) == 0) {
+                pubRefs.remove(i.pubAddress);
+                io.receiver.execute(sub -> sub.disconnect(i.pubAddress));
+            }
+        }
+        log.info("{} - unregistered {}", name, service);
+    }
+
+    /** Queues a call and sends it if an instance can take it. */
+    void enqueue(Pending p) {
+        if (io.isClosed()) {
+            io.fail(p, new ServiceUnavailableException(name + " - client is closed"));
+            return;
+        }
+        if (services.get(p.service.name) != p.service) {
+            io.fail(p, new ServiceUnavailableException(name + " - service " + p.service.name + " is not registered"));
+            return;
+        }
+        io.deadlines.add(p);
+        if (p.service.waiting.isEmpty() && sendNow(p)) {
+            return;
+        }
+        p.service.waiting.add(p);
+        waitingCount++;
+    }
+
+    /** Asks the instance running {@code p} to cancel it; a call not yet sent just fails. */
+    void cancel(Pending p) {
+        if (p.isDone()) {
+            return;
+        }
+        Instance instance = p.instance;
+        if (instance == null) {
+            io.fail(p, new CancelledException(name + " - request " + p.request.path() + " was cancelled before it was sent"));
+            return;
+        }
+        Envelope e = new Envelope(Wire.CANCEL, io.id, p.requestId, System.currentTimeMillis(), 0, 0, "cancel",
+                p.request.path(), "", Map.of());
+        Sealed m = Sealed.seal(p.service.proof, e, Body.empty());
+        if (!instance.push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+            log.debug("{} - could not send cancel for request id {}: instance not writable", name, p.requestId);
+            return;
+        }
+        instance.push.send(m.body(), ZMQ.SNDMORE);
+        instance.push.send(m.proof(), 0);
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    private int flushWaiting() {
+        int n = 0;
+        for (ServiceEntry e : services.values()) {
+            Pending p;
+            while ((p = e.waiting.peek()) != null) {
+                if (!p.isDone() && !sendNow(p)) {
+                    break;
+                }
+                e.waiting.poll();
+                waitingCount--;
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Sends {@code p} to the least-loaded writable instance; false when none can take it now. */
+    private boolean sendNow(Pending p) {
+        Instance target = p.service.pick();
+        if (target == null) {
+            return false;
+        }
+        long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime()));
+        long requestId = nextRequestId++;
+        Envelope e = new Envelope(Wire.REQUEST, io.id, requestId, System.currentTimeMillis(), remaining, 0,
+                p.request.method(), p.request.path(), "", Sealed.wireHeaders(p.request.headers(), p.request.body()));
+        Sealed m = Sealed.seal(p.service.proof, e, p.request.body());
+        p.requestId = requestId;
+        p.instance = target;
+        target.inFlight.incrementAndGet();
+        io.pending.put(requestId, p);
+        if (!target.push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+            io.pending.remove(requestId); // the id is skipped; ids only need to grow
+            target.inFlight.decrementAndGet();
+            p.instance = null;
+            return false;
+        }
+        target.push.send(m.body(), ZMQ.SNDMORE);
+        target.push.send(m.proof(), 0);
+        io.sent.incrementAndGet();
+        return true;
+    }
+
+    private void expire(long now) {
+        while (!io.deadlines.isEmpty()) {
+            Pending p = io.deadlines.first();
+            if (now - p.deadlineNanos < 0) {
+                return;
+            }
+            if (p.sent()) {
+                io.timeouts.incrementAndGet();
+                io.fail(p, new DeadlineExceededException(name + " - " + p.service.name + " - no reply to request "
+                        + p.request.path() + " after " + p.timeoutMs + " ms (pending=" + io.pending.size()
+                        + ", instances=" + p.service.instances.size() + ")"));
+            } else {
+                io.unavailable.incrementAndGet();
+                io.fail(p, new ServiceUnavailableException(name + " - " + p.service.name
+                        + " - no connected instance took request " + p.request.path() + " within " + p.timeoutMs
+                        + " ms (instances=" + p.service.instances.size() + ", connected=" + p.service.connected() + ")"));
+            }
+            io.deadlines.remove(p); // already removed by fail() unless another thread finished it first
+        }
+    }
+
+    private void closeSockets() {
+        for (ServiceEntry e : services.values()) {
+            for (Instance i : e.instances) {
+                try {
+                    i.push.close();
+                } catch (RuntimeException ex) {
+                    log.debug("{} - closing PUSH failed", name, ex);
+                }
+            }
+        }
+    }
+}

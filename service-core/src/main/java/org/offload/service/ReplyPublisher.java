@@ -1,0 +1,243 @@
+package org.offload.service;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.offload.service.internal.ClientId;
+import org.offload.service.internal.Sealed;
+import org.offload.service.internal.WarnLimiter;
+import org.offload.service.internal.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZMQ;
+
+/**
+ * Owns the XPUB socket. Any thread may {@link #publish} under the lock (workers publish their own replies:
+ * no thread hop); the housekeeping thread watches subscriptions, flushes parked replies and drops expired
+ * ones. Every lock holder first reads pending subscription messages, so the live set is never stale for
+ * long. Callers must not be interruptible while publishing: an interrupt during a JeroMQ send can close
+ * the channel ZeroMQ signals through.
+ */
+final class ReplyPublisher {
+    private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
+    private static final int SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
+    private static final long SWEEP_MS = 50;
+
+    /** A sealed reply and how long it may wait to be published. */
+    record Outbound(ClientId topic, Sealed sealed, long expiresAtNanos) {
+    }
+
+    private final String name;
+    private final ZMQ.Socket pub;
+    private final int maxParked;
+    private final ServerCounters counters;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Set<ClientId> live = new HashSet<>();
+    private final Map<ClientId, ArrayDeque<Outbound>> parked = new HashMap<>();
+    private final WarnLimiter warn = new WarnLimiter();
+    private int parkedCount;
+    private boolean blockedByHwm;
+    private long nextSweep = System.nanoTime();
+
+    ReplyPublisher(String name, ZMQ.Socket pub, int maxParked, ServerCounters counters) {
+        this.name = name;
+        this.pub = pub;
+        this.maxParked = maxParked;
+        this.counters = counters;
+    }
+
+    /** Publishes {@code o} now, or parks it until its client subscribes or the HWM has room. */
+    void publish(Outbound o) {
+        lock.lock();
+        try {
+            readSubscriptions();
+            if (!live.contains(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
+                park(o);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends {@code o} only if its client is subscribed and nothing waits before it; never parks. */
+    void publishIfLive(Outbound o) {
+        lock.lock();
+        try {
+            readSubscriptions();
+            if (live.contains(o.topic()) && !parked.containsKey(o.topic())) {
+                trySend(o);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int parkedCount() {
+        lock.lock();
+        try {
+            return parkedCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The housekeeping loop body: waits for a subscription signal (or a short timeout while replies are
+     * parked), then reads subscriptions, flushes and sweeps.
+     */
+    void housekeep(Selector selector) throws IOException {
+        long timeout;
+        lock.lock();
+        try {
+            readSubscriptions();
+            if (blockedByHwm) {
+                flushLive();
+            }
+            long now = System.nanoTime();
+            if (now - nextSweep >= 0) {
+                sweep(now);
+                nextSweep = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
+            }
+            pub.getEvents(); // consume ZeroMQ's edge-triggered signal before sleeping on it
+            timeout = blockedByHwm ? 1 : parkedCount > 0 ? 5 : SWEEP_MS;
+        } finally {
+            lock.unlock();
+        }
+        selector.select(timeout);
+        selector.selectedKeys().clear();
+    }
+
+    /** Registers the XPUB's signal channel with {@code selector} (housekeeping thread). */
+    void watch(Selector selector) throws IOException {
+        lock.lock();
+        try {
+            pub.getFD().register(selector, SelectionKey.OP_READ);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Last flush before close; returns how many replies stay parked. */
+    int flushAll() {
+        lock.lock();
+        try {
+            readSubscriptions();
+            flushLive();
+            return parkedCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void close() {
+        lock.lock();
+        try {
+            pub.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- under the lock
+
+    private boolean trySend(Outbound o) {
+        if (!pub.send(o.topic().topic(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+            blockedByHwm = true;
+            return false;
+        }
+        Sealed m = o.sealed();
+        pub.send(m.envelope(), ZMQ.SNDMORE);
+        pub.send(m.body(), ZMQ.SNDMORE);
+        pub.send(m.proof(), 0);
+        return true;
+    }
+
+    private void park(Outbound o) {
+        if (parkedCount >= maxParked) {
+            counters.dropped.incrementAndGet();
+            if (warn.tryAcquire()) {
+                log.warn("{} - dropped a reply: {} replies already parked (maxParkedReplies)", name, parkedCount);
+            }
+            return;
+        }
+        parked.computeIfAbsent(o.topic(), k -> new ArrayDeque<>()).add(o);
+        counters.parked.set(++parkedCount);
+    }
+
+    private void flush(ClientId topic) {
+        ArrayDeque<Outbound> q = parked.get(topic);
+        if (q == null) {
+            return;
+        }
+        while (!q.isEmpty() && trySend(q.peek())) {
+            q.poll();
+            parkedCount--;
+        }
+        if (q.isEmpty()) {
+            parked.remove(topic);
+        }
+        counters.parked.set(parkedCount);
+    }
+
+    private void flushLive() {
+        blockedByHwm = false;
+        for (ClientId topic : new ArrayList<>(parked.keySet())) {
+            if (live.contains(topic)) {
+                flush(topic);
+            }
+        }
+    }
+
+    private void readSubscriptions() {
+        byte[] sub;
+        while ((sub = pub.recv(ZMQ.DONTWAIT)) != null) {
+            while (pub.hasReceiveMore()) {
+                pub.recv(0);
+            }
+            if (sub.length != SUBSCRIPTION_BYTES || (sub[0] != 0 && sub[0] != 1)) {
+                counters.malformed.incrementAndGet();
+                if (warn.tryAcquire()) {
+                    log.warn("{} - ignored a subscription of {} bytes (expected a 16-byte client id)", name, sub.length);
+                }
+                continue;
+            }
+            ClientId topic = ClientId.read(sub, 1);
+            if (sub[0] == 1) {
+                live.add(topic);
+                log.debug("{} - client {} subscribed", name, topic);
+                flush(topic);
+            } else {
+                live.remove(topic);
+                log.debug("{} - client {} unsubscribed", name, topic);
+            }
+        }
+    }
+
+    private void sweep(long now) {
+        Iterator<ArrayDeque<Outbound>> it = parked.values().iterator();
+        while (it.hasNext()) {
+            ArrayDeque<Outbound> q = it.next();
+            int before = q.size();
+            q.removeIf(o -> now - o.expiresAtNanos() > 0);
+            int gone = before - q.size();
+            if (gone > 0) {
+                parkedCount -= gone;
+                counters.dropped.addAndGet(gone);
+                log.debug("{} - dropped {} parked replies whose client did not subscribe in time", name, gone);
+            }
+            if (q.isEmpty()) {
+                it.remove();
+            }
+        }
+        counters.parked.set(parkedCount);
+    }
+}

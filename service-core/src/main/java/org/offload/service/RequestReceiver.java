@@ -1,0 +1,163 @@
+package org.offload.service;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.offload.service.internal.ClientId;
+import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Proof;
+import org.offload.service.internal.Sealed;
+import org.offload.service.internal.WarnLimiter;
+import org.offload.service.internal.Wire;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.ZMQ;
+
+/**
+ * Owns the PULL socket on its own thread, blocked in {@code recv} (JeroMQ's fastest wait). Checks each
+ * message — frames, magic, version, proof, envelope, replay — before anything trusts it, then routes it.
+ */
+final class RequestReceiver implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
+    /** How often a blocked receive looks up to see whether the server stops. */
+    static final int RECEIVE_TIMEOUT_MS = 20;
+    private static final int MAX_TRACKED_CLIENTS = 100_000;
+
+    private final ServerIo io;
+    private final String name;
+    private final ZMQ.Socket pull;
+    private final Proof proof;
+    private final long replayWindowMs;
+    private final ServerCounters counters;
+    private final WarnLimiter warn = new WarnLimiter();
+    private final Map<ClientId, Long> lastIds = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ClientId, Long> eldest) {
+            return size() > MAX_TRACKED_CLIENTS;
+        }
+    };
+
+    RequestReceiver(ServerIo io, String name, ZMQ.Socket pull, Proof proof, long replayWindowMs,
+                    ServerCounters counters) {
+        this.io = io;
+        this.name = name;
+        this.pull = pull;
+        this.proof = proof;
+        this.replayWindowMs = replayWindowMs;
+        this.counters = counters;
+    }
+
+    @Override
+    public void run() {
+        try {
+            pull.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
+            while (!io.receiverShouldStop()) {
+                byte[] env = pull.recv(0);
+                if (env != null) {
+                    readRest(env);
+                }
+            }
+        } catch (Throwable t) {
+            log.error("{} - request receiver failed; the service stops", name, t);
+            io.stopAfterFailure();
+        } finally {
+            try {
+                pull.close();
+            } catch (RuntimeException e) {
+                log.debug("{} - closing PULL failed", name, e);
+            }
+        }
+    }
+
+    private void readRest(byte[] env) {
+        byte[] body = null;
+        byte[] proofBytes = null;
+        int frames = 1;
+        while (pull.hasReceiveMore()) {
+            byte[] f = pull.recv(0);
+            frames++;
+            if (frames == 2) {
+                body = f;
+            } else if (frames == 3) {
+                proofBytes = f;
+            }
+        }
+        onMessage(env, body, proofBytes, frames);
+    }
+
+    private void onMessage(byte[] env, byte[] body, byte[] proofBytes, int frames) {
+        if (frames != Wire.REQUEST_FRAMES || !Wire.hasStablePrefix(env)) {
+            peerError(counters.malformed, "dropped a message with " + frames
+                    + " frames (expected 3) or without an Offload envelope");
+            return;
+        }
+        ClientId client = Wire.clientId(env);
+        long requestId = Wire.requestId(env);
+        if (Wire.version(env) != Wire.VERSION) {
+            peerError(counters.malformed, "unsupported protocol version " + Wire.version(env));
+            io.answerIfLive(client, requestId, "/", Reply.error(Status.VERSION_NOT_SUPPORTED, "protocol version "
+                    + Wire.version(env) + " is not supported (this service speaks " + Wire.VERSION + ")"));
+            return;
+        }
+        if (!proof.verify(env, body, proofBytes)) {
+            peerError(counters.unauthorized, "rejected a request whose passphrase proof did not verify");
+            io.answerIfLive(client, requestId, "/", Reply.error(Status.UNAUTHORIZED, "passphrase proof did not verify"));
+            return;
+        }
+        Envelope e;
+        try {
+            e = Wire.decode(env);
+        } catch (ProtocolException x) {
+            peerError(counters.malformed, "malformed envelope: " + x.getMessage());
+            io.answer(client, requestId, "/", Reply.error(x.status(), x.getMessage()), 0);
+            return;
+        }
+        long skew = System.currentTimeMillis() - e.timestampMs();
+        if (Math.abs(skew) > replayWindowMs) {
+            peerError(counters.unauthorized, "rejected a request outside the replay window (skew " + skew + " ms)");
+            io.answer(client, requestId, e.path(), Reply.error(Status.UNAUTHORIZED, "timestamp outside the replay window"
+                    + " (skew " + skew + " ms, window " + replayWindowMs + " ms)"), 0);
+            return;
+        }
+        switch (e.kind()) {
+            case Wire.REQUEST -> onRequest(e, body);
+            case Wire.CANCEL -> io.cancel(e);
+            default -> {
+                peerError(counters.malformed, "a service accepts requests and cancels, not kind " + e.kind());
+                io.answer(client, requestId, e.path(), Reply.error(Status.BAD_REQUEST,
+                        "a service accepts requests and cancels, not kind " + e.kind()), 0);
+            }
+        }
+    }
+
+    private void onRequest(Envelope e, byte[] body) {
+        Long last = lastIds.get(e.clientId());
+        if (last != null && Long.compareUnsigned(e.requestId(), last) <= 0) {
+            peerError(counters.replayed, "dropped a replayed request id " + e.requestId());
+            return;
+        }
+        lastIds.put(e.clientId(), e.requestId());
+        counters.received.incrementAndGet();
+        Request request;
+        try {
+            Map<String, String> headers = e.headers();
+            request = new Request(e.path(), e.method(), headers, Sealed.body(headers, body));
+        } catch (IllegalArgumentException x) {
+            peerError(counters.malformed, "invalid request: " + x.getMessage());
+            io.answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.BAD_REQUEST, x.getMessage()),
+                    e.timeoutMs());
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("{} - request {} {} id {} from {}", name, e.method(), e.path(), e.requestId(), e.clientId());
+        }
+        io.dispatch(e, request);
+    }
+
+    private void peerError(java.util.concurrent.atomic.AtomicLong counter, String what) {
+        counter.incrementAndGet();
+        if (warn.tryAcquire()) {
+            log.warn("{} - {} (unauthorized={}, malformed={}, replayed={})", name, what, counters.unauthorized.get(),
+                    counters.malformed.get(), counters.replayed.get());
+        }
+    }
+}
