@@ -2,6 +2,7 @@ package org.offload.client;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -109,8 +110,9 @@ final class RequestSender implements Runnable {
 
     private void sleep() {
         long nanos = waitingCount > 0 ? RETRY_PARK_NANOS : IDLE_PARK_NANOS;
-        if (!io.deadlines.isEmpty()) {
-            nanos = Math.min(nanos, Math.max(RETRY_PARK_NANOS, io.deadlines.first().deadlineNanos - System.nanoTime()));
+        Pending next = earliest();
+        if (next != null) {
+            nanos = Math.min(nanos, Math.max(RETRY_PARK_NANOS, next.deadlineNanos - System.nanoTime()));
         }
         sleeping = true;
         if (commands.isEmpty()) {
@@ -143,7 +145,7 @@ final class RequestSender implements Runnable {
             if (target.instances.isEmpty()) {
                 services.remove(target.name);
             }
-            throw e;
+            throw new IllegalArgumentException(name + " - cannot connect to " + pullAddress + ": " + e.getMessage(), e);
         }
         if (pubRefs.merge(pubAddress, 1, Integer::sum) == 1) {
             io.receiver.execute(sub -> sub.connect(pubAddress));
@@ -263,8 +265,8 @@ final class RequestSender implements Runnable {
     }
 
     private void expire(long now) {
-        while (!io.deadlines.isEmpty()) {
-            Pending p = io.deadlines.first();
+        Pending p;
+        while ((p = earliest()) != null) {
             if (now - p.deadlineNanos < 0) {
                 return;
             }
@@ -281,6 +283,12 @@ final class RequestSender implements Runnable {
             }
             io.deadlines.remove(p); // already removed by fail() unless another thread finished it first
         }
+    }
+
+    /** The call with the earliest deadline, or null (the receiver removes entries concurrently). */
+    private Pending earliest() {
+        Iterator<Pending> it = io.deadlines.iterator();
+        return it.hasNext() ? it.next() : null;
     }
 
     private void closeSockets() {

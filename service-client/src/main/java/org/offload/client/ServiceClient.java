@@ -150,7 +150,14 @@ public final class ServiceClient implements AutoCloseable {
                 done.completeExceptionally(e);
             }
         });
-        await(done, "register " + name);
+        try {
+            await(done, "register " + name);
+        } catch (RuntimeException e) {
+            if (entry.instances.isEmpty()) {
+                services.remove(name, entry);
+            }
+            throw e;
+        }
         return refs.computeIfAbsent(name, n -> new ServiceRef(this, n));
     }
 

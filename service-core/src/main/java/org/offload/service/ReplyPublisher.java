@@ -46,6 +46,7 @@ final class ReplyPublisher {
     private final WarnLimiter warn = new WarnLimiter();
     private int parkedCount;
     private boolean blockedByHwm;
+    private boolean closed;
     private long nextSweep = System.nanoTime();
 
     ReplyPublisher(String name, ZMQ.Socket pub, int maxParked, ServerCounters counters) {
@@ -59,6 +60,10 @@ final class ReplyPublisher {
     void publish(Outbound o) {
         lock.lock();
         try {
+            if (closed) {
+                counters.dropped.incrementAndGet();
+                return;
+            }
             readSubscriptions();
             if (!live.contains(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
                 park(o);
@@ -72,6 +77,9 @@ final class ReplyPublisher {
     void publishIfLive(Outbound o) {
         lock.lock();
         try {
+            if (closed) {
+                return;
+            }
             readSubscriptions();
             if (live.contains(o.topic()) && !parked.containsKey(o.topic())) {
                 trySend(o);
@@ -141,6 +149,7 @@ final class ReplyPublisher {
     void close() {
         lock.lock();
         try {
+            closed = true;
             pub.close();
         } finally {
             lock.unlock();
