@@ -136,6 +136,10 @@ final class ReplyReceiver implements Runnable {
         Reply reply;
         try {
             e = Wire.decode(env);
+            if (e.kind() != Wire.REPLY || !e.path().equals(p.request.path())) {
+                throw new ProtocolException("expected a reply for " + p.request.path() + " but got kind " + e.kind()
+                        + " for " + e.path());
+            }
             reply = new Reply(e.status(), e.message(), e.method(), e.headers(), Sealed.body(e.headers(), frames[2]));
         } catch (ProtocolException | IllegalArgumentException x) {
             io.malformed.incrementAndGet();

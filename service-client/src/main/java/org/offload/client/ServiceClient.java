@@ -66,6 +66,8 @@ public final class ServiceClient implements AutoCloseable {
     public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(100);
     /** Longest wait between reconnect attempts (the backoff doubles up to it). */
     public static final Duration DEFAULT_RECONNECT_INTERVAL_MAX = Duration.ofSeconds(1);
+    /** Longest deadline a call may have: the wire carries it as unsigned 32-bit milliseconds. */
+    public static final Duration MAX_DEADLINE = Duration.ofDays(49);
     /** How long {@link #close()} waits for the sender and receiver threads to close the sockets. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -225,17 +227,24 @@ public final class ServiceClient implements AutoCloseable {
 
     /**
      * Sends {@code request}; the future completes (on the callback executor) with a successful reply, or
-     * exceptionally with a typed {@link ServiceException}, by {@code deadline}.
+     * exceptionally with a typed {@link ServiceException}, by {@code deadline}. Failures known at once (no
+     * such service, client closed, too many calls in flight) fail the returned future too; only invalid
+     * arguments throw.
      */
     public CompletableFuture<Reply> callAsync(String service, Request request, Duration deadline) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
-        submit(service, request, deadline, CallMode.ASYNC, future, null);
+        try {
+            submit(service, request, deadline, CallMode.ASYNC, future, null);
+        } catch (ServiceException e) {
+            future.completeExceptionally(e);
+        }
         return future;
     }
 
     /**
      * Sends {@code request} without waiting (nowait, at most once). Its reply goes to the response handler
-     * registered for its path + METHOD, a failure to the error handlers.
+     * registered for its path + METHOD, a later failure to the error handlers. Failures known at once (no
+     * such service, client closed, too many calls in flight) throw their {@link ServiceException} here.
      */
     public void send(String service, Request request) {
         submit(service, request, s.nowaitTtl(), CallMode.NOWAIT, null, null);
@@ -260,7 +269,7 @@ public final class ServiceClient implements AutoCloseable {
                            CompletableFuture<Reply> future, Consumer<Reply> interim) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(request, "request");
-        Checks.positive("deadline", deadline);
+        checkDeadline("deadline", deadline);
         ServiceEntry entry = services.get(service);
         if (entry == null || closed.get()) {
             throw new ServiceUnavailableException(s.name() + " - " + (closed.get() ? "client is closed"
@@ -275,6 +284,15 @@ public final class ServiceClient implements AutoCloseable {
         Pending p = new Pending(entry, request, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
         io.execute(() -> io.sender.enqueue(p));
         return p;
+    }
+
+    private static Duration checkDeadline(String name, Duration value) {
+        Checks.positive(name, value);
+        if (value.compareTo(MAX_DEADLINE) > 0) {
+            throw new IllegalArgumentException(name + " must be <= " + MAX_DEADLINE.toDays() + " days but was "
+                    + value.toMillis() + " ms");
+        }
+        return value;
     }
 
     private static RuntimeException rethrow(Throwable cause) {
@@ -384,13 +402,13 @@ public final class ServiceClient implements AutoCloseable {
         /** Default deadline of {@code call} and {@code callAsync}. */
         public Builder deadline(Duration deadline) {
             check();
-            this.deadline = Checks.positive("deadline", deadline);
+            this.deadline = checkDeadline("deadline", deadline);
             return this;
         }
 
         public Builder nowaitTtl(Duration ttl) {
             check();
-            this.nowaitTtl = Checks.positive("nowaitTtl", ttl);
+            this.nowaitTtl = checkDeadline("nowaitTtl", ttl);
             return this;
         }
 

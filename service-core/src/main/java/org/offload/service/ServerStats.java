@@ -10,7 +10,7 @@ package org.offload.service;
  * @param malformed    messages that broke the protocol (bad frame count, envelope, version)
  * @param notFound     requests answered 404 or 405
  * @param busy         requests answered 429 because the worker queue was full
- * @param failed       handlers that threw (answered 500 or the exception's status)
+ * @param failed       handlers that threw something other than a ServiceException (answered 500)
  * @param expired      requests skipped because their deadline passed before a worker took them
  * @param cancelled    calls cancelled by their client or by stop
  * @param dropped      replies dropped: parked too long or over the parking bound

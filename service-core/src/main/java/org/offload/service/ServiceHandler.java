@@ -12,14 +12,14 @@ import java.util.function.Supplier;
  * fields are safe to use; register it with {@link #of(Supplier)}:
  *
  * <pre>{@code
- * class SlowEcho extends ServiceHandler {
+ * class Greeter extends ServiceHandler {
  *     protected Reply request() {
- *         setStatus(200, "Took a while, but I am back.");
- *         addToPayload("RETURN_DATA", argument("RETURN_DATA", "NO DATA"));
+ *         setStatus(200, "greeted");
+ *         addToPayload("greeting", "hello " + argument("name", "stranger"));
  *         return render();
  *     }
  * }
- * server.route("^/service/slow$", "request", ServiceHandler.of(SlowEcho::new));
+ * server.route("^/greet$", "request", ServiceHandler.of(Greeter::new));
  * }</pre>
  */
 public abstract class ServiceHandler {
