@@ -140,4 +140,40 @@ class RegistrationTest {
         client.register("gated", server.pullAddress(), server.pubAddress(), PASSPHRASE);
         assertEquals("back", echo(client, "gated", "back"));
     }
+
+    /**
+     * Library bug: an address JeroMQ cannot parse makes register() throw org.zeromq.ZMQException (a JeroMQ
+     * type, not IllegalArgumentException or a ServiceException).
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void register_unsupportedAddress_throwsIllegalArgumentNotAJeroMqType() {
+        ServiceClient client = fx.client("bad-address");
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> client.register("x", "bogus://nowhere", "bogus://nowhere-either", PASSPHRASE));
+
+        assertTrue(e instanceof IllegalArgumentException || e instanceof ServiceException,
+                "register leaked " + e.getClass().getName() + ": " + e.getMessage());
+        assertEquals(Optional.empty(), client.service("x"));
+    }
+
+    /**
+     * Library bug: a failed register() leaves its name behind in the client's registry (with the failed
+     * attempt's passphrase), so registering that name properly afterwards, with another passphrase, is
+     * refused with "already registered with a different passphrase" although service(name) is empty.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void register_afterAFailedRegisterOfTheSameName_succeedsWithAnyPassphrase() {
+        ServiceServer server = fx.echoServer("echo");
+        ServiceClient client = fx.client("retry-register");
+        assertThrows(RuntimeException.class,
+                () -> client.register("echo", "bogus://nowhere", "bogus://nowhere-either", "a-mistyped-passphrase"));
+        assertEquals(Optional.empty(), client.service("echo"));
+
+        client.register("echo", server.pullAddress(), server.pubAddress(), PASSPHRASE);
+
+        assertEquals("fine", echo(client, "echo", "fine"));
+    }
 }
