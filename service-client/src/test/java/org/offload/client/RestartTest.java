@@ -2,6 +2,7 @@ package org.offload.client;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.offload.client.Fixtures.json;
@@ -77,6 +78,75 @@ class RestartTest {
         }
         assertTrue(second.stats().received() >= 21, "stats: " + second.stats());
         assertEquals(List.of(pull), client.service("phoenix").orElseThrow().instances());
+    }
+
+    /**
+     * Library bug (JeroMQ's inverted ZMQ_IMMEDIATE): ClientIo calls {@code push.setImmediate(true)}, which in
+     * JeroMQ is the default and means "queue on pipes still awaiting a connection" (libzmq's meaning is the
+     * opposite). So a stopped instance still looks writable: pick() keeps handing it calls, which sit in the
+     * dead pipe and time out, while the other, live instance is idle.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void call_oneOfTwoInstancesStopped_everyCallIsServedByTheLiveInstance() {
+        ServiceServer live = fx.echoServer("live");
+        ServiceServer doomed = fx.echoServer("doomed");
+        ServiceClient client = fx.client("failover");
+        client.register("pair", live.pullAddress(), live.pubAddress(), Fixtures.PASSPHRASE);
+        client.register("pair", doomed.pullAddress(), doomed.pubAddress(), Fixtures.PASSPHRASE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            pairEcho(client, "warm", Fixtures.DEADLINE);
+            return live.stats().received() > 0 && doomed.stats().received() > 0;
+        });
+
+        doomed.close();
+
+        List<String> failures = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            try {
+                assertEquals("after-" + i, pairEcho(client, "after-" + i, SHORT));
+            } catch (ServiceException e) {
+                failures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        assertEquals(List.of(), failures, "calls lost to the stopped instance");
+    }
+
+    /**
+     * Same root cause: calls made while the only instance is down are queued in the client's dead pipe and
+     * delivered when it comes back, so the restarted service runs work whose callers already got a failure.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void call_failedWhileServiceWasDown_isNotExecutedAfterRestart() {
+        ServiceServer first = fx.echoServer("phoenix");
+        String pull = first.pullAddress();
+        String pub = first.pubAddress();
+        ServiceClient client = fx.clientFor(first);
+        assertEquals("before", echo(client, "before", Fixtures.DEADLINE));
+        first.close();
+        for (int i = 0; i < 3; i++) {
+            Request r = Request.json("/record", "request", Map.of("v", "down-" + i));
+            assertThrows(ServiceException.class, () -> client.call("phoenix", r, SHORT));
+        }
+
+        List<String> executed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fx.server("phoenix", pull, pub, b -> b.route("^/record$", "request", call -> {
+            executed.add(call.json().at("/v").asText());
+            return Reply.json(Map.of("v", call.json().at("/v").asText()));
+        }));
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(ServiceException.class)
+                .until(() -> "probe".equals(json(client.call("phoenix",
+                        Request.json("/record", "request", Map.of("v", "probe")), SHORT)).at("/v").asText()));
+
+        assertEquals(List.of(), executed.stream().filter(v -> v.startsWith("down-")).toList(),
+                "work of calls that already failed was run after the restart");
+    }
+
+    private static String pairEcho(ServiceClient client, String value, Duration deadline) {
+        return json(client.call("pair", Request.json("/echo", "request", Map.of("v", value)), deadline))
+                .at("/echo/v").asText();
     }
 
     private static String echo(ServiceClient client, String value, Duration deadline) {
