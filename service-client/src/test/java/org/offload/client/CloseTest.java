@@ -124,7 +124,9 @@ class CloseTest {
             }
             await().atMost(SETTLE).until(() -> held.nowaitErrors().size() == 1);
             assertInstanceOf(ServiceUnavailableException.class, held.nowaitErrors().get(0));
-            assertEquals(2, gate.interrupted(), "both running handlers are interrupted by the cancel");
+            // at least the two running handlers are interrupted; a queued job may also start (and be
+            // interrupted) when a worker frees up before the stop reaches it in its cancel loop
+            assertTrue(gate.interrupted() >= 2, "interrupted handlers: " + gate.interrupted());
         }
     }
 
