@@ -1,11 +1,25 @@
 package org.offload.client;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.offload.service.Handler;
 import org.offload.service.Reply;
+import org.offload.service.ServiceException;
 import org.offload.service.ServiceServer;
 
 /**
@@ -18,6 +32,7 @@ final class Fixtures implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(5);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<Gate> gates = new ArrayList<>();
 
     /** A started echo service: {@code ^/echo$ request} answers {"echo": <request body>}. */
     ServiceServer echoServer(String name) {
@@ -56,8 +71,113 @@ final class Fixtures implements AutoCloseable {
         return client;
     }
 
+    /** A new {@link Gate}; {@link #close()} opens it before closing anything, so no worker stays blocked. */
+    Gate gate() {
+        Gate gate = new Gate();
+        gates.add(gate);
+        return gate;
+    }
+
+    /**
+     * A handler latch: handlers made by {@link #handler()} count themselves in, block until {@link #open()},
+     * then answer {"released": true, "echo": <request body>}. Lets a test hold calls in flight on purpose.
+     */
+    static final class Gate {
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final AtomicInteger entered = new AtomicInteger();
+        private final AtomicInteger interrupted = new AtomicInteger();
+
+        /** A handler that waits (interruptibly) for {@link #open()}. */
+        Handler handler() {
+            return call -> {
+                entered.incrementAndGet();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    interrupted.incrementAndGet();
+                    throw e;
+                }
+                return Reply.json(Map.of("released", true, "echo", call.json()));
+            };
+        }
+
+        /** A handler that ignores interrupts and keeps waiting for {@link #open()} (a stubborn handler). */
+        Handler stubbornHandler() {
+            return call -> {
+                entered.incrementAndGet();
+                boolean wasInterrupted = false;
+                while (true) {
+                    try {
+                        release.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted.incrementAndGet();
+                        wasInterrupted = true;
+                    }
+                }
+                if (wasInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return Reply.json(Map.of("released", true));
+            };
+        }
+
+        /** How many handler invocations reached the gate. */
+        int entered() {
+            return entered.get();
+        }
+
+        /** How many blocked handlers were interrupted. */
+        int interrupted() {
+            return interrupted.get();
+        }
+
+        void open() {
+            release.countDown();
+        }
+    }
+
+    // ---------------------------------------------------------------- assertion helpers
+
+    /** The reply body as a JSON tree. */
+    static JsonNode json(Reply reply) {
+        return reply.body().json();
+    }
+
+    /**
+     * The typed failure of {@code future}, which must complete exceptionally within {@code within} with an
+     * exception of {@code type} (not wrapped).
+     */
+    static <T extends ServiceException> T failureOf(CompletableFuture<?> future, Class<T> type, Duration within) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> {
+            try {
+                future.get(within.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException t) {
+                fail("future did not complete within " + within.toMillis() + " ms");
+            }
+        }, "the future completed normally");
+        return assertInstanceOf(type, e.getCause(), () -> "unexpected failure: " + e.getCause());
+    }
+
+    /**
+     * The typed failure of an async call that may be refused at once (thrown by {@code callAsync} itself) or
+     * later (through its future). Both are typed; the client refuses some calls synchronously (unknown
+     * service, client closed, too many pending calls).
+     */
+    static <T extends ServiceException> T asyncFailure(Supplier<CompletableFuture<Reply>> call, Class<T> type,
+                                                        Duration within) {
+        CompletableFuture<Reply> future;
+        try {
+            future = call.get();
+        } catch (ServiceException e) {
+            return assertInstanceOf(type, e, () -> "unexpected failure: " + e);
+        }
+        return failureOf(future, type, within);
+    }
+
     @Override
     public void close() {
+        gates.forEach(Gate::open);
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

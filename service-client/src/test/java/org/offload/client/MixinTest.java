@@ -1,0 +1,97 @@
+package org.offload.client;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.offload.client.Fixtures.json;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+import org.offload.service.ServiceServer;
+
+/** Acceptance 9: a web handler class gets service calls by implementing {@link ServiceClientMixin}. */
+class MixinTest {
+    private final Fixtures fx = new Fixtures();
+
+    @AfterEach
+    void closeFixtures() {
+        fx.close();
+    }
+
+    /** A brubeck-style web handler: it only says where the application's client is. */
+    private static final class GreetingHandler implements ServiceClientMixin {
+        private final ServiceClient client;
+        private final ServiceServer backend;
+
+        GreetingHandler(ServiceClient client, ServiceServer backend) {
+            this.client = client;
+            this.backend = backend;
+        }
+
+        @Override
+        public ServiceClient serviceClient() {
+            return client;
+        }
+
+        ServiceRef register() {
+            return registerService(backend.pullAddress(), backend.pubAddress(), Fixtures.PASSPHRASE);
+        }
+
+        Request greeting(String name) {
+            return createServiceRequest("/echo", "request", Map.of("name", name));
+        }
+
+        String get(String name) {
+            register(); // handlers may register on every request: a no-op after the first
+            return json(sendServiceRequest(backend.pullAddress(), greeting(name))).at("/echo/name").asText();
+        }
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void mixinDefaults_syncAsyncAndNowait_reachTheServiceNamedByItsPullAddress() throws Exception {
+        ServiceServer backend = fx.echoServer("greeter");
+        ServiceClient client = fx.client("web");
+        GreetingHandler handler = new GreetingHandler(client, backend);
+        List<Reply> nowaitReplies = new CopyOnWriteArrayList<>();
+        client.onResponse("^/echo$", (request, reply) -> nowaitReplies.add(reply));
+
+        ServiceRef ref = handler.register();
+        assertSame(ref, handler.register());
+        assertEquals(backend.pullAddress(), ref.name());
+        assertEquals(List.of(backend.pullAddress()), ref.instances());
+
+        assertEquals("ada", handler.get("ada"));
+        assertEquals("grace", handler.get("grace"));
+        assertEquals("alan", json(handler.sendServiceRequest(backend.pullAddress(), handler.greeting("alan"),
+                Duration.ofSeconds(5))).at("/echo/name").asText());
+        assertEquals("edsger", json(handler.sendServiceRequestAsync(backend.pullAddress(), handler.greeting("edsger"))
+                .get(10, TimeUnit.SECONDS)).at("/echo/name").asText());
+        handler.sendServiceRequestNowait(backend.pullAddress(), handler.greeting("barbara"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !nowaitReplies.isEmpty());
+        assertEquals("barbara", json(nowaitReplies.get(0)).at("/echo/name").asText());
+        assertEquals(List.of(backend.pullAddress()), ref.instances(), "registering on every request stays a no-op");
+        assertEquals(5, backend.stats().received());
+    }
+
+    @Test
+    void createServiceRequest_arguments_becomeAJsonBody() {
+        ServiceClientMixin mixin = () -> {
+            throw new AssertionError("creating a request must not need the client");
+        };
+
+        Request r = mixin.createServiceRequest("/service/slow", "request", Map.of("RETURN_DATA", "x"));
+
+        assertEquals("/service/slow", r.path());
+        assertEquals("request", r.method());
+        assertEquals("x", r.body().json().get("RETURN_DATA").asText());
+    }
+}

@@ -1,0 +1,177 @@
+package org.offload.client;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.offload.client.Fixtures.json;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.offload.service.DeadlineExceededException;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+import org.offload.service.ServiceException;
+import org.offload.service.ServiceServer;
+import org.offload.service.ServiceUnavailableException;
+
+/** Acceptance 4: a stopped service fails calls typed within their deadline; a restart on the same ports heals. */
+class RestartTest {
+    private static final Duration SHORT = Duration.ofMillis(500);
+    private static final Duration SLACK = Duration.ofMillis(200);
+
+    private final Fixtures fx = new Fixtures();
+
+    @AfterEach
+    void closeFixtures() {
+        fx.close();
+    }
+
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void call_serviceStoppedThenRestartedOnSameAddresses_failsTypedInTimeThenSucceedsWithSameClient()
+            throws Exception {
+        ServiceServer first = fx.echoServer("phoenix");
+        String pull = first.pullAddress();
+        String pub = first.pubAddress();
+        ServiceClient client = fx.clientFor(first);
+        assertEquals("before", echo(client, "before", Fixtures.DEADLINE));
+
+        first.close();
+
+        // several calls while it is down: each ends typed, by its deadline (+ slack), never hangs
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            ServiceException e = syncFailure(client, "down-" + i);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(e instanceof ServiceUnavailableException || e instanceof DeadlineExceededException,
+                    "unexpected failure type: " + e);
+            assertTrue(took.compareTo(SHORT.plus(SLACK)) <= 0, "call " + i + " took " + took.toMillis() + " ms");
+        }
+        long start = System.nanoTime();
+        CompletableFuture<Reply> async = client.callAsync("phoenix",
+                Request.json("/echo", "request", Map.of("v", "down-async")), SHORT);
+        ServiceException asyncFailure = assertFailsTyped(async, SHORT.plus(SLACK).plusSeconds(1));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(asyncFailure instanceof ServiceUnavailableException
+                || asyncFailure instanceof DeadlineExceededException, "unexpected failure type: " + asyncFailure);
+        assertTrue(took.compareTo(SHORT.plus(SLACK)) <= 0, "async call took " + took.toMillis() + " ms");
+
+        ServiceServer second = fx.server("phoenix", pull, pub, b -> b);
+        assertEquals(pull, second.pullAddress());
+        assertEquals(pub, second.pubAddress());
+
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(ServiceException.class)
+                .until(() -> "retry".equals(echo(client, "retry", SHORT)));
+        // healed for good: a burst of calls all succeed with their own answers
+        for (int i = 0; i < 20; i++) {
+            assertEquals("after-" + i, echo(client, "after-" + i, Fixtures.DEADLINE));
+        }
+        assertTrue(second.stats().received() >= 21, "stats: " + second.stats());
+        assertEquals(List.of(pull), client.service("phoenix").orElseThrow().instances());
+    }
+
+    /**
+     * Library bug (JeroMQ's inverted ZMQ_IMMEDIATE): ClientIo calls {@code push.setImmediate(true)}, which in
+     * JeroMQ is the default and means "queue on pipes still awaiting a connection" (libzmq's meaning is the
+     * opposite). So a stopped instance still looks writable: pick() keeps handing it calls, which sit in the
+     * dead pipe and time out, while the other, live instance is idle.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void call_oneOfTwoInstancesStopped_everyCallIsServedByTheLiveInstance() {
+        ServiceServer live = fx.echoServer("live");
+        ServiceServer doomed = fx.echoServer("doomed");
+        ServiceClient client = fx.client("failover");
+        client.register("pair", live.pullAddress(), live.pubAddress(), Fixtures.PASSPHRASE);
+        client.register("pair", doomed.pullAddress(), doomed.pubAddress(), Fixtures.PASSPHRASE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            pairEcho(client, "warm", Fixtures.DEADLINE);
+            return live.stats().received() > 0 && doomed.stats().received() > 0;
+        });
+
+        doomed.close();
+
+        List<String> failures = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            try {
+                assertEquals("after-" + i, pairEcho(client, "after-" + i, SHORT));
+            } catch (ServiceException e) {
+                failures.add(e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        assertEquals(List.of(), failures, "calls lost to the stopped instance");
+    }
+
+    /**
+     * Same root cause: calls made while the only instance is down are queued in the client's dead pipe and
+     * delivered when it comes back, so the restarted service runs work whose callers already got a failure.
+     */
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void call_failedWhileServiceWasDown_isNotExecutedAfterRestart() {
+        ServiceServer first = fx.echoServer("phoenix");
+        String pull = first.pullAddress();
+        String pub = first.pubAddress();
+        ServiceClient client = fx.clientFor(first);
+        assertEquals("before", echo(client, "before", Fixtures.DEADLINE));
+        first.close();
+        for (int i = 0; i < 3; i++) {
+            Request r = Request.json("/record", "request", Map.of("v", "down-" + i));
+            assertThrows(ServiceException.class, () -> client.call("phoenix", r, SHORT));
+        }
+
+        List<String> executed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        fx.server("phoenix", pull, pub, b -> b.route("^/record$", "request", call -> {
+            executed.add(call.json().at("/v").asText());
+            return Reply.json(Map.of("v", call.json().at("/v").asText()));
+        }));
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(ServiceException.class)
+                .until(() -> "probe".equals(json(client.call("phoenix",
+                        Request.json("/record", "request", Map.of("v", "probe")), SHORT)).at("/v").asText()));
+
+        assertEquals(List.of(), executed.stream().filter(v -> v.startsWith("down-")).toList(),
+                "work of calls that already failed was run after the restart");
+    }
+
+    private static String pairEcho(ServiceClient client, String value, Duration deadline) {
+        return json(client.call("pair", Request.json("/echo", "request", Map.of("v", value)), deadline))
+                .at("/echo/v").asText();
+    }
+
+    private static String echo(ServiceClient client, String value, Duration deadline) {
+        return json(client.call("phoenix", Request.json("/echo", "request", Map.of("v", value)), deadline))
+                .at("/echo/v").asText();
+    }
+
+    private static ServiceException syncFailure(ServiceClient client, String value) {
+        try {
+            Reply r = client.call("phoenix", Request.json("/echo", "request", Map.of("v", value)), SHORT);
+            return fail("a stopped service answered: " + r);
+        } catch (ServiceException e) {
+            return e;
+        }
+    }
+
+    private static ServiceException assertFailsTyped(CompletableFuture<Reply> f, Duration within) throws Exception {
+        try {
+            Reply r = f.get(within.toMillis(), TimeUnit.MILLISECONDS);
+            return fail("a stopped service answered: " + r);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ServiceException se) {
+                return se;
+            }
+            return fail("untyped failure: " + e.getCause());
+        }
+    }
+}
