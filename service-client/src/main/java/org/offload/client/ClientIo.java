@@ -57,6 +57,19 @@ final class ClientIo {
         sender.start();
     }
 
+    /** Options every client socket gets: bounded frames, no linger, reconnect backoff, handshake, heartbeats. */
+    void guard(ZMQ.Socket socket) {
+        ServiceClient.Settings s = settings;
+        int heartbeat = (int) s.heartbeatInterval().toMillis();
+        socket.setMaxMsgSize(s.maxMessageBytes());
+        socket.setLinger(0);
+        socket.setReconnectIVL((int) s.reconnectInterval().toMillis());
+        socket.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());
+        socket.setHandshakeIvl((int) s.handshakeTimeout().toMillis());
+        socket.setHeartbeatIvl(heartbeat);
+        socket.setHeartbeatTimeout(heartbeat * 3);
+    }
+
     String clientId() {
         return id.toString();
     }

@@ -39,11 +39,8 @@ final class ReplyReceiver implements Runnable {
         this.name = io.name;
         ServiceClient.Settings s = io.settings;
         this.sub = io.context.socket(SocketType.SUB);
+        io.guard(sub);
         sub.setRcvHWM(s.receiveHwm());
-        sub.setMaxMsgSize(s.maxMessageBytes());
-        sub.setLinger(0);
-        sub.setReconnectIVL((int) s.reconnectInterval().toMillis());
-        sub.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());
         sub.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
         sub.subscribe(io.id.topic());
         this.thread = new Thread(this, name + "-recv");

@@ -134,11 +134,11 @@ final class RequestSender implements Runnable {
         ServiceClient.Settings s = io.settings;
         ZMQ.Socket push = io.context.socket(SocketType.PUSH);
         try {
+            io.guard(push);
             push.setSndHWM(s.sendHwm());
-            push.setImmediate(true);
-            push.setLinger(0);
-            push.setReconnectIVL((int) s.reconnectInterval().toMillis());
-            push.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());
+            // JeroMQ's flag is the inverse of libzmq's ZMQ_IMMEDIATE: false = queue only on live connections,
+            // so a dead instance is not writable, its calls go elsewhere, and nothing runs after its caller quit.
+            push.setImmediate(false);
             push.connect(pullAddress);
         } catch (RuntimeException e) {
             push.close();

@@ -66,6 +66,13 @@ public final class ServiceClient implements AutoCloseable {
     public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(100);
     /** Longest wait between reconnect attempts (the backoff doubles up to it). */
     public static final Duration DEFAULT_RECONNECT_INTERVAL_MAX = Duration.ofSeconds(1);
+    /**
+     * How long a new connection may take to finish the ZeroMQ handshake before it is dropped and retried.
+     * Short on purpose: JeroMQ 0.6.0 can stall a fresh connection's handshake until this timer fires.
+     */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
+    /** ZMTP heartbeat interval; an instance silent for three intervals is disconnected and retried. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** Longest deadline a call may have: the wire carries it as unsigned 32-bit milliseconds. */
     public static final Duration MAX_DEADLINE = Duration.ofDays(49);
     /** How long {@link #close()} waits for the sender and receiver threads to close the sockets. */
@@ -74,7 +81,7 @@ public final class ServiceClient implements AutoCloseable {
     /** Settings of a built client. */
     record Settings(String name, Duration deadline, Duration nowaitTtl, int maxPendingCalls, int sendHwm,
                     int receiveHwm, int maxMessageBytes, Duration reconnectInterval, Duration reconnectIntervalMax,
-                    Duration closeTimeout) {
+                    Duration handshakeTimeout, Duration heartbeatInterval, Duration closeTimeout) {
     }
 
     private final Settings s;
@@ -388,6 +395,8 @@ public final class ServiceClient implements AutoCloseable {
         private Duration reconnectInterval = DEFAULT_RECONNECT_INTERVAL;
         private Duration reconnectIntervalMax = DEFAULT_RECONNECT_INTERVAL_MAX;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Executor callbackExecutor;
         private boolean built;
 
@@ -449,6 +458,18 @@ public final class ServiceClient implements AutoCloseable {
             return this;
         }
 
+        public Builder handshakeTimeout(Duration timeout) {
+            check();
+            this.handshakeTimeout = Checks.positive("handshakeTimeout", timeout);
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration interval) {
+            check();
+            this.heartbeatInterval = Checks.positive("heartbeatInterval", interval);
+            return this;
+        }
+
         public Builder closeTimeout(Duration timeout) {
             check();
             this.closeTimeout = Checks.positive("closeTimeout", timeout);
@@ -470,7 +491,8 @@ public final class ServiceClient implements AutoCloseable {
             check();
             built = true;
             return new ServiceClient(new Settings(name, deadline, nowaitTtl, maxPendingCalls, sendHwm, receiveHwm,
-                    maxMessageBytes, reconnectInterval, reconnectIntervalMax, closeTimeout), callbackExecutor);
+                    maxMessageBytes, reconnectInterval, reconnectIntervalMax, handshakeTimeout, heartbeatInterval,
+                    closeTimeout), callbackExecutor);
         }
 
         private void check() {

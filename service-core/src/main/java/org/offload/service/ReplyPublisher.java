@@ -31,9 +31,16 @@ final class ReplyPublisher {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
     private static final int SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
     private static final long SWEEP_MS = 50;
+    /** Most answers to unauthenticated messages (401, 505) parked at once. */
+    static final int MAX_UNTRUSTED_PARKED = 1_000;
+    /** How long an answer to an unauthenticated message may wait for its client's subscription. */
+    static final long UNTRUSTED_PARK_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** A sealed reply and how long it may wait to be published. */
-    record Outbound(ClientId topic, Sealed sealed, long expiresAtNanos) {
+    record Outbound(ClientId topic, Sealed sealed, long expiresAtNanos, boolean untrusted) {
+        Outbound(ClientId topic, Sealed sealed, long expiresAtNanos) {
+            this(topic, sealed, expiresAtNanos, false);
+        }
     }
 
     private final String name;
@@ -45,6 +52,7 @@ final class ReplyPublisher {
     private final Map<ClientId, ArrayDeque<Outbound>> parked = new HashMap<>();
     private final WarnLimiter warn = new WarnLimiter();
     private int parkedCount;
+    private int untrustedCount;
     private boolean blockedByHwm;
     private boolean closed;
     private long nextSweep = System.nanoTime();
@@ -73,16 +81,19 @@ final class ReplyPublisher {
         }
     }
 
-    /** Sends {@code o} only if its client is subscribed and nothing waits before it; never parks. */
-    void publishIfLive(Outbound o) {
+    /** Like {@link #publish} for an answer to an unauthenticated message: parked only within its own bound. */
+    void publishUntrusted(Outbound o) {
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             readSubscriptions();
-            if (live.contains(o.topic()) && !parked.containsKey(o.topic())) {
-                trySend(o);
+            boolean sent = live.contains(o.topic()) && !parked.containsKey(o.topic()) && trySend(o);
+            if (!sent && untrustedCount < MAX_UNTRUSTED_PARKED) {
+                park(new Outbound(o.topic(), o.sealed(), o.expiresAtNanos(), true));
+            } else if (!sent) {
+                counters.dropped.incrementAndGet();
             }
         } finally {
             lock.unlock();
@@ -180,6 +191,16 @@ final class ReplyPublisher {
         }
         parked.computeIfAbsent(o.topic(), k -> new ArrayDeque<>()).add(o);
         counters.parked.set(++parkedCount);
+        if (o.untrusted()) {
+            untrustedCount++;
+        }
+    }
+
+    private void unparked(Outbound o) {
+        parkedCount--;
+        if (o.untrusted()) {
+            untrustedCount--;
+        }
     }
 
     private void flush(ClientId topic) {
@@ -188,8 +209,7 @@ final class ReplyPublisher {
             return;
         }
         while (!q.isEmpty() && trySend(q.peek())) {
-            q.poll();
-            parkedCount--;
+            unparked(q.poll());
         }
         if (q.isEmpty()) {
             parked.remove(topic);
@@ -236,10 +256,15 @@ final class ReplyPublisher {
         while (it.hasNext()) {
             ArrayDeque<Outbound> q = it.next();
             int before = q.size();
-            q.removeIf(o -> now - o.expiresAtNanos() > 0);
+            q.removeIf(o -> {
+                boolean expired = now - o.expiresAtNanos() > 0;
+                if (expired) {
+                    unparked(o);
+                }
+                return expired;
+            });
             int gone = before - q.size();
             if (gone > 0) {
-                parkedCount -= gone;
                 counters.dropped.addAndGet(gone);
                 log.debug("{} - dropped {} parked replies whose client did not subscribe in time", name, gone);
             }

@@ -94,13 +94,13 @@ final class RequestReceiver implements Runnable {
         long requestId = Wire.requestId(env);
         if (Wire.version(env) != Wire.VERSION) {
             peerError(counters.malformed, "unsupported protocol version " + Wire.version(env));
-            io.answerIfLive(client, requestId, "/", Reply.error(Status.VERSION_NOT_SUPPORTED, "protocol version "
+            io.answerUntrusted(client, requestId, "/", Reply.error(Status.VERSION_NOT_SUPPORTED, "protocol version "
                     + Wire.version(env) + " is not supported (this service speaks " + Wire.VERSION + ")"));
             return;
         }
         if (!proof.verify(env, body, proofBytes)) {
             peerError(counters.unauthorized, "rejected a request whose passphrase proof did not verify");
-            io.answerIfLive(client, requestId, "/", Reply.error(Status.UNAUTHORIZED, "passphrase proof did not verify"));
+            io.answerUntrusted(client, requestId, "/", Reply.error(Status.UNAUTHORIZED, "passphrase proof did not verify"));
             return;
         }
         Envelope e;
@@ -147,10 +147,28 @@ final class RequestReceiver implements Runnable {
                     e.timeoutMs());
             return;
         }
+        long remainingMs = remainingMs(e);
+        if (remainingMs < 0) {
+            counters.expired.incrementAndGet();
+            log.debug("{} - skipped request id {}: its client stopped waiting {} ms ago", name, e.requestId(), -remainingMs);
+            return;
+        }
         if (log.isDebugEnabled()) {
             log.debug("{} - request {} {} id {} from {}", name, e.method(), e.path(), e.requestId(), e.clientId());
         }
-        io.dispatch(e, request);
+        io.dispatch(e, request, remainingMs);
+    }
+
+    /**
+     * How long the client still waits, by its own clock: at most {@code timeout}, less the time since it
+     * sent (a request that sat in a queue while the service was down may already be dead). 0 = no deadline.
+     */
+    private static long remainingMs(Envelope e) {
+        if (e.timeoutMs() == 0) {
+            return 0;
+        }
+        long left = e.timestampMs() + e.timeoutMs() - System.currentTimeMillis();
+        return left <= 0 ? -Math.max(1, -left) : Math.min(left, e.timeoutMs());
     }
 
     private void peerError(java.util.concurrent.atomic.AtomicLong counter, String what) {

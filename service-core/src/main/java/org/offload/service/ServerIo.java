@@ -79,14 +79,14 @@ final class ServerIo {
             pull.setRcvHWM(s.receiveHwm());
             pull.setMaxMsgSize(s.maxMessageBytes());
             pull.setLinger(0);
-            pull.setHandshakeIvl((int) s.handshakeTimeout().toMillis());
+            guard(pull, s);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
             pub.setXpubNoDrop(true);
             pub.setMaxMsgSize(MAX_SUBSCRIPTION_FRAME_BYTES);
             pub.setLinger((int) s.linger().toMillis());
-            pub.setHandshakeIvl((int) s.handshakeTimeout().toMillis());
+            guard(pub, s);
             bind(s, pub, "PUB", s.pubAddress());
             return new ServerIo(s, context, pull, pub);
         } catch (IOException | RuntimeException e) {
@@ -98,6 +98,14 @@ final class ServerIo {
             }
             throw new ServiceStartException(s.name() + " - cannot start: " + e.getMessage(), e);
         }
+    }
+
+    /** Handshake timeout and heartbeats: half-open and silent peers are dropped instead of held. */
+    private static void guard(ZMQ.Socket socket, ServiceServer.Settings s) {
+        int heartbeat = (int) s.heartbeatInterval().toMillis();
+        socket.setHandshakeIvl((int) s.handshakeTimeout().toMillis());
+        socket.setHeartbeatIvl(heartbeat);
+        socket.setHeartbeatTimeout(heartbeat * 3);
     }
 
     private static void bind(ServiceServer.Settings s, ZMQ.Socket socket, String kind, String address) {
@@ -140,7 +148,7 @@ final class ServerIo {
     }
 
     /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
-    void dispatch(Envelope e, Request request) {
+    void dispatch(Envelope e, Request request, long remainingMs) {
         if (stopRequested) {
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
                     name + " is stopping"), e.timeoutMs());
@@ -152,7 +160,7 @@ final class ServerIo {
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
             return;
         }
-        long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
+        long deadline = Call.deadlineFrom(System.nanoTime(), remainingMs);
         Call call = new Call(request, e.clientId(), e.requestId(), deadline);
         Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)));
         inflight.put(job.key, job);
@@ -192,9 +200,14 @@ final class ServerIo {
                 System.nanoTime() + keep));
     }
 
-    /** Answers an unauthenticated message only if its client is subscribed now: nothing is kept for strangers. */
-    void answerIfLive(ClientId client, long requestId, String path, Reply reply) {
-        publisher.publishIfLive(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply), 0));
+    /**
+     * Answers a message that could not be authenticated (401, 505). Such answers may wait for the client's
+     * subscription only briefly and within their own small bound, so strangers cannot fill the parking.
+     */
+    void answerUntrusted(ClientId client, long requestId, String path, Reply reply) {
+        counters.replied.incrementAndGet();
+        publisher.publishUntrusted(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply),
+                System.nanoTime() + ReplyPublisher.UNTRUSTED_PARK_NANOS));
     }
 
     // ---------------------------------------------------------------- from the workers (never interruptible here)
@@ -300,6 +313,7 @@ final class ServerIo {
             return;
         }
         log.warn("{} - drain timeout: cancelling {} unfinished requests", name, inflight.size());
+        workers.getQueue().clear(); // queued jobs must not start once their slot frees up
         for (Job job : new ArrayList<>(inflight.values())) {
             job.cancel(true);
             counters.cancelled.incrementAndGet();
@@ -313,7 +327,7 @@ final class ServerIo {
     private void shutdown() {
         try {
             receiverStop = true;
-            workers.shutdownNow();
+            workers.shutdown(); // no interrupts: abandonInflight() cancelled what ran; a worker may be publishing
             receiverThread.join(RequestReceiver.RECEIVE_TIMEOUT_MS * 10L);
             int left = publisher.flushAll();
             if (left > 0) {

@@ -56,6 +56,11 @@ public final class ServiceServer implements AutoCloseable {
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(200);
     /** How long a connection may take to finish the ZeroMQ handshake. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * ZMTP heartbeat interval on both sockets; a peer silent for three intervals is disconnected (a dead
+     * client's subscription is then dropped).
+     */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -125,12 +130,11 @@ public final class ServiceServer implements AutoCloseable {
         Checks.notNegative("drainTimeout", drainTimeout);
         ServerIo current;
         synchronized (lock) {
-            if (state == State.NEW) {
-                state = State.CLOSED;
-                return;
-            }
-            state = State.CLOSED;
             current = io;
+            state = State.CLOSED;
+        }
+        if (current == null) {
+            return; // never started, or start() failed: nothing to stop
         }
         current.stop(drainTimeout);
         long waitMs = drainTimeout.plus(settings.linger()).toMillis() + 500;
@@ -175,7 +179,8 @@ public final class ServiceServer implements AutoCloseable {
     record Settings(String name, String pullAddress, String pubAddress, Proof proof, List<Router.Route> routes,
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
-                    Duration drainTimeout, Duration linger, Duration handshakeTimeout, boolean exposeErrorDetails) {
+                    Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
+                    boolean exposeErrorDetails) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -197,6 +202,7 @@ public final class ServiceServer implements AutoCloseable {
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration linger = DEFAULT_LINGER;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private boolean exposeErrorDetails;
         private boolean built;
 
@@ -318,6 +324,12 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        public Builder heartbeatInterval(Duration heartbeatInterval) {
+            check();
+            this.heartbeatInterval = Checks.positive("heartbeatInterval", heartbeatInterval);
+            return this;
+        }
+
         /** Sends a failed handler's exception class and message in 500 replies (never a stack trace). */
         public Builder exposeErrorDetails(boolean expose) {
             check();
@@ -339,7 +351,7 @@ public final class ServiceServer implements AutoCloseable {
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
-                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, exposeErrorDetails));
+                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails));
         }
 
         private void check() {
