@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
 import org.offload.service.ServiceUnavailableException;
+import org.offload.service.internal.BoundedAllocator;
 import org.offload.service.internal.ClientId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,7 @@ final class ClientIo {
         ServiceClient.Settings s = settings;
         int heartbeat = (int) s.heartbeatInterval().toMillis();
         socket.setMaxMsgSize(s.maxMessageBytes());
+        socket.setMsgAllocator(new BoundedAllocator(s.maxMessageBytes()));
         socket.setLinger(0);
         socket.setReconnectIVL((int) s.reconnectInterval().toMillis());
         socket.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());

@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.offload.service.internal.BoundedAllocator;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Sealed;
@@ -78,6 +79,7 @@ final class ServerIo {
             pull = context.socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
             pull.setMaxMsgSize(s.maxMessageBytes());
+            pull.setMsgAllocator(new BoundedAllocator(s.maxMessageBytes()));
             pull.setLinger(0);
             guard(pull, s);
             bind(s, pull, "PULL", s.pullAddress());
@@ -85,6 +87,7 @@ final class ServerIo {
             pub.setSndHWM(s.sendHwm());
             pub.setXpubNoDrop(true);
             pub.setMaxMsgSize(MAX_SUBSCRIPTION_FRAME_BYTES);
+            pub.setMsgAllocator(new BoundedAllocator(MAX_SUBSCRIPTION_FRAME_BYTES));
             pub.setLinger((int) s.linger().toMillis());
             guard(pub, s);
             bind(s, pub, "PUB", s.pubAddress());
