@@ -31,6 +31,8 @@ final class ReplyPublisher {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
     private static final int SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
     private static final long SWEEP_MS = 50;
+    /** Most subscribed client ids tracked; more are ignored (a hostile SUB could invent any number). */
+    static final int MAX_LIVE_CLIENTS = 100_000;
     /** Most answers to unauthenticated messages (401, 505) parked at once. */
     static final int MAX_UNTRUSTED_PARKED = 1_000;
     /** How long an answer to an unauthenticated message may wait for its client's subscription. */
@@ -241,6 +243,13 @@ final class ReplyPublisher {
             }
             ClientId topic = ClientId.read(sub, 1);
             if (sub[0] == 1) {
+                if (live.size() >= MAX_LIVE_CLIENTS && !live.contains(topic)) {
+                    counters.malformed.incrementAndGet();
+                    if (warn.tryAcquire()) {
+                        log.warn("{} - ignored a subscription: {} clients already subscribed", name, live.size());
+                    }
+                    continue;
+                }
                 live.add(topic);
                 log.debug("{} - client {} subscribed", name, topic);
                 flush(topic);
