@@ -68,6 +68,12 @@ final class RawPeer implements AutoCloseable {
         return id;
     }
 
+    /** Changes how long {@link #receive} waits (default {@link Fixtures#WAIT}). */
+    RawPeer receiveTimeout(java.time.Duration timeout) {
+        sub.setReceiveTimeOut((int) timeout.toMillis());
+        return this;
+    }
+
     Proof proof() {
         return proof;
     }
@@ -131,7 +137,7 @@ final class RawPeer implements AutoCloseable {
     Received receiveAny() {
         byte[] first = sub.recv(0);
         if (first == null) {
-            throw new AssertionError("peer " + id + " received nothing within " + Fixtures.WAIT);
+            throw new AssertionError("peer " + id + " received nothing within " + sub.getReceiveTimeOut() + " ms");
         }
         List<byte[]> frames = new ArrayList<>();
         frames.add(first);
