@@ -4,7 +4,6 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -153,7 +152,7 @@ class HostilePeerTest {
     }
 
     @ParameterizedTest(name = "announced size {0}")
-    @ValueSource(longs = {MAX_MESSAGE_BYTES + 1, 1L << 40, Long.MAX_VALUE, 0xFFFF_FFFF_0000_0010L})
+    @ValueSource(longs = {MAX_MESSAGE_BYTES + 1, (1L << 32) + 16, 1L << 40, Long.MAX_VALUE})
     void zmtpGreetingThenHugeFrameLength_toPull_connectionClosedAndServiceAnswers(long size) throws Exception {
         start("huge-frame-pull");
         Socket s = connect(server.pullAddress());
@@ -226,32 +225,43 @@ class HostilePeerTest {
     @Test
     void realPush_frameOverMaxMessageBytes_disconnectedAndHandlerNeverRuns() throws Exception {
         start("oversize");
+        RawPeer signer = fx.peer(server);
+        Body big = Body.bytes(new byte[1024 * 1024]);
+        Sealed m = signer.seal(signer.request("/count", "request", Map.of(), big), big);
+
+        // Under CPU load a fresh JeroMQ 0.6.0 PUSH with a large message queued before it connects sometimes never
+        // starts its own handshake (its socket stays in CLOSE_WAIT after the service's handshake timeout), so a
+        // stalled attempt is retried with a fresh context; one disconnect is all the test needs.
+        boolean disconnected = false;
+        for (int attempt = 1; attempt <= 3 && !disconnected; attempt++) {
+            disconnected = sendOnFreshPushAndAwaitDisconnect(m, attempt);
+        }
+
+        assertTrue(disconnected, "the service did not disconnect a PUSH that sent a 1 MiB frame (limit 64 KiB)");
+        assertStillServing();
+        assertEquals(1, counting.invocations.get(), "the oversized request never reached a handler");
+        Received underLimit = signer.call("/count", "request", Map.of(), Body.bytes(new byte[MAX_MESSAGE_BYTES - 1024]));
+        assertEquals(Status.BAD_REQUEST, underLimit.status(), "a body under the limit reaches the (JSON) handler");
+        assertTrue(underLimit.message().startsWith("body is not valid JSON"), underLimit.message());
+    }
+
+    private boolean sendOnFreshPushAndAwaitDisconnect(Sealed m, int attempt) {
+        String monitorAddress = "inproc://oversize-monitor-" + attempt;
         try (ZMQ.Context context = ZMQ.context(1);
              ZMQ.Socket push = context.socket(SocketType.PUSH);
              ZMQ.Socket monitor = context.socket(SocketType.PAIR)) {
             push.setLinger(0);
-            push.setReconnectIVL(10_000); // no second attempt within the test
-            push.monitor("inproc://oversize-monitor", ZMQ.EVENT_DISCONNECTED);
-            monitor.setReceiveTimeOut((int) Fixtures.WAIT.toMillis());
-            monitor.connect("inproc://oversize-monitor");
+            push.setReconnectIVL(10_000); // no second connection within the test
+            push.monitor(monitorAddress, ZMQ.EVENT_DISCONNECTED);
+            monitor.setReceiveTimeOut(2_000);
+            monitor.connect(monitorAddress);
             push.connect(server.pullAddress());
-            RawPeer signer = fx.peer(server);
-            Body big = Body.bytes(new byte[1024 * 1024]);
-            Sealed m = signer.seal(signer.request("/count", "request", Map.of(), big), big);
-
             push.send(m.envelope(), ZMQ.SNDMORE);
             push.send(m.body(), ZMQ.SNDMORE);
             push.send(m.proof(), 0);
             ZMQ.Event event = ZMQ.Event.recv(monitor);
-
-            assertNotNull(event, "the service did not disconnect the peer that sent a 1 MiB frame");
-            assertEquals(ZMQ.EVENT_DISCONNECTED, event.getEvent());
+            return event != null && event.getEvent() == ZMQ.EVENT_DISCONNECTED;
         }
-        assertStillServing();
-        assertEquals(1, counting.invocations.get(), "the oversized request never reached a handler");
-        RawPeer peer = fx.peer(server);
-        Received underLimit = peer.call("/count", "request", Map.of(), Body.bytes(new byte[MAX_MESSAGE_BYTES - 1024]));
-        assertEquals(Status.BAD_REQUEST, underLimit.status(), "a body under the limit reaches the (JSON) handler");
     }
 
     @Test
