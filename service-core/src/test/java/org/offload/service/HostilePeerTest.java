@@ -135,7 +135,7 @@ class HostilePeerTest {
     // ------------------------------------------------------------------ tests
 
     @Test
-    void garbageBytes_toPullAndPubPorts_serviceStillAnswers() throws Exception {
+    void tcp_garbageToPullAndPubPorts_serviceStillAnswers() throws Exception {
         start("garbage");
         byte[] garbage = new byte[64 * 1024];
         new Random(7).nextBytes(garbage);
@@ -153,7 +153,7 @@ class HostilePeerTest {
 
     @ParameterizedTest(name = "announced size {0}")
     @ValueSource(longs = {MAX_MESSAGE_BYTES + 1, (1L << 32) + 16, 1L << 40, Long.MAX_VALUE})
-    void zmtpGreetingThenHugeFrameLength_toPull_connectionClosedAndServiceAnswers(long size) throws Exception {
+    void tcp_zmtpGreetingThenHugeFrameLength_toPull_connectionClosedAndServiceAnswers(long size) throws Exception {
         start("huge-frame-pull");
         Socket s = connect(server.pullAddress());
 
@@ -166,7 +166,7 @@ class HostilePeerTest {
 
     @ParameterizedTest(name = "announced size {0}")
     @ValueSource(longs = {257, 1L << 40, Long.MAX_VALUE})
-    void zmtpGreetingThenHugeFrameLength_toPub_connectionClosedAndServiceAnswers(long size) throws Exception {
+    void tcp_zmtpGreetingThenHugeFrameLength_toPub_connectionClosedAndServiceAnswers(long size) throws Exception {
         start("huge-frame-pub");
         Socket s = connect(server.pubAddress());
 
@@ -185,7 +185,7 @@ class HostilePeerTest {
     @Tag("known-bug")
     @ParameterizedTest(name = "to {0}")
     @ValueSource(strings = {"PULL", "PUB"})
-    void zmtpFrameLengthWithTopBitSet_connectionClosedAndCloseStaysBounded(String port) throws Exception {
+    void tcp_zmtpFrameLengthWithTopBitSet_connectionClosedAndCloseStaysBounded(String port) throws Exception {
         start("negative-frame-" + port);
         boolean pull = "PULL".equals(port);
         Socket s = connect(pull ? server.pullAddress() : server.pubAddress());
@@ -214,7 +214,7 @@ class HostilePeerTest {
     }
 
     @Test
-    void connectionThatNeverGreets_closedAfterHandshakeTimeout() throws Exception {
+    void tcp_connectionThatNeverGreets_closedAfterHandshakeTimeout() throws Exception {
         start("silent");
         Socket s = connect(server.pullAddress());
 
@@ -265,7 +265,7 @@ class HostilePeerTest {
     }
 
     @Test
-    void oversizedSubscription_onPub_connectionClosedAndServiceAnswers() throws Exception {
+    void tcp_oversizedSubscriptionOnPub_connectionClosedAndServiceAnswers() throws Exception {
         start("long-subscription");
         Socket s = connect(server.pubAddress());
         byte[] subscription = new byte[300]; // over the PUB side's 256-byte inbound frame limit
@@ -310,16 +310,13 @@ class HostilePeerTest {
     void stalledEmptyPrefixSubscriber_doesNotBlockOtherClientsReplies() throws Exception {
         server = fx.start(Fixtures.builder("stall").sendHighWaterMark(4).maxMessageBytes(MAX_MESSAGE_BYTES)
                 .route("^/big$", "request", call -> Reply.ok(Body.wrap(new byte[256 * 1024], Body.OCTET_STREAM))));
-        ZMQ.Context context = ZMQ.context(1);
-        fx.add(context::term);
-        ZMQ.Socket stalled = context.socket(SocketType.SUB);
-        fx.add(stalled::close);
-        stalled.setLinger(0);
-        stalled.setRcvHWM(1);
-        stalled.setReceiveBufferSize(16 * 1024);
-        stalled.subscribe(new byte[0]);
-        stalled.connect(server.pubAddress()); // and never reads
-        Fixtures.await().until(() -> server.stats().malformed() == 1);
+        // A fresh JeroMQ SUB occasionally never completes its own connect (see the oversize test): retry it.
+        for (int attempt = 1; attempt <= 3 && server.stats().malformed() == 0; attempt++) {
+            subscribeToEverythingAndNeverRead();
+            long until = System.nanoTime() + 2_000_000_000L;
+            Fixtures.await().until(() -> server.stats().malformed() > 0 || System.nanoTime() - until > 0);
+        }
+        assertTrue(server.stats().malformed() > 0, "the stalled subscriber's empty subscription was not seen");
         RawPeer victim = fx.peer(server).receiveTimeout(Duration.ofSeconds(2));
 
         int replies = 0;
@@ -333,5 +330,18 @@ class HostilePeerTest {
                     + " replies (" + server.stats() + ")", stuck);
         }
         assertEquals(60, replies);
+    }
+
+    /** A SUB on its own context, subscribed to the empty prefix, with tiny buffers, that is never read. */
+    private void subscribeToEverythingAndNeverRead() {
+        ZMQ.Context context = ZMQ.context(1);
+        fx.add(context::term);
+        ZMQ.Socket stalled = context.socket(SocketType.SUB);
+        fx.add(stalled::close);
+        stalled.setLinger(0);
+        stalled.setRcvHWM(1);
+        stalled.setReceiveBufferSize(16 * 1024);
+        stalled.subscribe(new byte[0]);
+        stalled.connect(server.pubAddress());
     }
 }

@@ -46,7 +46,7 @@ class ServiceProtocolTest {
     }
 
     @Test
-    void malformedEnvelopeWithValidProof_replies400AndCounts() {
+    void request_malformedEnvelopeWithValidProof_replies400AndCounts() {
         startWithPeer("malformed");
         Envelope e = peer.request("/count", "request", Map.of(), Body.empty());
         byte[] env = Wire.encode(e);
@@ -64,7 +64,7 @@ class ServiceProtocolTest {
     }
 
     @Test
-    void unknownVersion_replies505AndCounts() {
+    void request_unknownVersion_replies505AndCounts() {
         startWithPeer("version");
         Envelope e = peer.request("/count", "request", Map.of(), Body.empty());
         byte[] env = Wire.encode(e);
@@ -83,7 +83,7 @@ class ServiceProtocolTest {
 
     @ParameterizedTest(name = "{0} frames")
     @ValueSource(ints = {1, 2, 4, 5})
-    void wrongFrameCount_droppedAndCountedAsMalformed(int frames) {
+    void message_wrongFrameCount_droppedAndCountedAsMalformed(int frames) {
         startWithPeer("frames-" + frames);
         Sealed m = peer.seal(peer.request("/count", "request", Map.of(), Body.empty()), Body.empty());
         byte[][] parts = new byte[frames][];
@@ -101,7 +101,7 @@ class ServiceProtocolTest {
     }
 
     @Test
-    void envelopeWithoutMagic_droppedAndCounted() {
+    void message_envelopeWithoutMagic_droppedAndCounted() {
         startWithPeer("no-magic");
         byte[] garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes();
 
@@ -112,7 +112,7 @@ class ServiceProtocolTest {
     }
 
     @Test
-    void replyKindSentToService_replies400() {
+    void message_replyKindSentToService_replies400() {
         startWithPeer("reply-kind");
         Envelope e = peer.envelope(Wire.REPLY, peer.nextRequestId(), System.currentTimeMillis(), 0, "response",
                 "/count", Map.of());
@@ -127,7 +127,7 @@ class ServiceProtocolTest {
     }
 
     @Test
-    void requestThatDecodesButBreaksRequestLimits_replies400() {
+    void request_decodesButBreaksRequestLimits_replies400() {
         startWithPeer("limits");
 
         Received longMethod = peer.call("/count", "m".repeat(100));
@@ -142,7 +142,7 @@ class ServiceProtocolTest {
     }
 
     @Test
-    void manyBadMessagesInARow_serviceKeepsServing() {
+    void messages_manyBadInARow_serviceKeepsServing() {
         startWithPeer("flood");
         for (int i = 0; i < 200; i++) {
             peer.sendFrames(new byte[] {(byte) i}, new byte[0], new byte[32]);

@@ -37,7 +37,7 @@ class ServiceSecurityTest {
     }
 
     @Test
-    void wrongPassphrase_rejectedCountedAndCorrectPeerStillServed() {
+    void request_wrongPassphrase_rejectedCountedAndCorrectPeerStillServed() {
         startWithPeer("wrong-passphrase");
         RawPeer stranger = fx.peer(server, Fixtures.PASSPHRASE + "-wrong");
 
@@ -54,7 +54,7 @@ class ServiceSecurityTest {
 
     @ParameterizedTest(name = "tampered {0}")
     @ValueSource(strings = {"body", "envelope", "proof"})
-    void tamperedFrame_rejectedWith401AndHandlerNeverRuns(String frame) {
+    void request_tamperedFrame_rejectedWith401AndHandlerNeverRuns(String frame) {
         startWithPeer("tampered-" + frame);
         Envelope e = peer.request("/count", "request", Map.of(), Body.json(Map.of("amount", 100)));
         Sealed m = peer.seal(e, Body.json(Map.of("amount", 100)));
@@ -80,7 +80,7 @@ class ServiceSecurityTest {
     }
 
     @Test
-    void proofOfWrongLength_rejected() {
+    void request_proofOfWrongLength_rejectedWith401() {
         startWithPeer("short-proof");
         Sealed m = peer.seal(peer.request("/count", "request", Map.of(), Body.empty()), Body.empty());
 
@@ -92,7 +92,7 @@ class ServiceSecurityTest {
     }
 
     @Test
-    void replayedRequest_droppedAndCounted() {
+    void request_replayedId_droppedAndCounted() {
         startWithPeer("replay");
         Sealed m = peer.seal(peer.request("/count", "request", Map.of(), Body.empty()), Body.empty());
         peer.send(m);
@@ -107,7 +107,7 @@ class ServiceSecurityTest {
     }
 
     @Test
-    void olderRequestId_droppedAsReplay() {
+    void request_olderId_droppedAsReplay() {
         startWithPeer("older-id");
         Envelope newer = peer.envelope(Wire.REQUEST, 10, System.currentTimeMillis(), 5_000, "request", "/count",
                 Map.of());
@@ -128,7 +128,7 @@ class ServiceSecurityTest {
 
     @ParameterizedTest(name = "skew {0} ms")
     @ValueSource(longs = {-60_000, 60_000})
-    void timestampOutsideReplayWindow_replies401(long skewMs) {
+    void request_timestampOutsideReplayWindow_replies401(long skewMs) {
         startWithPeer("window");
         Envelope e = peer.envelope(Wire.REQUEST, peer.nextRequestId(), System.currentTimeMillis() + skewMs, 5_000,
                 "request", "/count", Map.of());
@@ -145,7 +145,7 @@ class ServiceSecurityTest {
     }
 
     @Test
-    void timestampInsideReplayWindow_accepted() {
+    void request_timestampInsideReplayWindow_accepted() {
         startWithPeer("window-ok");
         Envelope e = peer.envelope(Wire.REQUEST, peer.nextRequestId(), System.currentTimeMillis() - 20_000, 5_000,
                 "request", "/count", Map.of());
@@ -166,7 +166,7 @@ class ServiceSecurityTest {
     @Tag("known-bug")
     @ParameterizedTest(name = "forged with version {0}")
     @ValueSource(ints = {1, 2})
-    void strangerUsingVictimsIds_cannotMakeServiceAnswerVictimsRequest(int version) throws Exception {
+    void request_strangerForgesVictimsIds_victimStillGetsItsOwnReply(int version) throws Exception {
         Fixtures.Gate gate = fx.gate();
         server = fx.start(Fixtures.builder("forgery").route("^/gate$", "request", gate));
         RawPeer victim = fx.peer(server);
