@@ -1,0 +1,150 @@
+package org.offload.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+
+/**
+ * Shared test fixtures for the service tests: servers on ephemeral loopback ports, {@link RawPeer}s and
+ * {@link Gate}s, all released and closed by {@link #close()}. Use one per test ({@code @AfterEach}).
+ */
+final class Fixtures implements AutoCloseable {
+    static final String PASSPHRASE = "core-test-passphrase-0123456789";
+    static final String ANY_PORT = "tcp://127.0.0.1:*";
+    /** Upper bound of every wait; generous because the machine is shared. */
+    static final Duration WAIT = Duration.ofSeconds(5);
+    /** Route answered by every fixture server: {@code {"echo": <request body as JSON>}}. */
+    static final String ECHO = "/echo";
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final List<Gate> gates = new ArrayList<>();
+
+    /** Awaitility with the fixtures' bound and a short poll interval (no fixed sleeps anywhere). */
+    static ConditionFactory await() {
+        return Awaitility.await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
+
+    /** A builder bound to ephemeral ports with the test passphrase and the echo route. */
+    static ServiceServer.Builder builder(String name) {
+        return ServiceServer.builder().name(name).bind(ANY_PORT, ANY_PORT).passphrase(PASSPHRASE)
+                .route("^" + ECHO + "$", Request.DEFAULT_METHOD, call -> Reply.json(Map.of("echo", call.json())));
+    }
+
+    /** Builds and starts {@code builder}; the server is closed with the fixtures. */
+    ServiceServer start(ServiceServer.Builder builder) {
+        return add(builder.build().start());
+    }
+
+    /** A started server with just the echo route. */
+    ServiceServer echoServer(String name) {
+        return start(builder(name));
+    }
+
+    /** A raw peer with the right passphrase. */
+    RawPeer peer(ServiceServer server) {
+        return add(new RawPeer(server, PASSPHRASE));
+    }
+
+    /** A raw peer with {@code passphrase}. */
+    RawPeer peer(ServiceServer server, String passphrase) {
+        return add(new RawPeer(server, passphrase));
+    }
+
+    /** A new gate, released on {@link #close()} so no handler outlives its test. */
+    Gate gate() {
+        Gate g = new Gate();
+        gates.add(g);
+        return g;
+    }
+
+    <T extends AutoCloseable> T add(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() {
+        gates.forEach(Gate::open);
+        RuntimeException failure = null;
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing a fixture failed", e);
+                }
+            }
+        }
+        resources.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * A handler that blocks until {@link #open()}, counting its calls and recording whether it was
+     * interrupted and whether its call was cancelled.
+     */
+    static final class Gate implements Handler {
+        final AtomicInteger invocations = new AtomicInteger();
+        final AtomicBoolean interrupted = new AtomicBoolean();
+        final AtomicBoolean sawCancelled = new AtomicBoolean();
+        private final CountDownLatch started = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+        private volatile boolean ignoreInterrupts;
+
+        /** Makes the handler keep waiting through interrupts (a handler that never finishes on its own). */
+        Gate stubborn() {
+            ignoreInterrupts = true;
+            return this;
+        }
+
+        @Override
+        public Reply handle(Call call) throws Exception {
+            invocations.incrementAndGet();
+            started.countDown();
+            while (true) {
+                try {
+                    release.await();
+                    sawCancelled.set(call.isCancelled());
+                    return Reply.json(Map.of("gate", "passed", "id", call.requestId()));
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    sawCancelled.set(call.isCancelled());
+                    if (!ignoreInterrupts) {
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        /** Waits (bounded) until a call entered the handler. */
+        void awaitStarted() throws InterruptedException {
+            if (!started.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the gated handler did not start within " + WAIT);
+            }
+        }
+
+        void open() {
+            release.countDown();
+        }
+    }
+
+    /** A handler that counts its calls and echoes like the echo route. */
+    static final class Counting implements Handler {
+        final AtomicInteger invocations = new AtomicInteger();
+
+        @Override
+        public Reply handle(Call call) {
+            invocations.incrementAndGet();
+            return Reply.json(Map.of("echo", call.json()));
+        }
+    }
+}

@@ -1,0 +1,387 @@
+package org.offload.service;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.offload.service.RawPeer.Received;
+import org.offload.service.internal.ClientId;
+import org.offload.service.internal.Sealed;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * Hostile peers on the raw TCP ports: garbage, ZMTP greetings announcing huge frames, frames over the size
+ * limit, odd subscriptions. Afterwards the service must still be running and answer a correct peer.
+ */
+@Timeout(value = 20, unit = SECONDS)
+class HostilePeerTest {
+    private static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
+    private final Fixtures fx = new Fixtures();
+    private final Fixtures.Counting counting = new Fixtures.Counting();
+    private ServiceServer server;
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    private ServiceServer start(String name) {
+        server = fx.start(Fixtures.builder(name).maxMessageBytes(MAX_MESSAGE_BYTES)
+                .handshakeTimeout(Duration.ofMillis(500)).route("^/count$", "request", counting));
+        return server;
+    }
+
+    /** The service is up and a correct peer, connected afterwards, gets its reply. */
+    private void assertStillServing() {
+        assertTrue(server.isRunning(), "the service stopped");
+        RawPeer peer = fx.peer(server);
+        Received r = peer.call("/count", "request", Map.of(), Body.json(Map.of("after", "attack")));
+        assertEquals(Status.OK, r.status());
+        assertEquals("attack", r.body().json().get("echo").get("after").asText());
+    }
+
+    // ------------------------------------------------------------------ raw TCP helpers
+
+    private Socket connect(String address) throws IOException {
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        Socket s = fx.add(new Socket("127.0.0.1", port));
+        s.setSoTimeout((int) Fixtures.WAIT.toMillis());
+        return s;
+    }
+
+    /**
+     * Connects and completes a ZMTP 3.0 NULL handshake as {@code socketType} the way libzmq peers do: greeting,
+     * then READY once the service's greeting arrived. (JeroMQ 0.6.0 drops a peer whose greeting and READY
+     * arrive in one read before it sent its own greeting.)
+     */
+    private Socket zmtpConnect(String address, String socketType) throws IOException {
+        Socket s = connect(address);
+        write(s, greeting());
+        byte[] theirs = s.getInputStream().readNBytes(64);
+        assertEquals(64, theirs.length, "the service's greeting");
+        assertEquals((byte) 0xFF, theirs[0], "signature");
+        assertEquals(3, theirs[10], "ZMTP major version");
+        write(s, ready(socketType));
+        return s;
+    }
+
+    /** A ZMTP 3.0 greeting with the NULL mechanism, as a client. */
+    private static byte[] greeting() {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        b.put((byte) 0xFF).put(new byte[8]).put((byte) 0x7F); // signature
+        b.put((byte) 3).put((byte) 0); // version 3.0
+        b.put(mechanism("NULL")); // mechanism
+        b.put((byte) 0); // as-server
+        return b.array(); // filler stays zero
+    }
+
+    private static byte[] mechanism(String mechanism) {
+        byte[] m = new byte[20];
+        byte[] name = mechanism.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, m, 0, name.length);
+        return m;
+    }
+
+    /** The NULL mechanism's READY command announcing {@code socketType}. */
+    private static byte[] ready(String socketType) {
+        byte[] name = "Socket-Type".getBytes(StandardCharsets.US_ASCII);
+        byte[] value = socketType.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer body = ByteBuffer.allocate(1 + 5 + 1 + name.length + 4 + value.length);
+        body.put((byte) 5).put("READY".getBytes(StandardCharsets.US_ASCII));
+        body.put((byte) name.length).put(name).putInt(value.length).put(value);
+        ByteBuffer frame = ByteBuffer.allocate(2 + body.capacity());
+        frame.put((byte) 0x04).put((byte) body.capacity()).put(body.array()); // short command frame
+        return frame.array();
+    }
+
+    /** A message frame header with the 8-byte length form. */
+    private static byte[] longFrameHeader(long size) {
+        return ByteBuffer.allocate(9).put((byte) 0x02).putLong(size).array();
+    }
+
+    /** A complete message frame (8-byte length form), with the MORE flag if {@code more}. */
+    private static byte[] frame(byte[] body, boolean more) {
+        return ByteBuffer.allocate(9 + body.length).put((byte) (0x02 | (more ? 0x01 : 0))).putLong(body.length)
+                .put(body).array();
+    }
+
+    /**
+     * Reads (and discards) what the service sends until it closes the connection. True when it closed it
+     * within 2 s, false when the connection was still open then.
+     */
+    private static boolean closedByService(Socket s) throws IOException {
+        s.setSoTimeout(2_000); // the service closes within milliseconds; the handshake timeout is 500 ms
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+            while (in.read(buf) >= 0) {
+                // the service's greeting and READY; keep reading
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true; // reset by the service
+        }
+    }
+
+    private static void write(Socket s, byte[]... chunks) throws IOException {
+        OutputStream out = s.getOutputStream();
+        for (byte[] c : chunks) {
+            out.write(c);
+        }
+        out.flush();
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    /** The control for the raw-socket tests below: this hand-made ZMTP handshake and framing are accepted. */
+    @Test
+    void tcp_handMadeZmtpPush_validRequest_isAnswered() throws Exception {
+        start("hand-made");
+        RawPeer peer = fx.peer(server);
+        peer.handshake();
+        Sealed m = peer.seal(peer.request("/count", "request", Map.of(), Body.json(Map.of("raw", true))),
+                Body.json(Map.of("raw", true)));
+        Socket s = zmtpConnect(server.pullAddress(), "PUSH");
+
+        write(s, frame(m.envelope(), true), frame(m.body(), true), frame(m.proof(), false));
+        Received r = peer.reply();
+
+        assertEquals(Status.OK, r.status());
+        assertTrue(r.body().json().get("echo").get("raw").asBoolean());
+        assertEquals(1, counting.invocations.get());
+    }
+
+    @Test
+    void tcp_garbageToPullAndPubPorts_serviceStillAnswers() throws Exception {
+        start("garbage");
+        byte[] garbage = new byte[64 * 1024];
+        new Random(7).nextBytes(garbage);
+        byte[] http = "GET / HTTP/1.1\r\nHost: offload\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        for (String address : new String[] {server.pullAddress(), server.pubAddress()}) {
+            Socket random = connect(address);
+            Socket text = connect(address);
+            write(random, garbage);
+            write(text, http);
+        }
+
+        assertStillServing();
+    }
+
+    @ParameterizedTest(name = "announced size {0}")
+    @ValueSource(longs = {MAX_MESSAGE_BYTES + 1, (1L << 32) + 16, 1L << 40, Long.MAX_VALUE})
+    void tcp_zmtpGreetingThenHugeFrameLength_toPull_connectionClosedAndServiceAnswers(long size) throws Exception {
+        start("huge-frame-pull");
+        Socket s = zmtpConnect(server.pullAddress(), "PUSH");
+
+        write(s, longFrameHeader(size), new byte[64]);
+
+        assertTrue(closedByService(s), "the service kept a connection that announced a " + size + "-byte frame");
+        assertStillServing();
+        assertEquals(1, counting.invocations.get(), "only the correct peer's request ran");
+    }
+
+    @ParameterizedTest(name = "announced size {0}")
+    @ValueSource(longs = {257, 1L << 40, Long.MAX_VALUE})
+    void tcp_zmtpGreetingThenHugeFrameLength_toPub_connectionClosedAndServiceAnswers(long size) throws Exception {
+        start("huge-frame-pub");
+        Socket s = zmtpConnect(server.pubAddress(), "SUB");
+
+        write(s, longFrameHeader(size), new byte[64]);
+
+        assertTrue(closedByService(s), "the service kept a connection that announced a " + size + "-byte frame");
+        assertStillServing();
+    }
+
+    /**
+     * BUG (JeroMQ 0.6.0, not defended): a ZMTP frame length with the top bit set (here 2^64-1) passes
+     * Decoder.sizeReady's checks as a negative long, and {@code new byte[(int) size]} throws
+     * NegativeArraySizeException on JeroMQ's I/O thread. The connection is never closed, and afterwards
+     * close() cannot finish: context.term() waits for the wedged session ("I/O thread did not end ...").
+     */
+    @Tag("known-bug")
+    @ParameterizedTest(name = "to {0}")
+    @ValueSource(strings = {"PULL", "PUB"})
+    void tcp_zmtpFrameLengthWithTopBitSet_connectionClosedAndCloseStaysBounded(String port) throws Exception {
+        start("negative-frame-" + port);
+        boolean pull = "PULL".equals(port);
+        Socket s = zmtpConnect(pull ? server.pullAddress() : server.pubAddress(), pull ? "PUSH" : "SUB");
+
+        write(s, longFrameHeader(-1L), new byte[64]);
+        assertStillServing();
+        boolean closed = closedByService(s);
+        s.close();
+        long t0 = System.nanoTime();
+        server.close();
+        long closeMs = (System.nanoTime() - t0) / 1_000_000;
+        boolean terminated = server.awaitTermination(Duration.ZERO);
+        String rebind = null;
+        try {
+            fx.start(Fixtures.builder("rebind-" + port).bind(server.pullAddress(), server.pubAddress()));
+        } catch (ServiceStartException e) {
+            rebind = e.getMessage();
+        }
+        String rebindFailure = rebind;
+
+        assertAll(
+                () -> assertTrue(closed, "the service kept the connection open"),
+                () -> assertTrue(closeMs < 2_000, "close() took " + closeMs + " ms"),
+                () -> assertTrue(terminated, "the service's I/O thread never ended (stuck in context.term)"),
+                () -> assertEquals(null, rebindFailure, "the closed service's ports are still bound"));
+    }
+
+    @Test
+    void tcp_connectionThatNeverGreets_closedAfterHandshakeTimeout() throws Exception {
+        start("silent");
+        Socket s = connect(server.pullAddress());
+
+        assertTrue(closedByService(s), "a silent connection outlived the 500 ms handshake timeout");
+        assertStillServing();
+    }
+
+    @Test
+    void realPush_frameOverMaxMessageBytes_disconnectedAndHandlerNeverRuns() throws Exception {
+        start("oversize");
+        RawPeer signer = fx.peer(server);
+        Body big = Body.bytes(new byte[1024 * 1024]);
+        Sealed m = signer.seal(signer.request("/count", "request", Map.of(), big), big);
+
+        // Under CPU load a fresh JeroMQ 0.6.0 PUSH with a large message queued before it connects sometimes never
+        // starts its own handshake (its socket stays in CLOSE_WAIT after the service's handshake timeout), so a
+        // stalled attempt is retried with a fresh context; one disconnect is all the test needs.
+        boolean disconnected = false;
+        for (int attempt = 1; attempt <= 3 && !disconnected; attempt++) {
+            disconnected = sendOnFreshPushAndAwaitDisconnect(m, attempt);
+        }
+
+        assertTrue(disconnected, "the service did not disconnect a PUSH that sent a 1 MiB frame (limit 64 KiB)");
+        assertStillServing();
+        assertEquals(1, counting.invocations.get(), "the oversized request never reached a handler");
+        Received underLimit = signer.call("/count", "request", Map.of(), Body.bytes(new byte[MAX_MESSAGE_BYTES - 1024]));
+        assertEquals(Status.BAD_REQUEST, underLimit.status(), "a body under the limit reaches the (JSON) handler");
+        assertTrue(underLimit.message().startsWith("body is not valid JSON"), underLimit.message());
+    }
+
+    private boolean sendOnFreshPushAndAwaitDisconnect(Sealed m, int attempt) {
+        String monitorAddress = "inproc://oversize-monitor-" + attempt;
+        try (ZMQ.Context context = ZMQ.context(1);
+             ZMQ.Socket push = context.socket(SocketType.PUSH);
+             ZMQ.Socket monitor = context.socket(SocketType.PAIR)) {
+            push.setLinger(0);
+            push.setReconnectIVL(10_000); // no second connection within the test
+            push.monitor(monitorAddress, ZMQ.EVENT_DISCONNECTED);
+            monitor.setReceiveTimeOut(2_000);
+            monitor.connect(monitorAddress);
+            push.connect(server.pullAddress());
+            push.send(m.envelope(), ZMQ.SNDMORE);
+            push.send(m.body(), ZMQ.SNDMORE);
+            push.send(m.proof(), 0);
+            ZMQ.Event event = ZMQ.Event.recv(monitor);
+            return event != null && event.getEvent() == ZMQ.EVENT_DISCONNECTED;
+        }
+    }
+
+    @Test
+    void tcp_oversizedSubscriptionOnPub_connectionClosedAndServiceAnswers() throws Exception {
+        start("long-subscription");
+        Socket s = zmtpConnect(server.pubAddress(), "SUB");
+        byte[] subscription = new byte[300]; // over the PUB side's 256-byte inbound frame limit
+        subscription[0] = 1;
+
+        write(s, frame(subscription, false));
+
+        assertTrue(closedByService(s), "the service kept a connection that sent a 300-byte subscription");
+        assertStillServing();
+    }
+
+    /**
+     * BUG: ServerIo "ignores" a subscription that is not a 16-byte client id (counting it as malformed), but
+     * the XPUB socket itself still honours it: a peer that subscribes to the empty prefix receives every
+     * client's replies (bodies in clear), without knowing the passphrase.
+     */
+    @Tag("known-bug")
+    @Test
+    void emptyPrefixSubscription_onPub_doesNotReceiveOtherClientsReplies() {
+        start("eavesdrop");
+        RawPeer spy = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), "no-passphrase-needed",
+                ClientId.random(), new byte[0]));
+        RawPeer victim = fx.peer(server);
+        victim.handshake();
+        Fixtures.await().until(() -> server.stats().malformed() == 1); // the "" subscription was seen
+
+        Received secret = victim.call("/count", "request", Map.of(), Body.json(Map.of("card", "4111-1111")));
+        assertEquals(Status.OK, secret.status());
+        Received seen = spy.receiveAny();
+
+        assertArrayEquals(spy.id().topic(), seen.topic(),
+                "a peer subscribed to the empty prefix received another client's reply: " + seen);
+    }
+
+    /**
+     * BUG: the PUB socket runs with XPUB_NODROP, which refuses a message when any matching subscriber is at
+     * its high-water mark. A peer subscribed to the empty prefix matches every reply; if it never reads, every
+     * reply to every client is parked and then dropped: one unauthenticated TCP peer stops all replies.
+     */
+    @Tag("known-bug")
+    @Test
+    void stalledEmptyPrefixSubscriber_doesNotBlockOtherClientsReplies() throws Exception {
+        server = fx.start(Fixtures.builder("stall").sendHighWaterMark(4).maxMessageBytes(MAX_MESSAGE_BYTES)
+                .route("^/big$", "request", call -> Reply.ok(Body.wrap(new byte[256 * 1024], Body.OCTET_STREAM))));
+        // A fresh JeroMQ SUB occasionally never completes its own connect (see the oversize test): retry it.
+        for (int attempt = 1; attempt <= 3 && server.stats().malformed() == 0; attempt++) {
+            subscribeToEverythingAndNeverRead();
+            long until = System.nanoTime() + 2_000_000_000L;
+            Fixtures.await().until(() -> server.stats().malformed() > 0 || System.nanoTime() - until > 0);
+        }
+        assertTrue(server.stats().malformed() > 0, "the stalled subscriber's empty subscription was not seen");
+        RawPeer victim = fx.peer(server).receiveTimeout(Duration.ofSeconds(2));
+
+        int replies = 0;
+        try {
+            for (int i = 0; i < 60; i++) {
+                assertEquals(Status.OK, victim.call("/big", "request").status());
+                replies++;
+            }
+        } catch (AssertionError stuck) {
+            throw new AssertionError("a stalled subscriber to the empty prefix blocked the victim after " + replies
+                    + " replies (" + server.stats() + ")", stuck);
+        }
+        assertEquals(60, replies);
+    }
+
+    /** A SUB on its own context, subscribed to the empty prefix, with tiny buffers, that is never read. */
+    private void subscribeToEverythingAndNeverRead() {
+        ZMQ.Context context = ZMQ.context(1);
+        fx.add(context::term);
+        ZMQ.Socket stalled = context.socket(SocketType.SUB);
+        fx.add(stalled::close);
+        stalled.setLinger(0);
+        stalled.setRcvHWM(1);
+        stalled.setReceiveBufferSize(16 * 1024);
+        stalled.subscribe(new byte[0]);
+        stalled.connect(server.pubAddress());
+    }
+}

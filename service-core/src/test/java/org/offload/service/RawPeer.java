@@ -1,0 +1,266 @@
+package org.offload.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.offload.service.internal.ClientId;
+import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Proof;
+import org.offload.service.internal.Sealed;
+import org.offload.service.internal.Wire;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * A hand-built client speaking the wire protocol directly: a PUSH connected to the service's PULL and a SUB
+ * connected to its PUB, subscribed to this peer's client id. It seals requests the way {@code ClientIo}
+ * does (kind, client id, increasing request id, timestamp ms, timeout ms, METHOD, path, headers) and reads
+ * 4-frame replies {@code [topic, envelope, body, proof]}. Tests can also send any frames they like.
+ * Use from one thread only (JeroMQ sockets are not thread-safe).
+ */
+final class RawPeer implements AutoCloseable {
+    /** Timeout the peer puts in its requests. */
+    static final long TIMEOUT_MS = 5_000;
+    /** A path no fixture routes; a request to it gets a 404, which proves the subscription is live. */
+    static final String PING_PATH = "/raw-peer/ping";
+
+    private final ZMQ.Context context = ZMQ.context(1);
+    private final ZMQ.Socket push;
+    private final ZMQ.Socket sub;
+    private final ClientId id;
+    private final Proof proof;
+    private long nextRequestId = 1;
+
+    RawPeer(ServiceServer server, String passphrase) {
+        this(server.pullAddress(), server.pubAddress(), passphrase, ClientId.random());
+    }
+
+    RawPeer(String pullAddress, String pubAddress, String passphrase, ClientId id) {
+        this(pullAddress, pubAddress, passphrase, id, new byte[0][]);
+    }
+
+    /**
+     * A peer whose SUB first subscribes to {@code extraSubscriptions} (e.g. the empty prefix, as a hostile
+     * peer might), then to its own id.
+     */
+    RawPeer(String pullAddress, String pubAddress, String passphrase, ClientId id, byte[]... extraSubscriptions) {
+        this.id = id;
+        this.proof = new Proof(passphrase);
+        push = context.socket(SocketType.PUSH);
+        push.setLinger(0);
+        push.connect(pullAddress);
+        sub = context.socket(SocketType.SUB);
+        sub.setLinger(0);
+        sub.setReceiveTimeOut((int) Fixtures.WAIT.toMillis());
+        for (byte[] s : extraSubscriptions) {
+            sub.subscribe(s);
+        }
+        sub.subscribe(id.topic());
+        sub.connect(pubAddress);
+    }
+
+    ClientId id() {
+        return id;
+    }
+
+    /** Changes how long {@link #receive} waits (default {@link Fixtures#WAIT}). */
+    RawPeer receiveTimeout(java.time.Duration timeout) {
+        sub.setReceiveTimeOut((int) timeout.toMillis());
+        return this;
+    }
+
+    Proof proof() {
+        return proof;
+    }
+
+    /** Takes the next request id (ids only grow, as the service demands). */
+    long nextRequestId() {
+        return nextRequestId++;
+    }
+
+    /** A REQUEST envelope with the next request id, the current time and {@link #TIMEOUT_MS}. */
+    Envelope request(String path, String method, Map<String, String> headers, Body body) {
+        return envelope(Wire.REQUEST, nextRequestId(), System.currentTimeMillis(), TIMEOUT_MS, method, path,
+                Sealed.wireHeaders(headers, body));
+    }
+
+    Envelope envelope(int kind, long requestId, long timestampMs, long timeoutMs, String method, String path,
+                      Map<String, String> headers) {
+        return new Envelope(kind, id, requestId, timestampMs, timeoutMs, 0, method, path, "", headers);
+    }
+
+    /** Encodes and signs with this peer's passphrase. */
+    Sealed seal(Envelope e, Body body) {
+        return Sealed.seal(proof, e, body);
+    }
+
+    /** Signs raw envelope bytes (for hand-made envelopes). */
+    Sealed seal(byte[] envelope, byte[] body) {
+        return new Sealed(envelope, body, proof.sign(envelope, body));
+    }
+
+    void send(Sealed m) {
+        sendFrames(m.envelope(), m.body(), m.proof());
+    }
+
+    /** Sends {@code frames} as one multipart message. */
+    void sendFrames(byte[]... frames) {
+        for (int i = 0; i < frames.length; i++) {
+            boolean more = i < frames.length - 1;
+            assertTrue(push.send(frames[i], more ? ZMQ.SNDMORE : 0), "PUSH refused frame " + i);
+        }
+    }
+
+    /** Sends a request; returns its id. */
+    long send(String path, String method, Map<String, String> headers, Body body) {
+        Envelope e = request(path, method, headers, body);
+        send(seal(e, body));
+        return e.requestId();
+    }
+
+    long send(String path, String method) {
+        return send(path, method, Map.of(), Body.empty());
+    }
+
+    /** Sends a CANCEL for {@code requestId}. */
+    void cancel(long requestId, String path) {
+        send(seal(envelope(Wire.CANCEL, requestId, System.currentTimeMillis(), 0, "cancel", path, Map.of()),
+                Body.empty()));
+    }
+
+    /** The next message on the SUB socket, unchecked, waiting at most {@link Fixtures#WAIT}. */
+    Received receiveAny() {
+        byte[] first = sub.recv(0);
+        if (first == null) {
+            throw new AssertionError("peer " + id + " received nothing within " + sub.getReceiveTimeOut() + " ms");
+        }
+        List<byte[]> frames = new ArrayList<>();
+        frames.add(first);
+        while (sub.hasReceiveMore()) {
+            frames.add(sub.recv(0));
+        }
+        return new Received(frames, proof);
+    }
+
+    /** The next message on the SUB socket, which must be a 4-frame message on this peer's topic. */
+    Received receive() {
+        Received r = receiveAny();
+        assertEquals(Wire.REPLY_FRAMES, r.frameCount(), "frames of a reply");
+        assertArrayEquals(id.topic(), r.topic(), () -> "topic of a reply: " + r);
+        return r;
+    }
+
+    /** The next reply, which must carry a valid proof of this peer's passphrase and be a REPLY to this peer. */
+    Received reply() {
+        Received r = receive();
+        assertTrue(r.authentic(), () -> "reply proof does not verify: " + r);
+        assertEquals(Wire.REPLY, r.envelope().kind(), "kind");
+        assertEquals(id, r.envelope().clientId(), "client id in the envelope");
+        return r;
+    }
+
+    /** Sends a request and returns its (authentic) reply, which must carry the request's id. */
+    Received call(String path, String method, Map<String, String> headers, Body body) {
+        long requestId = send(path, method, headers, body);
+        Received r = reply();
+        assertEquals(requestId, r.requestId(), () -> "reply to the wrong request: " + r);
+        return r;
+    }
+
+    Received call(String path, String method) {
+        return call(path, method, Map.of(), Body.empty());
+    }
+
+    /**
+     * Round-trips a request to {@link #PING_PATH} (answered 404): afterwards the service has seen this peer's
+     * subscription, so even replies it sends only to live subscribers (401, 505) reach the peer.
+     */
+    void handshake() {
+        assertEquals(Status.NOT_FOUND, call(PING_PATH, "ping").status(), "status of the handshake ping");
+    }
+
+    @Override
+    public void close() {
+        boolean interrupted = Thread.interrupted(); // closing sockets on an interrupted thread can break JeroMQ
+        try {
+            push.close();
+            sub.close();
+            context.term();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A message received on the SUB socket. */
+    static final class Received {
+        private final List<byte[]> frames;
+        private final Proof proof;
+
+        Received(List<byte[]> frames, Proof proof) {
+            this.frames = List.copyOf(frames);
+            this.proof = proof;
+        }
+
+        int frameCount() {
+            return frames.size();
+        }
+
+        byte[] topic() {
+            return frames.get(0);
+        }
+
+        byte[] envelopeBytes() {
+            return frames.get(1);
+        }
+
+        Envelope envelope() {
+            return Wire.decode(frames.get(1));
+        }
+
+        boolean authentic() {
+            return frames.size() == Wire.REPLY_FRAMES && proof.verify(frames.get(1), frames.get(2), frames.get(3));
+        }
+
+        int status() {
+            return envelope().status();
+        }
+
+        String message() {
+            return envelope().message();
+        }
+
+        long requestId() {
+            return envelope().requestId();
+        }
+
+        /** The body, its content type taken from the wire headers. */
+        Body body() {
+            return Sealed.body(new HashMap<>(envelope().headers()), frames.get(2));
+        }
+
+        /** The user headers (without the content-type header). */
+        Map<String, String> headers() {
+            Map<String, String> h = new HashMap<>(envelope().headers());
+            h.remove(Wire.CONTENT_TYPE);
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            try {
+                Envelope e = envelope();
+                return "Received[id " + e.requestId() + ", " + e.status() + " " + e.message() + ", " + e.method()
+                        + " " + e.path() + ", body " + frames.get(2).length + " bytes]";
+            } catch (RuntimeException x) {
+                return "Received[" + frames.size() + " frames, undecodable: " + x.getMessage() + "]";
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package org.offload.service.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.offload.service.Body;
+
+/** HMAC-SHA256 proof of the passphrase over {@code uint32be(len(envelope)) || envelope || body}. */
+class ProofTest {
+    private static final String PASSPHRASE = "correct horse battery staple ✓";
+    private final Proof proof = new Proof(PASSPHRASE);
+    private final byte[] envelope = Wire.encode(new Envelope(Wire.REQUEST, ClientId.random(), 5, 1_700_000_000_000L,
+            1_000, 0, "request", "/p", "", Map.of("h", "v")));
+    private final byte[] body = "{\"a\":[1,2,3],\"b\":\"x y\"}".getBytes(StandardCharsets.UTF_8);
+
+    @Test
+    void sign_anyFrames_returns32BytesThatVerify() {
+        byte[] p = proof.sign(envelope, body);
+
+        assertEquals(Wire.PROOF_BYTES, p.length);
+        assertTrue(proof.verify(envelope, body, p));
+        assertArrayEquals(p, proof.sign(envelope, body), "signing is deterministic");
+    }
+
+    @Test
+    void sign_knownInput_matchesTheDocumentedHmac() throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(PASSPHRASE.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.update(new byte[] {0, 0, 0, (byte) envelope.length});
+        mac.update(envelope);
+        byte[] expected = mac.doFinal(body);
+
+        assertEquals(HexFormat.of().formatHex(expected), HexFormat.of().formatHex(proof.sign(envelope, body)));
+    }
+
+    @Test
+    void verify_anySingleEnvelopeByteFlipped_fails() {
+        byte[] p = proof.sign(envelope, body);
+        for (int i = 0; i < envelope.length; i++) {
+            for (int mask : new int[] {0x01, 0x80, 0xFF}) {
+                byte[] tampered = envelope.clone();
+                tampered[i] ^= (byte) mask;
+                int at = i;
+                assertFalse(proof.verify(tampered, body, p), () -> "envelope byte " + at + " flipped with " + mask);
+            }
+        }
+    }
+
+    @Test
+    void verify_anySingleBodyByteFlipped_fails() {
+        byte[] p = proof.sign(envelope, body);
+        for (int i = 0; i < body.length; i++) {
+            byte[] tampered = body.clone();
+            tampered[i] ^= 0x01;
+            int at = i;
+            assertFalse(proof.verify(envelope, tampered, p), () -> "body byte " + at + " flipped");
+        }
+    }
+
+    @Test
+    void verify_anySingleProofByteFlipped_fails() {
+        byte[] p = proof.sign(envelope, body);
+        for (int i = 0; i < p.length; i++) {
+            byte[] tampered = p.clone();
+            tampered[i] ^= 0x01;
+            int at = i;
+            assertFalse(proof.verify(envelope, body, tampered), () -> "proof byte " + at + " flipped");
+        }
+    }
+
+    @Test
+    void verify_bytesMovedAcrossTheFrameBoundary_fails() {
+        byte[] p = proof.sign(envelope, body);
+        byte[] shorterEnvelope = Arrays.copyOf(envelope, envelope.length - 1);
+        byte[] longerBody = new byte[body.length + 1];
+        longerBody[0] = envelope[envelope.length - 1];
+        System.arraycopy(body, 0, longerBody, 1, body.length);
+
+        assertFalse(proof.verify(shorterEnvelope, longerBody, p), "the length prefix binds the frame boundary");
+    }
+
+    @Test
+    void verify_truncatedOrExtendedOrEmptyProof_fails() {
+        byte[] p = proof.sign(envelope, body);
+
+        assertFalse(proof.verify(envelope, body, Arrays.copyOf(p, 31)));
+        assertFalse(proof.verify(envelope, body, Arrays.copyOf(p, 33)));
+        assertFalse(proof.verify(envelope, body, new byte[0]));
+        assertFalse(proof.verify(envelope, body, new byte[32]));
+    }
+
+    @Test
+    void verify_differentPassphrase_fails() {
+        byte[] p = new Proof(PASSPHRASE + "!").sign(envelope, body);
+
+        assertFalse(proof.verify(envelope, body, p));
+        assertFalse(new Proof("Correct horse battery staple ✓").verify(envelope, body, proof.sign(envelope, body)));
+    }
+
+    @Test
+    void samePassphrase_equalAndDifferentPassphrases_comparesByValue() {
+        assertTrue(proof.samePassphrase(new Proof(new String(PASSPHRASE.toCharArray()))));
+        assertTrue(proof.samePassphrase(proof));
+        assertFalse(proof.samePassphrase(new Proof(PASSPHRASE + " ")));
+        assertFalse(proof.samePassphrase(new Proof("other")));
+    }
+
+    @Test
+    void constructor_blankOrNullPassphrase_isRejected() {
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class, () -> new Proof(" \t"));
+        NullPointerException none = assertThrows(NullPointerException.class, () -> new Proof(null));
+
+        assertEquals("passphrase must not be blank", blank.getMessage());
+        assertEquals("passphrase", none.getMessage());
+    }
+
+    @Test
+    void toString_any_neverShowsThePassphrase() {
+        assertFalse(proof.toString().contains("horse"), proof.toString());
+        assertEquals("Proof[HmacSHA256, key hidden]", proof.toString());
+    }
+
+    @Test
+    void sign_fromManyThreads_agreesWithOneThread() throws Exception {
+        byte[] expected = proof.sign(envelope, body);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<byte[]>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                results.add(pool.submit(() -> proof.sign(envelope, body)));
+            }
+            for (Future<byte[]> f : results) {
+                assertArrayEquals(expected, f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void seal_sealedMessage_verifiesAndCarriesTheBodyType() {
+        Body octets = Body.bytes(new byte[] {0, 1, 2, (byte) 0xFF, ' ', '\n'});
+        Map<String, String> wire = Sealed.wireHeaders(Map.of("h", "v"), octets);
+        Envelope e = new Envelope(Wire.REQUEST, ClientId.random(), 1, 1, 1, 0, "request", "/p", "", wire);
+
+        Sealed m = Sealed.seal(proof, e, octets);
+
+        assertTrue(proof.verify(m.envelope(), m.body(), m.proof()));
+        assertEquals(Map.of("h", "v", Wire.CONTENT_TYPE, Body.OCTET_STREAM), Wire.decode(m.envelope()).headers());
+        assertEquals(octets, Sealed.body(new java.util.HashMap<>(Wire.decode(m.envelope()).headers()), m.body()));
+        assertEquals(Map.of("h", "v"), Sealed.wireHeaders(Map.of("h", "v"), Body.json(Map.of())),
+                "JSON bodies need no content-type header");
+        assertNotEquals(Body.JSON, Sealed.body(new java.util.HashMap<>(wire), new byte[0]).contentType());
+    }
+}
