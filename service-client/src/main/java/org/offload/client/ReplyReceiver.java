@@ -120,19 +120,19 @@ final class ReplyReceiver implements Runnable {
             log.debug("{} - dropped a reply for request id {} that is not pending", name, Wire.requestId(env));
             return;
         }
-        if (!p.service.proof.verify(env, frames[2], frames[3])) {
-            if (Wire.status(env) == Status.UNAUTHORIZED) {
-                io.fail(p, new UnauthorizedException(name + " - " + p.service.name + " rejected request "
-                        + p.request.path() + ": passphrase proof did not verify (do both sides use the same passphrase?)"));
-            } else {
-                peerError(io.badProof, "dropped a reply from " + p.service.name + " whose proof did not verify");
-            }
+        boolean authentic = p.service.proof.verify(env, frames[2], frames[3]);
+        if (!authentic) {
+            onUnverifiable(p, env);
             return;
         }
         Envelope e;
         Reply reply;
         try {
             e = Wire.decode(env);
+            if (isForgedRejection(p, e)) {
+                peerError(io.badProof, "dropped a rejection that does not echo the proof of request id " + p.requestId);
+                return;
+            }
             if (e.kind() != Wire.REPLY || !e.path().equals(p.request.path())) {
                 throw new ProtocolException("expected a reply for " + p.request.path() + " but got kind " + e.kind()
                         + " for " + e.path());
@@ -152,6 +152,38 @@ final class ReplyReceiver implements Runnable {
             return;
         }
         io.complete(p, reply, e.path());
+    }
+
+    /**
+     * A reply this service's passphrase does not verify. Only a rejection (401, or 505 from a service of
+     * another version) that echoes the proof we sent for that request ends the call: a service with another
+     * passphrase can answer no other way. Anything else is dropped.
+     */
+    private void onUnverifiable(Pending p, byte[] env) {
+        int status = Wire.status(env);
+        if (status == Status.UNAUTHORIZED || status == Status.VERSION_NOT_SUPPORTED) {
+            try {
+                Envelope e = Wire.decode(env);
+                if (!isForgedRejection(p, e) && e.headers().containsKey(Wire.REJECTED_PROOF)) {
+                    io.fail(p, status == Status.UNAUTHORIZED
+                            ? new UnauthorizedException(name + " - " + p.service.name + " rejected request "
+                                    + p.request.path() + ": passphrase proof did not verify (do both sides use the"
+                                    + " same passphrase?)")
+                            : new ProtocolException(status, name + " - " + p.service.name + " does not speak protocol"
+                                    + " version " + Wire.VERSION + ": " + e.message()));
+                    return;
+                }
+            } catch (ProtocolException x) {
+                // fall through: an undecodable unverifiable reply is just dropped
+            }
+        }
+        peerError(io.badProof, "dropped a reply from " + p.service.name + " whose proof did not verify");
+    }
+
+    /** True when {@code e} claims to answer a rejected message but does not echo the proof we sent. */
+    private static boolean isForgedRejection(Pending p, Envelope e) {
+        String echoed = e.headers().get(Wire.REJECTED_PROOF);
+        return echoed != null && !echoed.equals(p.sentProof);
     }
 
     private void peerError(AtomicLong counter, String what) {

@@ -94,13 +94,14 @@ final class RequestReceiver implements Runnable {
         long requestId = Wire.requestId(env);
         if (Wire.version(env) != Wire.VERSION) {
             peerError(counters.malformed, "unsupported protocol version " + Wire.version(env));
-            io.answerUntrusted(client, requestId, "/", Reply.error(Status.VERSION_NOT_SUPPORTED, "protocol version "
-                    + Wire.version(env) + " is not supported (this service speaks " + Wire.VERSION + ")"));
+            io.answerUntrusted(client, requestId, "/", rejection(Status.VERSION_NOT_SUPPORTED, "protocol version "
+                    + Wire.version(env) + " is not supported (this service speaks " + Wire.VERSION + ")", proofBytes));
             return;
         }
         if (!proof.verify(env, body, proofBytes)) {
             peerError(counters.unauthorized, "rejected a request whose passphrase proof did not verify");
-            io.answerUntrusted(client, requestId, "/", Reply.error(Status.UNAUTHORIZED, "passphrase proof did not verify"));
+            io.answerUntrusted(client, requestId, "/", rejection(Status.UNAUTHORIZED, "passphrase proof did not verify",
+                    proofBytes));
             return;
         }
         Envelope e;
@@ -114,8 +115,8 @@ final class RequestReceiver implements Runnable {
         long skew = System.currentTimeMillis() - e.timestampMs();
         if (Math.abs(skew) > replayWindowMs) {
             peerError(counters.unauthorized, "rejected a request outside the replay window (skew " + skew + " ms)");
-            io.answer(client, requestId, e.path(), Reply.error(Status.UNAUTHORIZED, "timestamp outside the replay window"
-                    + " (skew " + skew + " ms, window " + replayWindowMs + " ms)"), 0);
+            io.answer(client, requestId, e.path(), rejection(Status.UNAUTHORIZED, "timestamp outside the replay window"
+                    + " (skew " + skew + " ms, window " + replayWindowMs + " ms)", proofBytes), 0);
             return;
         }
         switch (e.kind()) {
@@ -147,28 +148,15 @@ final class RequestReceiver implements Runnable {
                     e.timeoutMs());
             return;
         }
-        long remainingMs = remainingMs(e);
-        if (remainingMs < 0) {
-            counters.expired.incrementAndGet();
-            log.debug("{} - skipped request id {}: its client stopped waiting {} ms ago", name, e.requestId(), -remainingMs);
-            return;
-        }
         if (log.isDebugEnabled()) {
             log.debug("{} - request {} {} id {} from {}", name, e.method(), e.path(), e.requestId(), e.clientId());
         }
-        io.dispatch(e, request, remainingMs);
+        io.dispatch(e, request);
     }
 
-    /**
-     * How long the client still waits, by its own clock: at most {@code timeout}, less the time since it
-     * sent (a request that sat in a queue while the service was down may already be dead). 0 = no deadline.
-     */
-    private static long remainingMs(Envelope e) {
-        if (e.timeoutMs() == 0) {
-            return 0;
-        }
-        long left = e.timestampMs() + e.timeoutMs() - System.currentTimeMillis();
-        return left <= 0 ? -Math.max(1, -left) : Math.min(left, e.timeoutMs());
+    /** An answer to a rejected message, bound to the proof that message carried ({@link Wire#REJECTED_PROOF}). */
+    private static Reply rejection(int status, String message, byte[] proofBytes) {
+        return Reply.error(status, message).withHeader(Wire.REJECTED_PROOF, Wire.proofHex(proofBytes));
     }
 
     private void peerError(java.util.concurrent.atomic.AtomicLong counter, String what) {

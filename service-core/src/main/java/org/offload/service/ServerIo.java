@@ -85,7 +85,9 @@ final class ServerIo {
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
-            pub.setXpubNoDrop(true);
+            // Lossy on purpose (no XPUB_NODROP): with NODROP one subscriber that stops reading - a stalled or
+            // hostile peer subscribed to every topic - blocks every send. The HWM is sized above what a
+            // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
             pub.setMaxMsgSize(MAX_SUBSCRIPTION_FRAME_BYTES);
             pub.setMsgAllocator(new BoundedAllocator(MAX_SUBSCRIPTION_FRAME_BYTES));
             pub.setLinger((int) s.linger().toMillis());
@@ -95,7 +97,11 @@ final class ServerIo {
         } catch (IOException | RuntimeException e) {
             closeQuietly(pull);
             closeQuietly(pub);
-            context.term();
+            try {
+                context.term();
+            } catch (RuntimeException termFailed) {
+                e.addSuppressed(termFailed);
+            }
             if (e instanceof ServiceStartException sse) {
                 throw sse;
             }
@@ -151,7 +157,7 @@ final class ServerIo {
     }
 
     /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
-    void dispatch(Envelope e, Request request, long remainingMs) {
+    void dispatch(Envelope e, Request request) {
         if (stopRequested) {
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
                     name + " is stopping"), e.timeoutMs());
@@ -163,7 +169,8 @@ final class ServerIo {
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
             return;
         }
-        long deadline = Call.deadlineFrom(System.nanoTime(), remainingMs);
+        // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
+        long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
         Call call = new Call(request, e.clientId(), e.requestId(), deadline);
         Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)));
         inflight.put(job.key, job);

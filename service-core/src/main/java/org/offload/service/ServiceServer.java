@@ -46,8 +46,13 @@ public final class ServiceServer implements AutoCloseable {
     public static final int DEFAULT_MAX_PARKED_REPLIES = 10_000;
     /** How long a reply to a request without a deadline may stay parked. */
     public static final Duration DEFAULT_PARK_TIMEOUT = Duration.ofSeconds(10);
-    /** High-water mark of the PUB socket, per subscriber, in messages (replies past it are parked, not lost). */
-    public static final int DEFAULT_SEND_HWM = 10_000;
+    /**
+     * High-water mark of the PUB socket, per subscriber, in messages. Above twice a client's default
+     * in-flight cap ({@code ServiceClient.DEFAULT_MAX_PENDING_CALLS}, 65,536; each call may get an interim
+     * and a final reply), so a client that reads never reaches it; a subscriber that stops reading loses
+     * its own replies past it, and nobody else's.
+     */
+    public static final int DEFAULT_SEND_HWM = 131_072;
     /** High-water mark of the PULL socket, per connected client, in messages. */
     public static final int DEFAULT_RECEIVE_HWM = 10_000;
     /** How long {@link #close()} lets in-flight work finish before cancelling it. */
@@ -83,7 +88,15 @@ public final class ServiceServer implements AutoCloseable {
             if (state != State.NEW) {
                 throw new IllegalStateException(settings.name() + " - start() may be called once; state is " + state);
             }
-            io = ServerIo.open(settings);
+            // JeroMQ turns a pending interrupt into EINTR in bind(): set it aside, keep it for the caller
+            boolean interrupted = Thread.interrupted();
+            try {
+                io = ServerIo.open(settings);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             state = State.RUNNING;
         }
         io.start();

@@ -35,6 +35,8 @@ final class RawPeer implements AutoCloseable {
     private final ClientId id;
     private final Proof proof;
     private long nextRequestId = 1;
+    /** Hex of the proof sent with each request id: rejections must echo it (as ServiceClient checks). */
+    private final Map<Long, String> sentProofs = new HashMap<>();
 
     RawPeer(ServiceServer server, String passphrase) {
         this(server.pullAddress(), server.pubAddress(), passphrase, ClientId.random());
@@ -110,6 +112,9 @@ final class RawPeer implements AutoCloseable {
 
     /** Sends {@code frames} as one multipart message. */
     void sendFrames(byte[]... frames) {
+        if (frames.length == Wire.REQUEST_FRAMES && Wire.hasStablePrefix(frames[0])) {
+            sentProofs.put(Wire.requestId(frames[0]), Wire.proofHex(frames[2]));
+        }
         for (int i = 0; i < frames.length; i++) {
             boolean more = i < frames.length - 1;
             assertTrue(push.send(frames[i], more ? ZMQ.SNDMORE : 0), "PUSH refused frame " + i);
@@ -155,13 +160,26 @@ final class RawPeer implements AutoCloseable {
         return r;
     }
 
-    /** The next reply, which must carry a valid proof of this peer's passphrase and be a REPLY to this peer. */
+    /**
+     * The next reply, which must carry a valid proof of this peer's passphrase and be a REPLY to this peer.
+     * Like ServiceClient, skips rejections that do not echo the proof this peer sent for that request id
+     * (someone else's forged message was rejected, not ours).
+     */
     Received reply() {
-        Received r = receive();
+        Received first = receive();
+        while (first.authentic() && isForeignRejection(first)) {
+            first = receive();
+        }
+        Received r = first;
         assertTrue(r.authentic(), () -> "reply proof does not verify: " + r);
         assertEquals(Wire.REPLY, r.envelope().kind(), "kind");
         assertEquals(id, r.envelope().clientId(), "client id in the envelope");
         return r;
+    }
+
+    private boolean isForeignRejection(Received r) {
+        String echoed = r.envelope().headers().get(Wire.REJECTED_PROOF);
+        return echoed != null && !echoed.equals(sentProofs.get(r.requestId()));
     }
 
     /** Sends a request and returns its (authentic) reply, which must carry the request's id. */

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.offload.service.RawPeer.Received;
@@ -133,12 +132,9 @@ class ServiceLifecycleTest {
     }
 
     /**
-     * BUG: start() on a thread whose interrupt flag is set (e.g. a shutdown path) fails inside JeroMQ's bind
-     * with EINTR; ServerIo.open then calls context.term(), which throws EINTR again, so the caller gets a raw
-     * ZMQException instead of the documented ServiceStartException, the bind error is lost, the context's
-     * I/O thread is leaked, and the caller's interrupt flag has been cleared.
+     * start() on a thread whose interrupt flag is set (e.g. a shutdown path) must not fail inside JeroMQ's
+     * bind with a raw EINTR: it serves (or throws ServiceStartException) and leaves the flag set.
      */
-    @Tag("known-bug")
     @Test
     void start_fromInterruptedThread_servesOrThrowsServiceStartExceptionAndKeepsTheInterrupt() {
         ServiceServer server = fx.add(Fixtures.builder("interrupted-start").build());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -157,13 +156,11 @@ class ServiceSecurityTest {
     }
 
     /**
-     * BUG: the service answers a message whose proof does not verify (401), or whose version it does not
-     * speak (505, checked before the proof), with a reply it signs with the real passphrase, addressed to the
-     * client id and request id the unauthenticated sender wrote. A stranger who knows (or sniffs: topics are
-     * sent in clear) a live client's id can thus make the service fail that client's in-flight calls: the
-     * victim receives an authentic 401/505 for its request id before the real reply.
+     * The service answers a message whose proof does not verify (401), or whose version it does not speak
+     * (505), addressed to the client id and request id the unauthenticated sender wrote. A stranger who knows
+     * a live client's ids must not thereby fail that client's call: the answer echoes the rejected message's
+     * proof, and a client (like RawPeer.reply()) ignores a rejection of a proof it did not send.
      */
-    @Tag("known-bug")
     @ParameterizedTest(name = "forged with version {0}")
     @ValueSource(ints = {1, 2})
     void request_strangerForgesVictimsIds_victimStillGetsItsOwnReply(int version) throws Exception {

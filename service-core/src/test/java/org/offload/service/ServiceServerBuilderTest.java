@@ -116,7 +116,7 @@ class ServiceServerBuilderTest {
 
         assertEquals("unstarted - not started", x.getMessage());
         assertFalse(server.isRunning());
-        assertEquals(ServerIo.emptyStats(), server.stats());
+        assertEquals(new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), server.stats());
         assertEquals("ServiceServer[unstarted, NEW]", server.toString());
     }
 

@@ -27,6 +27,12 @@ public final class Wire {
     public static final int REPLY_FRAMES = 4;
     /** The header that names a non-JSON body's content type. */
     public static final String CONTENT_TYPE = "content-type";
+    /**
+     * Header of a service's answer to a message it rejected without trusting it (401, 505): the hex of the
+     * proof frame that message carried. A client acts on such an answer only if it matches the proof it
+     * sent for that request id, so a stranger cannot fail another client's call by forging its ids.
+     */
+    public static final String REJECTED_PROOF = "offload-rejected-proof";
     /** Largest envelope frame accepted. */
     public static final int MAX_ENVELOPE_BYTES = 1 << 20;
 
@@ -78,6 +84,12 @@ public final class Wire {
         return env.length >= FIXED_BYTES ? ((env[OFF_STATUS] & 0xFF) << 8) | (env[OFF_STATUS + 1] & 0xFF) : -1;
     }
 
+    /** Hex of (at most the first 32 bytes of) a received proof frame, for {@link #REJECTED_PROOF}. */
+    public static String proofHex(byte[] proof) {
+        int n = proof == null ? 0 : Math.min(proof.length, PROOF_BYTES);
+        return java.util.HexFormat.of().formatHex(proof == null ? new byte[0] : proof, 0, n);
+    }
+
     /** Encodes {@code e}. A body that is not JSON names its type in the {@value #CONTENT_TYPE} header. */
     public static byte[] encode(Envelope e) {
         byte[] method = ascii(e.method());
@@ -91,6 +103,12 @@ public final class Wire {
             headers[i + 1] = h.getValue().getBytes(StandardCharsets.UTF_8);
             size += 4 + headers[i].length + headers[i + 1].length;
             i += 2;
+        }
+        if (e.timeoutMs() < 0 || e.timeoutMs() > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("timeoutMs must be in 0..4294967295 but was " + e.timeoutMs());
+        }
+        if (e.status() < 0 || e.status() > 0xFFFF) {
+            throw new IllegalArgumentException("status must be in 0..65535 but was " + e.status());
         }
         if (method.length > 255 || path.length > 0xFFFF || message.length > 0xFFFF || e.headers().size() > 0xFFFF
                 || size > MAX_ENVELOPE_BYTES) {

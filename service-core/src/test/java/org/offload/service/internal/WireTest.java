@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -219,12 +218,7 @@ class WireTest {
         assertTrue(x.getMessage().startsWith("envelope too large to encode"), x.getMessage());
     }
 
-    /**
-     * BUG: encode writes timeoutMs as a 32-bit and status as a 16-bit field without a range check, so values
-     * that do not fit are silently truncated: a client deadline of 2^32 ms (about 49.7 days) goes out as
-     * timeout 0 = "no deadline", 50 days becomes about 7 hours, and a negative timeout becomes 49.7 days.
-     */
-    @Tag("known-bug")
+    /** encode refuses numbers its fixed-width fields cannot hold instead of truncating them. */
     @Test
     void encode_numericFieldOutOfRange_throwsInsteadOfTruncating() {
         Consumer<Envelope> rejected = e -> {
