@@ -69,6 +69,18 @@ class CloseTest {
         return fx.server("gated", b -> b.workers(2).route("^/hold$", "request", handler));
     }
 
+    /** close() returns within the bound, twice, and every held call then fails typed (503). */
+    private static void assertClosesTwiceInBoundAndFailsHeldCalls(Runnable close, InFlight held) {
+        Duration first = timed(close);
+        Duration second = timed(close);
+
+        assertTrue(first.compareTo(CLOSE_BOUND) < 0, "first close took " + first.toMillis() + " ms");
+        assertTrue(second.compareTo(CLOSE_BOUND) < 0, "second close took " + second.toMillis() + " ms");
+        for (CompletableFuture<Reply> call : held.calls()) {
+            failureOf(call.exceptionallyCompose(CloseTest::unwrap), ServiceUnavailableException.class, SETTLE);
+        }
+    }
+
     private static Duration timed(Runnable action) {
         long start = System.nanoTime();
         action.run();
@@ -84,14 +96,7 @@ class CloseTest {
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
             InFlight held = holdCalls(server, client, vts);
 
-            Duration first = timed(client::close);
-            Duration second = timed(client::close);
-
-            assertTrue(first.compareTo(CLOSE_BOUND) < 0, "first close took " + first.toMillis() + " ms");
-            assertTrue(second.compareTo(CLOSE_BOUND) < 0, "second close took " + second.toMillis() + " ms");
-            for (CompletableFuture<Reply> call : held.calls()) {
-                failureOf(call.exceptionallyCompose(CloseTest::unwrap), ServiceUnavailableException.class, SETTLE);
-            }
+            assertClosesTwiceInBoundAndFailsHeldCalls(client::close, held);
             await().atMost(SETTLE).until(() -> held.nowaitErrors().size() == 1);
             assertInstanceOf(ServiceUnavailableException.class, held.nowaitErrors().get(0));
             assertEquals(0, client.stats().pending());
@@ -139,14 +144,7 @@ class CloseTest {
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
             InFlight held = holdCalls(server, client, vts);
 
-            Duration first = timed(server::close);
-            Duration second = timed(server::close);
-
-            assertTrue(first.compareTo(CLOSE_BOUND) < 0, "first close took " + first.toMillis() + " ms");
-            assertTrue(second.compareTo(CLOSE_BOUND) < 0, "second close took " + second.toMillis() + " ms");
-            for (CompletableFuture<Reply> call : held.calls()) {
-                failureOf(call.exceptionallyCompose(CloseTest::unwrap), ServiceUnavailableException.class, SETTLE);
-            }
+            assertClosesTwiceInBoundAndFailsHeldCalls(server::close, held);
         }
     }
 

@@ -48,6 +48,18 @@ final class Fixtures implements AutoCloseable {
     }
 
     /** A raw peer with the right passphrase. */
+    /** A started service whose {@code ^/count$} route counts its calls into {@code counting}. */
+    ServiceServer startCounting(String name, Counting counting) {
+        return start(builder(name).route("^/count$", "request", counting));
+    }
+
+    /** A peer whose subscription the service has already seen. */
+    RawPeer subscribedPeer(ServiceServer server) {
+        RawPeer peer = peer(server);
+        peer.handshake();
+        return peer;
+    }
+
     RawPeer peer(ServiceServer server) {
         return add(new RawPeer(server, PASSPHRASE));
     }

@@ -34,9 +34,8 @@ class ServiceProtocolTest {
     }
 
     private void startWithPeer(String name) {
-        server = fx.start(Fixtures.builder(name).route("^/count$", "request", counting));
-        peer = fx.peer(server);
-        peer.handshake();
+        server = fx.startCounting(name, counting);
+        peer = fx.subscribedPeer(server);
     }
 
     /** The next reply must be the sentinel's 200: nothing was sent for what came before it. */

@@ -30,9 +30,8 @@ class ServiceSecurityTest {
     }
 
     private void startWithPeer(String name) {
-        server = fx.start(Fixtures.builder(name).route("^/count$", "request", counting));
-        peer = fx.peer(server);
-        peer.handshake();
+        server = fx.startCounting(name, counting);
+        peer = fx.subscribedPeer(server);
     }
 
     @Test
