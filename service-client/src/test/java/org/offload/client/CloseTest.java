@@ -161,10 +161,7 @@ class CloseTest {
         assertTrue(took.compareTo(CLOSE_BOUND) < 0, "took " + took.toMillis() + " ms");
     }
 
-    /**
-     * Library bug: the first close() of a never-started server marks it CLOSED; the second one then reads
-     * its null I/O object and throws NullPointerException instead of returning.
-     */
+    /** close() of a server that never started is a no-op, however often it is called. */
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void serverClose_neverStarted_isIdempotent() {

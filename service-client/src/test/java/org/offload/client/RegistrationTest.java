@@ -141,10 +141,7 @@ class RegistrationTest {
         assertEquals("back", echo(client, "gated", "back"));
     }
 
-    /**
-     * Library bug: an address JeroMQ cannot parse makes register() throw org.zeromq.ZMQException (a JeroMQ
-     * type, not IllegalArgumentException or a ServiceException).
-     */
+    /** An address JeroMQ cannot parse is an IllegalArgumentException naming it, never a JeroMQ type. */
     @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void register_unsupportedAddress_throwsIllegalArgumentNotAJeroMqType() {
@@ -159,9 +156,8 @@ class RegistrationTest {
     }
 
     /**
-     * Library bug: a failed register() leaves its name behind in the client's registry (with the failed
-     * attempt's passphrase), so registering that name properly afterwards, with another passphrase, is
-     * refused with "already registered with a different passphrase" although service(name) is empty.
+     * A failed register() leaves nothing behind: registering the name properly afterwards, with another
+     * passphrase, is not refused as "already registered with a different passphrase".
      */
     @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)

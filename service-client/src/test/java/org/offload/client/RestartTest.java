@@ -81,10 +81,8 @@ class RestartTest {
     }
 
     /**
-     * Library bug (JeroMQ's inverted ZMQ_IMMEDIATE): ClientIo calls {@code push.setImmediate(true)}, which in
-     * JeroMQ is the default and means "queue on pipes still awaiting a connection" (libzmq's meaning is the
-     * opposite). So a stopped instance still looks writable: pick() keeps handing it calls, which sit in the
-     * dead pipe and time out, while the other, live instance is idle.
+     * A stopped instance must not look writable (JeroMQ's setImmediate is the inverse of libzmq's
+     * ZMQ_IMMEDIATE: the client needs {@code setImmediate(false)}), so every call goes to the live one.
      */
     @Test
     @Timeout(value = 40, unit = TimeUnit.SECONDS)
@@ -113,8 +111,8 @@ class RestartTest {
     }
 
     /**
-     * Same root cause: calls made while the only instance is down are queued in the client's dead pipe and
-     * delivered when it comes back, so the restarted service runs work whose callers already got a failure.
+     * Calls made while the only instance is down must not wait in a dead pipe and run after it comes back,
+     * when their callers have already been told they failed.
      */
     @Test
     @Timeout(value = 40, unit = TimeUnit.SECONDS)
