@@ -24,8 +24,8 @@ final class Pending {
 
     volatile long requestId;
     volatile Instance instance;
-    /** Hex of the proof sent with the request: a rejection answer must echo it. */
-    volatile String sentProof;
+    /** The proof sent with the request (never modified): a rejection answer must echo it. */
+    volatile byte[] sentProof;
 
     Pending(ServiceEntry service, Request request, CallMode mode, long timeoutMs, long seq,
             CompletableFuture<Reply> future, Consumer<Reply> interim) {

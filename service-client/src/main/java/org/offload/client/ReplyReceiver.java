@@ -183,7 +183,7 @@ final class ReplyReceiver implements Runnable {
     /** True when {@code e} claims to answer a rejected message but does not echo the proof we sent. */
     private static boolean isForgedRejection(Pending p, Envelope e) {
         String echoed = e.headers().get(Wire.REJECTED_PROOF);
-        return echoed != null && !echoed.equals(p.sentProof);
+        return echoed != null && !echoed.equals(Wire.proofHex(p.sentProof));
     }
 
     private void peerError(AtomicLong counter, String what) {

@@ -249,7 +249,7 @@ final class RequestSender implements Runnable {
                 p.request.method(), p.request.path(), "", Sealed.wireHeaders(p.request.headers(), p.request.body()));
         Sealed m = Sealed.seal(p.service.proof, e, p.request.body());
         p.requestId = requestId;
-        p.sentProof = Wire.proofHex(m.proof());
+        p.sentProof = m.proof();
         p.instance = target;
         target.inFlight.incrementAndGet();
         io.pending.put(requestId, p);
