@@ -133,7 +133,9 @@ final class ReplyReceiver implements Runnable {
                 peerError(io.badProof, "dropped a rejection that does not echo the proof of request id " + p.requestId);
                 return;
             }
-            if (e.kind() != Wire.REPLY || !e.path().equals(p.request.path())) {
+            // rejections of a request the service could not parse carry path "/" (PROTOCOL.md section 7)
+            boolean pathOk = e.path().equals(p.request.path()) || (e.path().equals("/") && e.status() >= 400);
+            if (e.kind() != Wire.REPLY || !pathOk) {
                 throw new ProtocolException("expected a reply for " + p.request.path() + " but got kind " + e.kind()
                         + " for " + e.path());
             }

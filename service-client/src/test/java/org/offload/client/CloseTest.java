@@ -49,6 +49,10 @@ class CloseTest {
     }
 
     private InFlight holdCalls(ServiceServer server, ServiceClient client, ExecutorService vts) {
+        // one round trip first: the service has seen this client's subscription, as for any client that has
+        // had a reply (a 503 made at the drain deadline for a client not yet subscribed could not be delivered)
+        assertEquals("ready", client.call("gated", Request.json("/echo", "request", "ready"), LONG_DEADLINE)
+                .body().json().get("echo").asText());
         List<CompletableFuture<Reply>> calls = new ArrayList<>();
         List<ServiceException> nowaitErrors = new CopyOnWriteArrayList<>();
         client.onError((service, request, error) -> nowaitErrors.add(error));
