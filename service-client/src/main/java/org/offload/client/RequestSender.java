@@ -17,7 +17,6 @@ import org.offload.service.internal.Sealed;
 import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /**
@@ -36,7 +35,7 @@ final class RequestSender implements Runnable {
     private final Thread thread;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<String, ServiceEntry> services = new HashMap<>();
-    private final Map<String, Integer> pubRefs = new HashMap<>();
+    private final Connections connections;
     private volatile boolean sleeping;
     private boolean stopRequested;
     private long nextRequestId = 1;
@@ -45,6 +44,7 @@ final class RequestSender implements Runnable {
     RequestSender(ClientIo io) {
         this.io = io;
         this.name = io.name;
+        this.connections = new Connections(io);
         this.thread = new Thread(this, name + "-send");
         this.thread.setDaemon(true);
     }
@@ -81,7 +81,11 @@ final class RequestSender implements Runnable {
                 if (waitingCount > 0) {
                     work += flushWaiting();
                 }
-                expire(System.nanoTime());
+                long now = System.nanoTime();
+                expire(now);
+                if (connections.hasIdle()) {
+                    connections.closeExpired(now);
+                }
                 if (work == 0) {
                     sleep();
                 }
@@ -131,25 +135,16 @@ final class RequestSender implements Runnable {
                 return;
             }
         }
-        ServiceClient.Settings s = io.settings;
-        ZMQ.Socket push = io.context.socket(SocketType.PUSH);
+        ZMQ.Socket push;
         try {
-            io.guard(push);
-            push.setSndHWM(s.sendHwm());
-            // JeroMQ's flag is the inverse of libzmq's ZMQ_IMMEDIATE: false = queue only on live connections,
-            // so a dead instance is not writable, its calls go elsewhere, and nothing runs after its caller quit.
-            push.setImmediate(false);
-            push.connect(pullAddress);
-        } catch (RuntimeException e) {
-            push.close();
+            push = connections.openPush(pullAddress);
+        } catch (IllegalArgumentException e) {
             if (target.instances.isEmpty()) {
                 services.remove(target.name);
             }
-            throw new IllegalArgumentException(name + " - cannot connect to " + pullAddress + ": " + e.getMessage(), e);
+            throw e;
         }
-        if (pubRefs.merge(pubAddress, 1, Integer::sum) == 1) {
-            io.receiver.execute(sub -> sub.connect(pubAddress));
-        }
+        connections.acquirePub(pubAddress);
         target.instances.add(new Instance(pullAddress, pubAddress, push));
         log.info("{} - registered {} instance PULL {} PUB {} ({} instances)", name, target.name, pullAddress,
                 pubAddress, target.instances.size());
@@ -171,11 +166,8 @@ final class RequestSender implements Runnable {
         waitingCount -= entry.waiting.size();
         entry.waiting.clear();
         for (Instance i : entry.instances) {
-            i.push.close();
-            if (pubRefs.merge(i.pubAddress, -1, Integer::sum) == 0) {
-                pubRefs.remove(i.pubAddress);
-                io.receiver.execute(sub -> sub.disconnect(i.pubAddress));
-            }
+            connections.releasePush(i.pullAddress, i.push);
+            connections.releasePub(i.pubAddress);
         }
         log.info("{} - unregistered {}", name, service);
     }
@@ -293,6 +285,7 @@ final class RequestSender implements Runnable {
     }
 
     private void closeSockets() {
+        connections.closeIdle();
         for (ServiceEntry e : services.values()) {
             for (Instance i : e.instances) {
                 try {

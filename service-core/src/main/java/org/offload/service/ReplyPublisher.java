@@ -31,6 +31,8 @@ final class ReplyPublisher {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
     private static final int SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
     private static final long SWEEP_MS = 50;
+    /** Subscription messages read per lock hold; the housekeeper reads the rest on its next pass. */
+    private static final int SUBSCRIPTION_BATCH = 256;
     /** Most subscribed client ids tracked; more are ignored (a hostile SUB could invent any number). */
     static final int MAX_LIVE_CLIENTS = 100_000;
     /** Most answers to unauthenticated messages (401, 505) parked at once. */
@@ -128,13 +130,16 @@ final class ReplyPublisher {
                 sweep(now);
                 nextSweep = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MS);
             }
-            pub.getEvents(); // consume ZeroMQ's edge-triggered signal before sleeping on it
-            timeout = blockedByHwm ? 1 : parkedCount > 0 ? 5 : SWEEP_MS;
+            // also consumes ZeroMQ's edge-triggered signal before sleeping on it
+            boolean moreSubscriptions = (pub.getEvents() & ZMQ.Poller.POLLIN) != 0;
+            timeout = moreSubscriptions ? 0 : blockedByHwm ? 1 : parkedCount > 0 ? 5 : SWEEP_MS;
         } finally {
             lock.unlock();
         }
-        selector.select(timeout);
-        selector.selectedKeys().clear();
+        if (timeout > 0) {
+            selector.select(timeout);
+            selector.selectedKeys().clear();
+        }
     }
 
     /** Registers the XPUB's signal channel with {@code selector} (housekeeping thread). */
@@ -228,9 +233,11 @@ final class ReplyPublisher {
         }
     }
 
+    /** Reads pending subscription messages, at most a batch per call so a flood cannot hold the lock. */
     private void readSubscriptions() {
         byte[] sub;
-        while ((sub = pub.recv(ZMQ.DONTWAIT)) != null) {
+        int n = 0;
+        while (n++ < SUBSCRIPTION_BATCH && (sub = pub.recv(ZMQ.DONTWAIT)) != null) {
             while (pub.hasReceiveMore()) {
                 pub.recv(0);
             }

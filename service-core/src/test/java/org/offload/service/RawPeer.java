@@ -24,6 +24,8 @@ import org.zeromq.ZMQ;
  * Use from one thread only (JeroMQ sockets are not thread-safe).
  */
 final class RawPeer implements AutoCloseable {
+    /** Handshake timeout of the peer's sockets: a stalled handshake is retried quickly. */
+    private static final int HANDSHAKE_MS = 1_000;
     /** Timeout the peer puts in its requests. */
     static final long TIMEOUT_MS = 5_000;
     /** A path no fixture routes; a request to it gets a 404, which proves the subscription is live. */
@@ -55,9 +57,12 @@ final class RawPeer implements AutoCloseable {
         this.proof = new Proof(passphrase);
         push = context.socket(SocketType.PUSH);
         push.setLinger(0);
+        // JeroMQ 0.6.0 can stall a fresh connection's handshake until this timer fires (as ServiceClient does)
+        push.setHandshakeIvl(HANDSHAKE_MS);
         push.connect(pullAddress);
         sub = context.socket(SocketType.SUB);
         sub.setLinger(0);
+        sub.setHandshakeIvl(HANDSHAKE_MS);
         sub.setReceiveTimeOut((int) Fixtures.WAIT.toMillis());
         for (byte[] s : extraSubscriptions) {
             sub.subscribe(s);

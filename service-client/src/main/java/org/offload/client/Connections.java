@@ -1,0 +1,100 @@
+package org.offload.client;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/**
+ * The client's connections by address: PUSH sockets to instances, and the SUB's connections to their PUB
+ * sockets, counted by the services that use them. When the last user goes, a connection stays idle for a
+ * grace period before it closes, so a quick re-register reuses it: replacing a connection loses what is in
+ * flight on the old one (a reply published to a closing SUB connection), and JeroMQ 0.6.0 can stall a
+ * connection that replaces another on the peer's side. Sender thread only.
+ */
+final class Connections {
+    /** How long an unused connection stays open for a re-register to reuse. */
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private record Idle<T>(T value, long until) {
+    }
+
+    private final ClientIo io;
+    private final Map<String, Integer> pubUsers = new HashMap<>();
+    private final Map<String, Idle<String>> idlePubs = new HashMap<>();
+    private final Map<String, Idle<ZMQ.Socket>> idlePushes = new HashMap<>();
+
+    Connections(ClientIo io) {
+        this.io = io;
+    }
+
+    /** A PUSH socket connected to {@code pullAddress}: an idle one if there is one, else a new one. */
+    ZMQ.Socket openPush(String pullAddress) {
+        Idle<ZMQ.Socket> idle = idlePushes.remove(pullAddress);
+        if (idle != null) {
+            return idle.value();
+        }
+        ZMQ.Socket push = io.context.socket(SocketType.PUSH);
+        try {
+            io.guard(push);
+            push.setSndHWM(io.settings.sendHwm());
+            // JeroMQ's flag is the inverse of libzmq's ZMQ_IMMEDIATE: false = queue only on live connections,
+            // so a dead instance is not writable, its calls go elsewhere, and nothing runs after its caller quit.
+            push.setImmediate(false);
+            push.connect(pullAddress);
+            return push;
+        } catch (RuntimeException e) {
+            push.close();
+            throw new IllegalArgumentException(io.name + " - cannot connect to " + pullAddress + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The instance at {@code pullAddress} is no longer used: its PUSH idles, then closes. */
+    void releasePush(String pullAddress, ZMQ.Socket push) {
+        idlePushes.put(pullAddress, new Idle<>(push, System.nanoTime() + GRACE_NANOS));
+    }
+
+    /** One more service instance replies from {@code pubAddress}: the SUB connects on the first. */
+    void acquirePub(String pubAddress) {
+        if (pubUsers.merge(pubAddress, 1, Integer::sum) == 1 && idlePubs.remove(pubAddress) == null) {
+            io.receiver.execute(sub -> sub.connect(pubAddress));
+        }
+    }
+
+    /** One fewer: after the last, the SUB's connection idles, then disconnects. */
+    void releasePub(String pubAddress) {
+        if (pubUsers.merge(pubAddress, -1, Integer::sum) == 0) {
+            pubUsers.remove(pubAddress);
+            idlePubs.put(pubAddress, new Idle<>(pubAddress, System.nanoTime() + GRACE_NANOS));
+        }
+    }
+
+    boolean hasIdle() {
+        return !idlePushes.isEmpty() || !idlePubs.isEmpty();
+    }
+
+    /** Closes the idle connections whose grace period ended. */
+    void closeExpired(long now) {
+        idlePushes.values().removeIf(idle -> {
+            boolean expired = now - idle.until() >= 0;
+            if (expired) {
+                idle.value().close();
+            }
+            return expired;
+        });
+        idlePubs.values().removeIf(idle -> {
+            boolean expired = now - idle.until() >= 0;
+            if (expired) {
+                io.receiver.execute(sub -> sub.disconnect(idle.value()));
+            }
+            return expired;
+        });
+    }
+
+    /** At close: the idle PUSH sockets (the SUB closes with its receiver). */
+    void closeIdle() {
+        idlePushes.values().forEach(idle -> idle.value().close());
+        idlePushes.clear();
+    }
+}
