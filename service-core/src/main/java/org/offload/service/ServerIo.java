@@ -325,9 +325,11 @@ final class ServerIo {
         log.warn("{} - drain timeout: cancelling {} unfinished requests", name, inflight.size());
         workers.getQueue().clear(); // queued jobs must not start once their slot frees up
         for (Job job : new ArrayList<>(inflight.values())) {
-            job.cancel(true);
             counters.cancelled.incrementAndGet();
-            if (job.claimAnswer()) {
+            // claim first: once interrupted, the worker would otherwise race us and answer 499 instead
+            boolean ours = job.claimAnswer();
+            job.cancel(true);
+            if (ours) {
                 complete(job, Reply.error(Status.SERVICE_UNAVAILABLE, name + " stopped before request "
                         + job.call.path() + " (id " + job.call.requestId() + ") finished"));
             }
