@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
 import org.offload.service.ServiceUnavailableException;
-import org.offload.service.internal.BoundedAllocator;
+import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.ClientId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,18 +58,13 @@ final class ClientIo {
         sender.start();
     }
 
-    /** Options every client socket gets: bounded frames, no linger, reconnect backoff, handshake, heartbeats. */
+    /** Options every client socket gets: {@link SocketGuard}'s limits, no linger, reconnect backoff. */
     void guard(ZMQ.Socket socket) {
         ServiceClient.Settings s = settings;
-        int heartbeat = (int) s.heartbeatInterval().toMillis();
-        socket.setMaxMsgSize(s.maxMessageBytes());
-        socket.setMsgAllocator(new BoundedAllocator(s.maxMessageBytes()));
+        SocketGuard.apply(socket, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
         socket.setLinger(0);
         socket.setReconnectIVL((int) s.reconnectInterval().toMillis());
         socket.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());
-        socket.setHandshakeIvl((int) s.handshakeTimeout().toMillis());
-        socket.setHeartbeatIvl(heartbeat);
-        socket.setHeartbeatTimeout(heartbeat * 3);
     }
 
     String clientId() {

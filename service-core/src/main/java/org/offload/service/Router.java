@@ -47,8 +47,4 @@ final class Router {
         }
         return new Match(null, Status.NOT_FOUND, "no route for " + method + " " + path);
     }
-
-    List<Route> routes() {
-        return routes;
-    }
 }

@@ -12,10 +12,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.offload.service.internal.BoundedAllocator;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Sealed;
+import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,20 +78,16 @@ final class ServerIo {
         try {
             pull = context.socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
-            pull.setMaxMsgSize(s.maxMessageBytes());
-            pull.setMsgAllocator(new BoundedAllocator(s.maxMessageBytes()));
             pull.setLinger(0);
-            guard(pull, s);
+            SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
             // Lossy on purpose (no XPUB_NODROP): with NODROP one subscriber that stops reading - a stalled or
             // hostile peer subscribed to every topic - blocks every send. The HWM is sized above what a
             // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
-            pub.setMaxMsgSize(MAX_SUBSCRIPTION_FRAME_BYTES);
-            pub.setMsgAllocator(new BoundedAllocator(MAX_SUBSCRIPTION_FRAME_BYTES));
             pub.setLinger((int) s.linger().toMillis());
-            guard(pub, s);
+            SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
             bind(s, pub, "PUB", s.pubAddress());
             return new ServerIo(s, context, pull, pub);
         } catch (IOException | RuntimeException e) {
@@ -107,14 +103,6 @@ final class ServerIo {
             }
             throw new ServiceStartException(s.name() + " - cannot start: " + e.getMessage(), e);
         }
-    }
-
-    /** Handshake timeout and heartbeats: half-open and silent peers are dropped instead of held. */
-    private static void guard(ZMQ.Socket socket, ServiceServer.Settings s) {
-        int heartbeat = (int) s.heartbeatInterval().toMillis();
-        socket.setHandshakeIvl((int) s.handshakeTimeout().toMillis());
-        socket.setHeartbeatIvl(heartbeat);
-        socket.setHeartbeatTimeout(heartbeat * 3);
     }
 
     private static void bind(ServiceServer.Settings s, ZMQ.Socket socket, String kind, String address) {

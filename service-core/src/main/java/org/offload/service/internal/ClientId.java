@@ -37,10 +37,6 @@ public final class ClientId {
         return Arrays.equals(bytes, topic);
     }
 
-    void writeTo(byte[] dst, int offset) {
-        System.arraycopy(bytes, 0, dst, offset, bytes.length);
-    }
-
     /** The bytes the reply topic frame carries (shared; never modify). */
     public byte[] topic() {
         return bytes;
