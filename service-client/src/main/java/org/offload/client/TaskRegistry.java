@@ -46,13 +46,15 @@ import org.slf4j.LoggerFactory;
  * running: a request that had not left the client is revoked by the client itself (within milliseconds); a
  * request queued at the worker never runs and is answered 499; a running handler is flagged
  * ({@code Call.isCancelled()}) and interrupted, and the 499 comes when it has returned. A task whose reply
- * was already on its way keeps that outcome. A cancel the worker never confirms (lost with its connection)
- * leaves the task running until its deadline, when it ends {@code FAILURE} with a 408.
+ * was already on its way keeps that outcome. A cancel the worker never confirms in time (lost with its
+ * connection, or a handler that ignores it past the deadline) leaves the task running until its deadline,
+ * when it ends {@code FAILURE} with a 408.
  *
  * <p>Memory: running tasks are calls of the client, so at most its {@code maxPendingCalls} (a submit beyond
  * it throws {@link BusyException}). A finished task, including its reply body, is kept for the retention
  * ({@link #DEFAULT_RETENTION}) and at most {@link #DEFAULT_MAX_FINISHED} of them, the oldest evicted first;
- * the sweep runs on every call of this class (no thread of its own). An evicted or unknown id reads as empty.
+ * {@code submit}, {@code get}, {@code cancel}, {@code finished()} and every task that ends evict what is due
+ * (no thread of its own). An evicted or unknown id reads as empty.
  *
  * <p>Thread-safe. Task ids are this registry's own: another registry, or another process, does not know them.
  */
