@@ -55,7 +55,7 @@ import java.util.function.Function;
  */
 public final class ServiceDefinition {
     /** The source of definitions parsed from lines without a name. */
-    public static final String LINES_SOURCE = "<lines>";
+    static final String LINES_SOURCE = "<lines>";
     private static final String CLASSPATH_PREFIX = "classpath:";
     private static final Function<String, Optional<String>> SYSTEM_ENV = name -> Optional.ofNullable(System.getenv(name));
 
@@ -118,7 +118,7 @@ public final class ServiceDefinition {
         return DefinitionParser.parse(source, lines, contextLoader(), Optional.ofNullable(file.toAbsolutePath().getParent()));
     }
 
-    /** Parses a definition given as lines; errors name the source {@value #LINES_SOURCE}. */
+    /** Parses a definition given as lines; errors name the source {@code <lines>}. */
     public static ServiceDefinition parse(List<String> lines) {
         return parse(LINES_SOURCE, lines);
     }

@@ -94,7 +94,8 @@ class ServiceDefinitionTest {
                 new Route("^/report/(\\d+)$", "request", TestHandlers.ECHO, 7),
                 new Route("^/report/(\\d+)$", "get", TestHandlers.FRESH, 8),
                 new Route("^/fresh", "x-purge.v2", TestHandlers.FRESH, 11)), d.routes());
-        assertFalse(d.toString().contains(Fixtures.PASSPHRASE));
+        assertEquals("ServiceDefinition[reports from <lines>, PULL tcp://127.0.0.1:5555, PUB tcp://127.0.0.1:5556, "
+                + "3 workers, passphrase from file:/etc/offload/passphrase, 3 routes]", d.toString());
     }
 
     @Test
