@@ -1,0 +1,24 @@
+package org.offload.demo;
+
+import java.util.Objects;
+
+/**
+ * Where a worker service listens: its PULL (requests) and PUB (replies) addresses. The front end names
+ * each service by its PULL address, as {@link org.offload.client.ServiceClientMixin} does.
+ */
+record Endpoint(String pull, String pub) {
+    Endpoint {
+        Objects.requireNonNull(pull, "pull");
+        Objects.requireNonNull(pub, "pub");
+    }
+
+    /** Both sockets on 127.0.0.1: PULL on {@code port}, PUB on {@code port + 1}. */
+    static Endpoint loopback(int port) {
+        return new Endpoint("tcp://127.0.0.1:" + port, "tcp://127.0.0.1:" + (port + 1));
+    }
+
+    /** The service's name in the client: its PULL address. */
+    String service() {
+        return pull;
+    }
+}
