@@ -14,7 +14,12 @@ record Endpoint(String pull, String pub) {
 
     /** Both sockets on 127.0.0.1: PULL on {@code port}, PUB on {@code port + 1}. */
     static Endpoint loopback(int port) {
-        return new Endpoint("tcp://127.0.0.1:" + port, "tcp://127.0.0.1:" + (port + 1));
+        return new Endpoint(address(port), address(port + 1));
+    }
+
+    /** {@code tcp://127.0.0.1:port}. */
+    static String address(int port) {
+        return "tcp://127.0.0.1:" + port;
     }
 
     /** The service's name in the client: its PULL address. */
