@@ -1,21 +1,16 @@
 package org.offload.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
+import org.offload.demo.WebClient.Answer;
 import javax.imageio.ImageIO;
 
 /**
@@ -50,15 +45,13 @@ final class DemoCheck {
             new BadRequest("GET", "/mandelbrot.png?height=8", "height must be an integer >= 16 but was '8'"),
             new BadRequest("GET", "/mandelbrot.png?iterations=0", "iterations must be an integer >= 1 but was '0'"));
 
-    private final URI base;
     private final PrintStream out;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final WebClient web;
     private long end;
     private int failures;
 
     DemoCheck(URI base, PrintStream out) {
-        this.base = base;
+        this.web = new WebClient(base);
         this.out = out;
     }
 
@@ -74,8 +67,8 @@ final class DemoCheck {
         for (BadRequest bad : BAD_REQUESTS) {
             check(bad.method() + " " + bad.target() + " -> 400", () -> badRequest(bad));
         }
-        check("POST /v1/uptime -> 405", () -> send("POST", "/v1/uptime").status() == 405);
-        check("GET /v2/iostat -> 405", () -> send("GET", "/v2/iostat").status() == 405);
+        check("POST /v1/uptime -> 405", () -> expectJson(send("POST", "/v1/uptime"), 405).has("error"));
+        check("GET /v2/iostat -> 405", () -> expectJson(send("GET", "/v2/iostat"), 405).has("error"));
         check("GET /no/such/route -> 404", () -> expectJson(send("GET", "/no/such/route"), 404).has("error"));
         check("POST /v2/iostat, GET /v2/task/ID until SUCCESS", this::taskSucceeds);
         check("POST /v2/iostat, DELETE /v2/task/ID -> 204, GET shows REVOKED", this::taskCancelled);
@@ -175,7 +168,7 @@ final class DemoCheck {
     /** POSTs a task and returns its location after checking the 201 answer's id, links and Location. */
     private String startTask(String target) throws Exception {
         Answer created = expect(send("POST", target), 201);
-        JsonNode body = created.json(mapper);
+        JsonNode body = created.json();
         String id = body.path("task_id").asText();
         String location = created.headers().firstValue("Location").orElse("");
         expect(!id.isEmpty() && location.equals("/v2/task/" + id), "task_id " + id + ", Location " + location);
@@ -201,28 +194,9 @@ final class DemoCheck {
 
     // ---------------------------------------------------------------- HTTP
 
-    /** An HTTP answer. */
-    record Answer(int status, HttpHeaders headers, byte[] body) {
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        String contentType() {
-            return headers.firstValue("Content-Type").orElse("");
-        }
-
-        JsonNode json(ObjectMapper mapper) throws IOException {
-            return mapper.readTree(body);
-        }
-    }
-
     private Answer send(String method, String target) throws IOException, InterruptedException {
         long left = Math.max(end - System.nanoTime(), Duration.ofSeconds(1).toNanos());
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(target))
-                .timeout(Duration.ofNanos(Math.min(left, REQUEST_TIMEOUT.toNanos())))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        return new Answer(response.statusCode(), response.headers(), response.body());
+        return web.send(method, target, Duration.ofNanos(Math.min(left, REQUEST_TIMEOUT.toNanos())));
     }
 
     private static Answer expect(Answer answer, int status) {
@@ -235,7 +209,7 @@ final class DemoCheck {
     private JsonNode expectJson(Answer answer, int status) throws IOException {
         expect(answer, status);
         expect(answer.contentType().startsWith("application/json"), "content type " + answer.contentType());
-        return answer.json(mapper);
+        return answer.json();
     }
 
     private static void expect(boolean condition, String reason) {
