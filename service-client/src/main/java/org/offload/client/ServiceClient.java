@@ -293,7 +293,7 @@ public final class ServiceClient implements AutoCloseable {
         return p;
     }
 
-    private static Duration checkDeadline(String name, Duration value) {
+    static Duration checkDeadline(String name, Duration value) {
         Checks.positive(name, value);
         if (value.compareTo(MAX_DEADLINE) > 0) {
             throw new IllegalArgumentException(name + " must be <= " + MAX_DEADLINE.toDays() + " days but was "

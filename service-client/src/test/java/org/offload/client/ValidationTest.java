@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
+import org.offload.service.CancelledException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
+import org.offload.service.ServiceException;
 import org.offload.service.ServiceServer;
 import org.offload.service.ServiceStartException;
 import org.offload.service.Status;
@@ -152,5 +156,61 @@ class ValidationTest {
         assertEquals(Status.SERVICE_UNAVAILABLE, e.status());
         assertTrue(e.getMessage().startsWith("second - cannot bind PULL to " + taken.pullAddress()), e.getMessage());
         second.close();
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void taskRegistryBuilder_invalidOptions_throwPreciseMessages() {
+        TaskRegistry.Builder b = TaskRegistry.builder(fx.client("tasks"));
+        assertRejected(IllegalArgumentException.class, "retention must be > 0 but was 0 ms",
+                () -> b.retention(Duration.ZERO));
+        assertRejected(IllegalArgumentException.class, "maxFinished must be > 0 but was 0", () -> b.maxFinished(0));
+        assertRejected(IllegalArgumentException.class, "deadline must be > 0 but was -1 ms",
+                () -> b.deadline(Duration.ofMillis(-1)));
+        assertRejected(IllegalArgumentException.class, "deadline must be <= 49 days but was 4320000000 ms",
+                () -> b.deadline(Duration.ofDays(50)));
+        assertRejected(NullPointerException.class, "retention", () -> b.retention(null));
+        assertRejected(NullPointerException.class, "client", () -> TaskRegistry.builder(null));
+
+        b.build().close();
+        assertRejected(IllegalStateException.class, "this builder already built a task registry; use a new builder",
+                () -> b.maxFinished(5));
+        assertRejected(IllegalStateException.class, "this builder already built a task registry; use a new builder",
+                b::build);
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void taskRegistrySubmit_invalidDeadline_throwsPreciseMessageAndKeepsNothing() {
+        ServiceServer server = fx.echoServer("echo");
+        try (TaskRegistry tasks = TaskRegistry.create(fx.clientFor(server))) {
+            assertRejected(IllegalArgumentException.class, "deadline must be > 0 but was 0 ms",
+                    () -> tasks.submit("echo", Request.of("/echo", "request"), Duration.ZERO));
+            assertEquals(0, tasks.running());
+        }
+    }
+
+    @Test
+    void task_inconsistentFields_refusedWithPreciseMessages() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        Optional<Reply> ok = Optional.of(Reply.json(Map.of()));
+        Optional<ServiceException> cancelled = Optional.of(new CancelledException("cancelled"));
+        assertRejected(IllegalArgumentException.class, "result must be present when state is SUCCESS",
+                () -> new Task("a", "s", "/p", TaskState.SUCCESS, Optional.empty(), Optional.empty(), t, Optional.of(t)));
+        assertRejected(IllegalArgumentException.class, "result must be empty when state is STARTED",
+                () -> new Task("a", "s", "/p", TaskState.STARTED, ok, Optional.empty(), t, Optional.empty()));
+        assertRejected(IllegalArgumentException.class, "error must be present when state is REVOKED",
+                () -> new Task("a", "s", "/p", TaskState.REVOKED, Optional.empty(), Optional.empty(), t, Optional.of(t)));
+        assertRejected(IllegalArgumentException.class, "finished must be present when state is FAILURE",
+                () -> new Task("a", "s", "/p", TaskState.FAILURE, Optional.empty(), cancelled, t, Optional.empty()));
+        assertRejected(IllegalArgumentException.class, "finished must be empty when state is PENDING",
+                () -> new Task("a", "s", "/p", TaskState.PENDING, Optional.empty(), Optional.empty(), t, Optional.of(t)));
+        assertRejected(IllegalArgumentException.class,
+                "finished (2025-12-31T23:59:59Z) must not be before submitted (2026-01-01T00:00:00Z)",
+                () -> new Task("a", "s", "/p", TaskState.SUCCESS, ok, Optional.empty(), t, Optional.of(t.minusSeconds(1))));
+        assertRejected(IllegalArgumentException.class, "id must not be blank",
+                () -> new Task(" ", "s", "/p", TaskState.PENDING, Optional.empty(), Optional.empty(), t, Optional.empty()));
+        assertTrue(new Task("a", "s", "/p", TaskState.REVOKED, Optional.empty(), cancelled, t, Optional.of(t),
+                Optional.of(t)).isDone());
     }
 }
