@@ -10,13 +10,15 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.offload.client.ServiceClient;
+import org.offload.client.TaskRegistry;
 import org.offload.service.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The demo's web front end: a JDK {@link HttpServer} whose handlers run on virtual threads and call the
- * slow-echo and cpu workers through one application-wide {@link ServiceClient}. Routes: see {@link IndexPage#LINKS}.
+ * slow-echo and cpu workers through one application-wide {@link ServiceClient}, with a {@link TaskRegistry}
+ * for the task routes. Routes: see {@link IndexPage#LINKS}.
  *
  * <pre>
  * OFFLOAD_PASSPHRASE=... java org.offload.demo.WebFrontEnd [--host H] [--port N]
@@ -67,6 +69,7 @@ public final class WebFrontEnd implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final ServiceClient client;
+    private final TaskRegistry tasks;
     private final RecentReplies replies = new RecentReplies();
 
     private WebFrontEnd(Settings settings, String passphrase) throws IOException {
@@ -74,6 +77,7 @@ public final class WebFrontEnd implements AutoCloseable {
                 .nowaitTtl(SlowEcho.MAX_DELAY.plus(SlowEchoRoute.SYNC_MARGIN))
                 .build();
         executor = Executors.newVirtualThreadPerTaskExecutor();
+        tasks = TaskRegistry.create(client);
         try {
             client.register(settings.slowEcho().service(), settings.slowEcho().pull(), settings.slowEcho().pub(), passphrase);
             client.register(settings.cpu().service(), settings.cpu().pull(), settings.cpu().pub(), passphrase);
@@ -82,7 +86,7 @@ public final class WebFrontEnd implements AutoCloseable {
             client.onError((service, request, error) -> replies.add(request.path(), error.status(), error.getMessage()));
             server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
         } catch (IOException | RuntimeException e) {
-            close(client, executor);
+            close(tasks, client, executor);
             throw e;
         }
         server.setExecutor(executor);
@@ -99,6 +103,8 @@ public final class WebFrontEnd implements AutoCloseable {
                 new ForwardRoute(client, s.cpu(), "/v1/uptime",
                         web -> new ForwardRoute.Forward(Request.of("/v1/uptime", Request.DEFAULT_METHOD), CALL_MARGIN)),
                 new ForwardRoute(client, s.cpu(), "/v1/iostat", WebFrontEnd::ioStat),
+                new TaskSubmitRoute(client, tasks, s.cpu()),
+                new TaskRoute(tasks),
                 new MandelbrotRoute(client, s.cpu()),
                 new HealthRoute(client, s.slowEcho(), s.cpu()));
     }
@@ -126,14 +132,15 @@ public final class WebFrontEnd implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** Stops the HTTP server, then the client. Idempotent. */
+    /** Stops the HTTP server, cancels the running tasks, closes the client. Idempotent. */
     @Override
     public void close() {
         server.stop(STOP_DELAY_SECONDS);
-        close(client, executor);
+        close(tasks, client, executor);
     }
 
-    private static void close(ServiceClient client, ExecutorService executor) {
+    private static void close(TaskRegistry tasks, ServiceClient client, ExecutorService executor) {
+        tasks.close();
         client.close();
         executor.shutdownNow();
     }

@@ -28,6 +28,12 @@ final class DemoFixtures implements AutoCloseable {
                 .build().start());
     }
 
+    /** A cpu worker that only answers {@code /v1/uptime}. */
+    ServiceServer uptimeOnly() {
+        return keep(ServiceServer.builder().name("uptime-only").bind(ANY_PORT, ANY_PORT).passphrase(PASSPHRASE)
+                .route("^/v1/uptime$", "request", new Uptime()).build().start());
+    }
+
     static Endpoint endpoint(ServiceServer server) {
         return new Endpoint(server.pullAddress(), server.pubAddress());
     }

@@ -110,4 +110,62 @@ class WebFrontEndTest {
             assertTrue(answer.json().get("cpu").asText().startsWith("down: "), answer.text());
         }
     }
+
+    private String startTask(String target) throws Exception {
+        Answer created = send("POST", target);
+        assertEquals(201, created.status(), created.text());
+        String location = created.headers().firstValue("Location").orElseThrow();
+        assertEquals("/v2/task/" + created.json().get("task_id").asText(), location);
+        return location;
+    }
+
+    private JsonNode awaitState(String task, String state) {
+        return await().atMost(TIMEOUT).until(() -> send("GET", task).json(),
+                t -> t.get("state").asText().equals(state));
+    }
+
+    @Test
+    void deleteTask_longIoStat_workerStopsAndTaskRevoked() throws Exception {
+        String task = startTask("/v2/iostat?count=10&wait=5");
+        JsonNode started = awaitState(task, "STARTED");
+        assertTrue(started.get("links").toString().contains("cancel"), started.toString());
+        long cancelled = System.nanoTime();
+
+        assertEquals(204, send("DELETE", task).status());
+
+        JsonNode revoked = awaitState(task, "REVOKED");
+        assertTrue(System.nanoTime() - cancelled < Duration.ofSeconds(10).toNanos(), "the 45 s iostat ran on");
+        assertEquals(499, revoked.get("error_status").asInt(), revoked.toString());
+        assertFalse(revoked.has("result"));
+        assertFalse(revoked.get("links").toString().contains("cancel"), revoked.toString());
+    }
+
+    @Test
+    void deleteTask_alreadyEnded_conflict() throws Exception {
+        String task = startTask("/v2/iostat?count=1");
+        JsonNode done = awaitState(task, "SUCCESS");
+        assertEquals(1, done.get("result").get("count").asInt(), done.toString());
+
+        Answer again = send("DELETE", task);
+        assertEquals(409, again.status());
+        assertTrue(again.json().get("error").asText().endsWith("already ended SUCCESS"), again.text());
+    }
+
+    @Test
+    void task_workerWithoutTheRoute_failureWithTheError() throws Exception {
+        try (DemoFixtures other = new DemoFixtures()) {
+            Endpoint uptimeOnly = DemoFixtures.endpoint(other.uptimeOnly());
+            WebFrontEnd partial = other.frontEnd(DemoFixtures.endpoint(other.slowEcho()), uptimeOnly);
+            WebClient client = new WebClient(DemoFixtures.base(partial));
+            Answer created = client.send("POST", "/v2/iostat?count=2&wait=1", TIMEOUT);
+            String task = created.headers().firstValue("Location").orElseThrow();
+
+            JsonNode failed = await().atMost(TIMEOUT).until(() -> client.send("GET", task, TIMEOUT).json(),
+                    t -> t.get("state").asText().equals("FAILURE"));
+
+            assertEquals(404, failed.get("error_status").asInt(), failed.toString());
+            assertTrue(failed.get("error").asText().contains("/v2/iostat"), failed.toString());
+            assertEquals(404, client.send("GET", "/v1/iostat", TIMEOUT).status(), "sync call: worker's 404 passed on");
+        }
+    }
 }
