@@ -61,9 +61,12 @@ final class Child {
         return process.isAlive();
     }
 
-    /** Sends SIGTERM (the child drains and exits). */
+    /**
+     * Sends SIGTERM (the child drains and exits). Through the {@link ProcessHandle}: {@code Process.destroy()}
+     * would also close our end of its output pipe and lose what it prints while it stops.
+     */
     void terminate() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /**
@@ -73,7 +76,7 @@ final class Child {
     boolean awaitExit(Duration timeout) throws InterruptedException {
         boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!exited) {
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
             process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         pump.join(Duration.ofSeconds(1));

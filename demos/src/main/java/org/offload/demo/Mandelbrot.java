@@ -55,7 +55,7 @@ final class Mandelbrot {
         if (n >= max) {
             return 0;
         }
-        double t = (double) n / max;
+        double t = Math.sqrt((double) n / max);   // the square root brightens the many fast escapes
         int r = channel(9 * (1 - t) * t * t * t);
         int g = channel(15 * (1 - t) * (1 - t) * t * t);
         int b = channel(8.5 * (1 - t) * (1 - t) * (1 - t) * t);
