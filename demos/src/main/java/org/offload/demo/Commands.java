@@ -1,6 +1,7 @@
 package org.offload.demo;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ final class Commands {
     /** Looks commands up on the {@code PATH} of this process. */
     static Commands fromPath() {
         String path = System.getenv().getOrDefault("PATH", "");
-        return new Commands(Arrays.stream(path.split(java.io.File.pathSeparator))
+        return new Commands(Arrays.stream(path.split(File.pathSeparator))
                 .filter(dir -> !dir.isBlank()).map(Path::of).toList());
     }
 

@@ -36,6 +36,8 @@ public final class WebFrontEnd implements AutoCloseable {
     static final Endpoint DEFAULT_CPU = Endpoint.loopback(5557);
     /** Environment variable holding the passphrase the workers share. */
     public static final String PASSPHRASE_VARIABLE = "OFFLOAD_PASSPHRASE";
+    /** Time a worker call may take beyond the work it asks for (e.g. iostat's waits). */
+    static final Duration CALL_MARGIN = Duration.ofSeconds(10);
     /** How long the HTTP server gives exchanges in progress when it stops, in seconds. */
     static final int STOP_DELAY_SECONDS = 1;
 
@@ -108,9 +110,6 @@ public final class WebFrontEnd implements AutoCloseable {
                 new MandelbrotRoute(client, s.cpu()),
                 new HealthRoute(client, s.slowEcho(), s.cpu()));
     }
-
-    /** Time a worker call may take beyond the work it asks for. */
-    static final Duration CALL_MARGIN = Duration.ofSeconds(10);
 
     private static ForwardRoute.Forward ioStat(WebRequest web) {
         IoStatParams params = IoStatParams.parse(web::param);

@@ -72,13 +72,17 @@ final class DemoFixtures implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-        resources.clear();
-        if (passphraseFile != null) {
-            Files.deleteIfExists(passphraseFile);
+    public void close() {
+        try {
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                resources.get(i).close();
+            }
+            resources.clear();
+            if (passphraseFile != null) {
+                Files.deleteIfExists(passphraseFile);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("closing a fixture failed", e);
         }
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,7 +103,7 @@ class DemoMainTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
 
-        assertFalse(ParentWatch.isAlive(gone.pid(), java.util.Optional.empty()));
+        assertFalse(ParentWatch.isAlive(gone.pid(), Optional.empty()));
         assertTrue(ParentWatch.isAlive(ProcessHandle.current().pid(), ProcessHandle.current().info().startInstant()));
     }
 }

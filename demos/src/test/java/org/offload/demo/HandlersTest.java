@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.offload.service.BadRequestException;
 import org.offload.service.Call;
 import org.offload.service.CancelledException;
+import org.offload.service.RemoteException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceHandler;
@@ -112,7 +115,7 @@ class HandlersTest {
     @Test
     void uptime_commandPresent_itsOutput() throws Exception {
         Commands commands = Commands.fromPath();
-        org.junit.jupiter.api.Assumptions.assumeTrue(commands.find("uptime").isPresent(), "no uptime command here");
+        assumeTrue(commands.find("uptime").isPresent(), "no uptime command here");
 
         JsonNode body = new Uptime(commands, ProcFiles.system()).handle(call("/v1/uptime", Map.of())).body().json();
 
@@ -123,7 +126,7 @@ class HandlersTest {
     @Test
     void uptime_neitherCommandNorProc_fails() {
         ProcFiles none = new ProcFiles(proc.resolve("missing"));
-        assertThrows(org.offload.service.RemoteException.class,
+        assertThrows(RemoteException.class,
                 () -> new Uptime(Commands.none(), none).handle(call("/v1/uptime", Map.of())));
     }
 
@@ -201,7 +204,7 @@ class HandlersTest {
         assertEquals(MandelbrotTile.RGB, reply.body().contentType());
         assertEquals(16 * 16 * 3, rgb.length);
         int c = Mandelbrot.rgb(new Mandelbrot(16, 16).iterations(0, 0, 50), 50);
-        assertArrayEquals(new byte[] {(byte) (c >> 16), (byte) (c >> 8), (byte) c}, java.util.Arrays.copyOf(rgb, 3));
+        assertArrayEquals(new byte[] {(byte) (c >> 16), (byte) (c >> 8), (byte) c}, Arrays.copyOf(rgb, 3));
     }
 
     @Test
