@@ -1,0 +1,109 @@
+package org.offload.demo;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The supervisor's parts: its command line, the front end's, free ports and one child process. */
+@Timeout(30)
+class DemoMainTest {
+
+    @Test
+    void options_nothingGiven_defaults() {
+        assertEquals(new DemoMain.Options(false, WebFrontEnd.DEFAULT_PORT, DemoMain.DEFAULT_WORKER_PORTS,
+                DemoMain.DEFAULT_SERVICES), DemoMain.Options.parse(new String[0]));
+    }
+
+    @Test
+    void options_everything_parsed() {
+        assertEquals(new DemoMain.Options(true, 8080, 7000, Path.of("/x")), DemoMain.Options.parse(
+                new String[] {"--check", "--port", "8080", "--worker-ports", "7000", "--services", "/x"}));
+    }
+
+    @Test
+    void options_bad_usageErrorSaysWhich() {
+        assertEquals("--port must be an integer in 1..65535 but was '70000'", assertThrows(Args.UsageException.class,
+                () -> DemoMain.Options.parse(new String[] {"--port", "70000"})).getMessage());
+        assertEquals("--port needs a value", assertThrows(Args.UsageException.class,
+                () -> DemoMain.Options.parse(new String[] {"--port"})).getMessage());
+        assertEquals("unknown option '--fast'", assertThrows(Args.UsageException.class,
+                () -> DemoMain.Options.parse(new String[] {"--fast"})).getMessage());
+    }
+
+    @Test
+    void webSettings_everything_parsed() {
+        WebFrontEnd.Settings s = WebFrontEnd.Settings.parse(new String[] {"--host", "0.0.0.0", "--port", "0",
+                "--slow-echo", "tcp://a:1", "tcp://a:2", "--cpu", "tcp://b:1", "tcp://b:2", "--parent-pid", "42"});
+
+        assertEquals(new WebFrontEnd.Settings("0.0.0.0", 0, new Endpoint("tcp://a:1", "tcp://a:2"),
+                new Endpoint("tcp://b:1", "tcp://b:2"), OptionalLong.of(42)), s);
+        assertEquals(WebFrontEnd.Settings.defaults(), WebFrontEnd.Settings.parse(new String[0]));
+        assertThrows(Args.UsageException.class, () -> WebFrontEnd.Settings.parse(new String[] {"--parent-pid", "0"}));
+        assertThrows(Args.UsageException.class, () -> WebFrontEnd.Settings.parse(new String[] {"--cpu", "tcp://b:1"}));
+    }
+
+    @Test
+    void freePorts_distinct() throws Exception {
+        List<Integer> ports = DemoMain.freePorts(5);
+
+        assertEquals(5, new HashSet<>(ports).size(), ports.toString());
+        assertTrue(ports.stream().allMatch(p -> p > 0 && p < 65536), ports.toString());
+    }
+
+    @Test
+    void child_output_prefixedLineByLine() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Child child = Child.start("kid", List.of("sh", "-c", "echo one; echo \"$GREETING\" >&2"),
+                Map.of("GREETING", "two"), new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertTrue(child.awaitExit(Duration.ofSeconds(10)));
+        assertEquals(List.of("[kid] one", "[kid] two"), out.toString(StandardCharsets.UTF_8).lines().toList());
+    }
+
+    @Test
+    void child_terminate_exitsOnSigterm() throws Exception {
+        Child child = Child.start("sleeper", List.of("sleep", "60"), Map.of(), new PrintStream(new ByteArrayOutputStream()));
+
+        child.terminate();
+
+        assertTrue(child.awaitExit(Duration.ofSeconds(10)), "sleep ignored SIGTERM");
+        assertFalse(child.isAlive());
+    }
+
+    @Test
+    void child_ignoringSigterm_killedAfterTheWait() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Child child = Child.start("stubborn", List.of("sh", "-c", "trap '' TERM; echo ready; sleep 60"), Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString(StandardCharsets.UTF_8).contains("ready"));
+
+        child.terminate();
+
+        assertFalse(child.awaitExit(Duration.ofMillis(500)), "exited although it ignores SIGTERM");
+        assertFalse(child.isAlive(), "still running after the kill");
+    }
+
+    @Test
+    void parentWatch_deadProcess_notAlive() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+
+        assertFalse(ParentWatch.isAlive(gone.pid(), Optional.empty()));
+        assertTrue(ParentWatch.isAlive(ProcessHandle.current().pid(), ProcessHandle.current().info().startInstant()));
+    }
+}
