@@ -1,0 +1,110 @@
+package org.offload.bench;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Requests kept in flight up to a window: one driver thread sends whenever the window has room, each reply
+ * (or failure) frees a slot. Figures: rate (successful replies a second), errors, lost (requests whose
+ * outcome never came within the drain timeout).
+ */
+final class Pipelined implements Scenario {
+    /** Where each request's outcome is reported, exactly once. */
+    interface Outcome {
+        void done(boolean ok);
+    }
+
+    /** A transport's async request. */
+    interface Pipeline {
+        /** Before a round: every later {@link #send()} reports its outcome to {@code outcome}. */
+        default void open(Outcome outcome) {
+        }
+
+        /** Sends one request; its outcome reaches the {@link Outcome} given to {@link #open}. */
+        void send() throws Exception;
+
+        /** After a round, once every outcome has come. */
+        default void close() throws Exception {
+        }
+    }
+
+    private static final long DRAIN_TIMEOUT_MS = 15_000;
+
+    private final String id;
+    private final int window;
+    private final Pipeline pipeline;
+
+    Pipelined(String id, int window, Pipeline pipeline) {
+        this.id = id;
+        this.window = window;
+        this.pipeline = pipeline;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Map<String, Double> round(Duration length) throws Exception {
+        Semaphore slots = new Semaphore(window);
+        LongAdder ok = new LongAdder();
+        LongAdder failed = new LongAdder();
+        pipeline.open(success -> {
+            (success ? ok : failed).increment();
+            slots.release();
+        });
+        Driver driver = new Driver(slots, failed);
+        Thread thread = Thread.ofPlatform().name(id + "-driver").start(driver);
+        Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200))); // ramp: fill the window first
+        long c0 = ok.sum();
+        long t0 = System.nanoTime();
+        Thread.sleep(length.toMillis());
+        long c1 = ok.sum();
+        long t1 = System.nanoTime();
+        driver.running = false;
+        thread.join(DRAIN_TIMEOUT_MS);
+        thread.interrupt(); // only if every slot was lost: the driver then waits for one forever
+        int lost = 0;
+        if (!slots.tryAcquire(window, DRAIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            lost = window - slots.availablePermits();
+        }
+        pipeline.close();
+        return Map.of("rate", (c1 - c0) / ((t1 - t0) / 1e9), "errors", (double) failed.sum(), "lost", (double) lost);
+    }
+
+    private final class Driver implements Runnable {
+        private final Semaphore slots;
+        private final LongAdder failed;
+        volatile boolean running = true;
+
+        Driver(Semaphore slots, LongAdder failed) {
+            this.slots = slots;
+            this.failed = failed;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    slots.acquire();
+                    if (!running) {
+                        slots.release();
+                        return;
+                    }
+                    try {
+                        pipeline.send();
+                    } catch (Exception e) {
+                        failed.increment();
+                        slots.release();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
