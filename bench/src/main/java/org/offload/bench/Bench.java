@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code ./run bench [--quick] [--out DIR]}: Offload against raw JeroMQ and gRPC-java in one run, then CPU
+ * {@code ./run bench [--quick]} (options: {@link BenchOptions#USAGE}): Offload against raw JeroMQ and gRPC-java in one run, then CPU
  * scale-out over worker processes and memory. Prints one table (progress goes to stderr) and writes it as
  * CSV, JSON and SVG.
  */
@@ -36,23 +36,30 @@ public final class Bench {
             for (Payload p : Payload.values()) {
                 RawJeromq.Server server = new RawJeromq.Server(p);
                 rawServers.add(server);
-                RawJeromq.Client raw = new RawJeromq.Client(server);
+                RawJeromq.Client raw = new RawJeromq.Client(server, p);
                 rawClients.add(raw);
                 transports(p, raw, offload, grpc, o, results, progress);
             }
-            Completeness.run(offload.client, OffloadSide.DEFAULTS, o, results, progress);
+            if (o.runs("complete")) {
+                Completeness.run(offload.client, OffloadSide.DEFAULTS, o, results, progress);
+            }
         } finally {
             rawClients.forEach(RawJeromq.Client::close);
             for (RawJeromq.Server s : rawServers) {
                 s.close();
             }
         }
-        try (ScaleOut scale = new ScaleOut(o)) {
-            Rounds.run("scale-out " + scale.counts + " workers", scale.scenarios, o.warmup().multipliedBy(2),
-                    o.scaleRound(), o.rounds(), results, progress);
+        if (o.runs("scale")) {
+            try (ScaleOut scale = new ScaleOut(o)) {
+                Rounds.run("scale-out " + scale.counts + " workers, light", scale.light, o, o.round(), results, progress);
+                Rounds.run("scale-out " + scale.counts + " workers, heavy", scale.heavy, o, o.scaleRound(), results,
+                        progress);
+            }
         }
-        MemoryBench.clientHeap(o, results, progress);
-        MemoryBench.serviceOverload(o, results, progress);
+        if (o.runs("memory")) {
+            MemoryBench.clientHeap(o, results, progress);
+            MemoryBench.serviceOverload(o, results, progress);
+        }
         machine.facts().put("load average at end", Machine.loadAverage());
         machine.facts().put("run seconds", String.format("%.0f", (System.nanoTime() - start) / 1e9));
         Report report = new Report(machine, o, results);
@@ -70,19 +77,19 @@ public final class Bench {
                 Latency.virtualThreads("offload.callvt." + l, o.virtualThreads(), offload.call(p)),
                 Latency.oneThread("grpc.blocking." + l, grpc.blocking(false, p)),
                 Latency.oneThread("grpcdirect.blocking." + l, grpc.blocking(true, p))),
-                o.warmup(), o.round(), o.rounds(), results, progress);
+                o, o.round(), results, progress);
         Rounds.run("throughput " + l, List.of(
                 new Pipelined("raw.pipe." + l, o.window(), raw.pipeline()),
                 new Pipelined("offload.async." + l, o.window(), offload.callAsync(offload.client, p)),
                 new Pipelined("offload.asyncdirect." + l, o.window(), offload.callAsync(offload.direct, p)),
                 new Pipelined("grpc.async." + l, o.window(), grpc.async(false, p)),
                 new Pipelined("grpcdirect.async." + l, o.window(), grpc.async(true, p))),
-                o.warmup(), o.round(), o.rounds(), results, progress);
+                o, o.round(), results, progress);
         if (!p.isJson()) {
             Rounds.run("one-way " + l, List.of(
                     raw.oneWay("raw.oneway." + l),
                     new Pipelined("offload.send." + l, o.sendWindow(), offload.send(p))),
-                    o.warmup(), o.round(), o.rounds(), results, progress);
+                    o, o.round(), results, progress);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.offload.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * How long and how hard one run measures. {@link #full} is {@code ./run bench} (a few minutes);
@@ -18,39 +19,69 @@ import java.util.List;
  * @param pendingCalls   outstanding {@code callAsync} calls for the client-heap row
  * @param overload       how long the service is overloaded for the service-memory rows
  * @param sampleEvery    how often the overloaded service's memory is sampled
- * @param cpuRounds      SHA-256 rounds per request of the CPU-bound handler (about 2 ms on one core here)
+ * @param cpuRounds      SHA-256 rounds per request of the light CPU-bound handler (about 1.2 ms on one core
+ *                       here; the heavy one does ten times more)
+ * @param only           runs only the scenarios whose id this finds (e.g. {@code offload.async.bytes}, for
+ *                       profiling one of them); the parts of the run are named {@code complete}, {@code scale},
+ *                       {@code memory}
  */
 record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round, int rounds, int window,
                     int sendWindow, int virtualThreads, List<Integer> windows, int pendingCalls,
-                    Duration overload, Duration sampleEvery, int cpuRounds) {
+                    Duration overload, Duration sampleEvery, int cpuRounds, Pattern only) {
 
     static BenchOptions full(Path outDir) {
         return new BenchOptions(false, outDir, Duration.ofMillis(1000), Duration.ofMillis(800), 5, 256, 4096, 64,
-                List.of(16, 256, 1_000, 10_000), 100_000, Duration.ofSeconds(8), Duration.ofSeconds(1), 20_000);
+                List.of(16, 256, 1_000, 10_000), 100_000, Duration.ofSeconds(8), Duration.ofSeconds(1), 20_000, ALL);
     }
 
     static BenchOptions quick(Path outDir) {
         return new BenchOptions(true, outDir, Duration.ofMillis(100), Duration.ofMillis(100), 1, 256, 4096, 16,
-                List.of(16, 256, 1_000, 10_000), 5_000, Duration.ofMillis(1000), Duration.ofMillis(250), 2_000);
+                List.of(16, 256, 1_000, 10_000), 5_000, Duration.ofMillis(1000), Duration.ofMillis(250), 2_000, ALL);
     }
 
-    /** {@code [--quick] [--out DIR]}. */
+    static final String USAGE = "[--quick] [--out DIR] [--only REGEX] [--rounds N] [--round-ms MS] [--warmup-ms MS]";
+    private static final Pattern ALL = Pattern.compile("");
+
+    /** {@value #USAGE}: a full or quick run, optionally narrowed or lengthened (for profiling). */
     static BenchOptions parse(String... args) {
-        boolean quick = false;
-        Path out = Path.of("bench", "results");
+        BenchOptions o = full(Path.of("bench", "results"));
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> quick = true;
-                case "--out" -> {
-                    if (i + 1 == args.length) {
-                        throw new IllegalArgumentException("--out needs a directory");
-                    }
-                    out = Path.of(args[++i]);
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (usage: [--quick] [--out DIR])");
+            String a = args[i];
+            if (a.equals("--quick")) {
+                o = quick(o.outDir);
+                continue;
             }
+            if (i + 1 == args.length || !List.of("--out", "--only", "--rounds", "--round-ms", "--warmup-ms").contains(a)) {
+                throw new IllegalArgumentException("unexpected '" + a + "' (usage: " + USAGE + ")");
+            }
+            String v = args[++i];
+            o = switch (a) {
+                case "--out" -> o.with(Path.of(v), o.warmup, o.round, o.rounds, o.only);
+                case "--only" -> o.with(o.outDir, o.warmup, o.round, o.rounds, Pattern.compile(v));
+                case "--rounds" -> o.with(o.outDir, o.warmup, o.round, positive(a, v), o.only);
+                case "--round-ms" -> o.with(o.outDir, o.warmup, Duration.ofMillis(positive(a, v)), o.rounds, o.only);
+                default -> o.with(o.outDir, Duration.ofMillis(positive(a, v)), o.round, o.rounds, o.only);
+            };
         }
-        return quick ? quick(out) : full(out);
+        return o;
+    }
+
+    private BenchOptions with(Path outDir, Duration warmup, Duration round, int rounds, Pattern only) {
+        return new BenchOptions(quick, outDir, warmup, round, rounds, window, sendWindow, virtualThreads, windows,
+                pendingCalls, overload, sampleEvery, cpuRounds, only);
+    }
+
+    private static int positive(String option, String value) {
+        int n = Integer.parseInt(value);
+        if (n <= 0) {
+            throw new IllegalArgumentException(option + " must be > 0 but was " + n);
+        }
+        return n;
+    }
+
+    /** True when the scenario or part called {@code id} is to run. */
+    boolean runs(String id) {
+        return only.matcher(id).find();
     }
 
     /** Windows of the "every request ends" rows: each sends this many requests in all. */
@@ -58,8 +89,8 @@ record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round,
         return quick ? Math.max(2 * window, 200) : Math.max(4 * window, 5_000);
     }
 
-    /** Length of one scale-out round: long enough for a few hundred CPU-bound requests. */
+    /** Length of one round of the heavy scale-out rows: long enough for a hundred or more requests. */
     Duration scaleRound() {
-        return quick ? Duration.ofMillis(300) : Duration.ofMillis(1500);
+        return quick ? Duration.ofMillis(300) : round.multipliedBy(2);
     }
 }

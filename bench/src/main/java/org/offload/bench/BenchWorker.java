@@ -5,12 +5,16 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.offload.service.Body;
+import org.offload.service.Call;
 import org.offload.service.Reply;
+import org.offload.service.Request;
 import org.offload.service.ServiceServer;
 
 /**
@@ -19,27 +23,39 @@ import org.offload.service.ServiceServer;
  * <rss bytes>}, and exits when stdin closes (so it never outlives the benchmark).
  *
  * <pre>
- * cpu ROUNDS           one handler thread; /bench/cpu does ROUNDS of {@link CpuWork}
+ * cpu 0                one handler thread; /bench/cpu/N does N rounds of {@link CpuWork}
  * hold CAPACITY        /bench/ping answers; /bench/hold never does (queue holds CAPACITY requests)
- * overload ROUNDS      library defaults; /bench/cpu as above
+ * overload 0           library defaults; /bench/cpu/N as above
+ * rawcpu 0             no Offload: plain JeroMQ, one thread PULL → {@link CpuWork} → PUB (see {@link #rawCpuRequest})
  * </pre>
  */
 public final class BenchWorker {
-    static final String CPU = "/bench/cpu";
+    static final String CPU = "/bench/cpu/";
+    private static final String CPU_ROUTE = "^" + CPU + "\\d{1,9}$";
     static final String PING = "/bench/ping";
     static final String HOLD = "/bench/hold";
 
     private BenchWorker() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
         String mode = args[0];
         int n = Integer.parseInt(args[1]);
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        if (mode.equals("rawcpu")) {
+            try (RawJeromq.Server raw = new RawJeromq.Server("cpu", BenchWorker::rawCpu)) {
+                out.println("READY " + raw.pullAddress + " " + raw.pubAddress);
+                while (System.in.read() != -1) {
+                    // until the benchmark closes stdin
+                }
+            }
+            System.exit(0);
+        }
         CountDownLatch never = new CountDownLatch(1);
         ServiceServer.Builder b = ServiceServer.builder().name("bench-worker-" + mode)
                 .bind(OffloadSide.ANY_PORT, OffloadSide.ANY_PORT).passphrase(OffloadSide.PASSPHRASE);
         switch (mode) {
-            case "cpu" -> b.workers(1).route("^" + CPU + "$", Payload.METHOD, cpu(n));
-            case "overload" -> b.route("^" + CPU + "$", Payload.METHOD, cpu(n));
+            case "cpu" -> b.workers(1).route(CPU_ROUTE, Payload.METHOD, BenchWorker::cpu);
+            case "overload" -> b.route(CPU_ROUTE, Payload.METHOD, BenchWorker::cpu);
             case "hold" -> b.workers(1).queueCapacity(n)
                     .route("^" + PING + "$", Payload.METHOD, call -> Reply.json(Map.of("pong", true)))
                     .route("^" + HOLD + "$", Payload.METHOD, call -> {
@@ -48,7 +64,6 @@ public final class BenchWorker {
                     });
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
-        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (ServiceServer server = b.build().start()) {
             out.println("READY " + server.pullAddress() + " " + server.pubAddress());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -64,8 +79,25 @@ public final class BenchWorker {
         System.exit(0);
     }
 
-    private static org.offload.service.Handler cpu(int rounds) {
-        return call -> Reply.json(Map.of("h", CpuWork.run(call.body().toByteArray(), rounds)));
+    /** The request for {@code rounds} of {@link CpuWork}. */
+    static Request cpuRequest(int rounds) {
+        return new Request(CPU + rounds, Payload.METHOD, Map.of(), Body.wrap(new byte[32], Body.OCTET_STREAM));
+    }
+
+    private static Reply cpu(Call call) {
+        int rounds = Integer.parseInt(call.path().substring(CPU.length()));
+        return Reply.json(Map.of("h", CpuWork.run(call.body().toByteArray(), rounds)));
+    }
+
+    /** The plain-JeroMQ request body for {@code rounds} of {@link CpuWork}. */
+    static byte[] rawCpuRequest(int rounds) {
+        return ByteBuffer.allocate(32).putInt(0, rounds).array();
+    }
+
+    /** Answers this process's id (so pings tell workers apart) and the work's result. */
+    private static byte[] rawCpu(byte[] body) {
+        String result = CpuWork.run(body, ByteBuffer.wrap(body).getInt(0));
+        return (ProcessHandle.current().pid() + ":" + result).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Resident set size from /proc/self/status (bytes), or -1 where there is none. */

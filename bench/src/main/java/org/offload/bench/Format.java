@@ -14,7 +14,7 @@ final class Format {
             return String.format(Locale.ROOT, Math.abs(v) >= 10 ? "%.1f" : "%.2f", v);
         }
         double a = Math.abs(v);
-        if (a >= 1000 || v == Math.rint(v) && a >= 1) {
+        if (a >= 1000 || v == Math.rint(v)) {
             return String.format(Locale.ROOT, "%,.0f", v);
         }
         return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", v);

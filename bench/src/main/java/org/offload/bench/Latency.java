@@ -10,7 +10,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Sync round trips back to back, each timed into an HdrHistogram: from the calling thread, or from many
- * virtual threads at once. Figures: p50, p99, p99.9 in µs, rate (calls a second), errors.
+ * virtual threads at once. Figures: p50, p99, p99.9 in µs, rate (calls a second), cpu (process CPU µs per
+ * call), errors.
  */
 final class Latency implements Scenario {
     /** One blocking round trip. */
@@ -51,6 +52,7 @@ final class Latency implements Scenario {
         long end = start + length.toNanos();
         AtomicLong errors = new AtomicLong();
         Histogram all = new Histogram(MAX_NANOS, 3);
+        CpuClock cpu = new CpuClock();
         if (virtualThreads == 0) {
             loop(end, all, errors);
         } else {
@@ -67,8 +69,10 @@ final class Latency implements Scenario {
             parts.forEach(all::add);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        cpu.printThreads(id, all.getTotalCount(), System.err);
         return Map.of("p50", micros(all, 50), "p99", micros(all, 99), "p999", micros(all, 99.9),
-                "rate", all.getTotalCount() / seconds, "errors", (double) errors.get());
+                "rate", all.getTotalCount() / seconds, "cpu", cpu.microsPer(all.getTotalCount()),
+                "others", cpu.otherCores(), "errors", (double) errors.get());
     }
 
     private void loop(long end, Histogram h, AtomicLong errors) {

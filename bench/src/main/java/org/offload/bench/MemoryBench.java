@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.offload.client.ServiceClient;
-import org.offload.service.Body;
 import org.offload.service.Request;
 
 /** The memory rows: client heap per pending call, and a service's memory under sustained overload. */
@@ -61,10 +60,10 @@ final class MemoryBench {
     static void serviceOverload(BenchOptions o, Results results, PrintStream progress) throws Exception {
         long start = System.nanoTime();
         try (WorkerProcess worker = WorkerProcess.start(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"),
-                "overload", Math.max(1, o.cpuRounds() / 10));
+                "overload", 0);
              ServiceClient client = ServiceClient.builder().name("bench-overload").build()) {
             client.register("overload", worker.pullAddress, worker.pubAddress, OffloadSide.PASSPHRASE);
-            Request request = new Request(BenchWorker.CPU, Payload.METHOD, Map.of(), Body.wrap(new byte[32], Body.OCTET_STREAM));
+            Request request = BenchWorker.cpuRequest(Math.max(1, o.cpuRounds() / 10));
             client.call("overload", request, Duration.ofSeconds(10));
             long[] idle = worker.sample();
             Pipelined load = new Pipelined("overload", 20_000,

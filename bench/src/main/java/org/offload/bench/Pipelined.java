@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Requests kept in flight up to a window: one driver thread sends whenever the window has room, each reply
- * (or failure) frees a slot. Figures: rate (successful replies a second), errors, lost (requests whose
- * outcome never came within the drain timeout).
+ * (or failure) frees a slot. Figures: rate (successful replies a second), cpu (process CPU µs per reply),
+ * errors, lost (requests whose outcome never came within the drain timeout).
  */
 final class Pipelined implements Scenario {
     /** Where each request's outcome is reported, exactly once. */
@@ -62,9 +62,13 @@ final class Pipelined implements Scenario {
         Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200))); // ramp: fill the window first
         long c0 = ok.sum();
         long t0 = System.nanoTime();
+        CpuClock cpu = new CpuClock();
         Thread.sleep(length.toMillis());
         long c1 = ok.sum();
         long t1 = System.nanoTime();
+        double cpuPerRequest = cpu.microsPer(c1 - c0);
+        double others = cpu.otherCores();
+        cpu.printThreads(id, c1 - c0, System.err);
         driver.running = false;
         thread.join(DRAIN_TIMEOUT_MS);
         thread.interrupt(); // only if every slot was lost: the driver then waits for one forever
@@ -73,7 +77,8 @@ final class Pipelined implements Scenario {
             lost = window - slots.availablePermits();
         }
         pipeline.close();
-        return Map.of("rate", (c1 - c0) / ((t1 - t0) / 1e9), "errors", (double) failed.sum(), "lost", (double) lost);
+        return Map.of("rate", (c1 - c0) / ((t1 - t0) / 1e9), "cpu", cpuPerRequest, "others", others,
+                "errors", (double) failed.sum(), "lost", (double) lost);
     }
 
     private final class Driver implements Runnable {

@@ -4,10 +4,16 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
@@ -35,13 +41,13 @@ final class RawJeromq {
         return s;
     }
 
-    /** A server for one payload: echo (or JSON decode + encode) on PULL → PUB, plus a one-way sink. */
+    /** A server: {@code work} applied to each request body on PULL → PUB, plus a one-way sink. */
     static final class Server implements AutoCloseable {
         private final ZMQ.Context context = ZMQ.context(1);
         private final ZMQ.Socket pull = socket(context, SocketType.PULL);
         private final ZMQ.Socket pub = socket(context, SocketType.PUB);
         private final ZMQ.Socket sink = socket(context, SocketType.PULL);
-        private final Payload payload;
+        private final UnaryOperator<byte[]> work;
         private final AtomicLong sunk = new AtomicLong();
         private final Thread serving;
         private final Thread sinking;
@@ -50,8 +56,13 @@ final class RawJeromq {
         final String pubAddress;
         final String sinkAddress;
 
+        /** Echo, or JSON decode and encode, for {@code payload}. */
         Server(Payload payload) {
-            this.payload = payload;
+            this(payload.label, payload::serve);
+        }
+
+        Server(String name, UnaryOperator<byte[]> work) {
+            this.work = work;
             pull.setRcvHWM(10_000);
             pub.setSndHWM(131_072);
             sink.setRcvHWM(10_000);
@@ -61,8 +72,8 @@ final class RawJeromq {
             pullAddress = pull.getLastEndpoint();
             pubAddress = pub.getLastEndpoint();
             sinkAddress = sink.getLastEndpoint();
-            serving = Thread.ofPlatform().name("raw-server-" + payload.label).daemon().start(this::serve);
-            sinking = Thread.ofPlatform().name("raw-sink-" + payload.label).daemon().start(this::sink);
+            serving = Thread.ofPlatform().name("raw-server-" + name).daemon().start(this::serve);
+            sinking = Thread.ofPlatform().name("raw-sink-" + name).daemon().start(this::sink);
         }
 
         private void serve() {
@@ -73,7 +84,7 @@ final class RawJeromq {
                 }
                 byte[] body = pull.recv(0);
                 pub.send(header, ZMQ.SNDMORE); // the header starts with the client's topic
-                pub.send(payload.serve(body), 0);
+                pub.send(work.apply(body), 0);
             }
         }
 
@@ -102,7 +113,10 @@ final class RawJeromq {
         }
     }
 
-    /** A client of one {@link Server}: sync round trips, a pipelined pipeline, and one-way sends. */
+    /**
+     * A client of one or more servers (PUSH deals requests round robin, SUB hears every PUB): sync round
+     * trips, a pipelined pipeline, and one-way sends to the first server's sink.
+     */
     static final class Client implements AutoCloseable {
         private final ZMQ.Context context = ZMQ.context(1);
         private final ZMQ.Socket push = socket(context, SocketType.PUSH);
@@ -110,45 +124,67 @@ final class RawJeromq {
         private final ZMQ.Socket oneWay = socket(context, SocketType.PUSH);
         private final byte[] topic = new byte[16];
         private final Server server;
-        private final Payload payload;
+        private final String name;
+        private final Supplier<byte[]> request;
+        private final Consumer<byte[]> accept;
         private long nextId = 1;
 
-        Client(Server server) throws InterruptedException {
-            this.server = server;
-            this.payload = server.payload;
+        /** A client of {@code server} sending {@code payload}. */
+        Client(Server server, Payload payload) throws InterruptedException {
+            this(server, payload.label, List.of(server.pullAddress), List.of(server.pubAddress), payload::request,
+                    payload::accept);
+        }
+
+        /** A client of the servers at these addresses; {@code accept} throws for a wrong reply. */
+        Client(Server sinkOwner, String name, List<String> pulls, List<String> pubs, Supplier<byte[]> request,
+               Consumer<byte[]> accept) throws InterruptedException {
+            this.server = sinkOwner;
+            this.name = name;
+            this.request = request;
+            this.accept = accept;
             new SecureRandom().nextBytes(topic);
             push.setSndHWM(10_000);
             oneWay.setSndHWM(10_000);
             sub.setRcvHWM(100_000);
             sub.subscribe(topic);
-            sub.connect(server.pubAddress);
-            push.connect(server.pullAddress);
-            oneWay.connect(server.sinkAddress);
-            awaitSubscription();
+            pubs.forEach(sub::connect);
+            pulls.forEach(push::connect);
+            if (sinkOwner != null) {
+                oneWay.connect(sinkOwner.sinkAddress);
+            }
+            awaitSubscriptions(pulls.size());
         }
 
-        /** PUB drops what it publishes before the subscription arrives: ping until a reply comes back. */
-        private void awaitSubscription() throws InterruptedException {
+        /**
+         * PUB drops what it publishes before the subscription arrives: ping until as many different replies as
+         * servers came back (PUSH deals the pings round robin; servers answer pings differently, or there is
+         * one), then drop the answers to the surplus pings.
+         */
+        private void awaitSubscriptions(int servers) throws InterruptedException {
+            Set<Integer> answered = new HashSet<>();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < until) {
                 send(0);
                 if (sub.recv(0) != null) {
-                    sub.recv(0);
-                    Thread.sleep(100);
-                    while (sub.recv(ZMQ.DONTWAIT) != null) {
-                        // stale pings
+                    answered.add(Arrays.hashCode(sub.recv(0)));
+                    if (answered.size() >= servers) {
+                        Thread.sleep(100);
+                        while (sub.recv(ZMQ.DONTWAIT) != null) {
+                            // answers to the surplus pings
+                        }
+                        return;
                     }
-                    return;
                 }
             }
-            throw new IllegalStateException("raw " + payload.label + ": no reply within 10 s");
+            throw new IllegalStateException("raw " + name + ": " + answered.size() + " of " + servers
+                    + " servers answered within 10 s");
         }
 
         private void send(long id) {
             byte[] header = Arrays.copyOf(topic, HEADER_BYTES);
             ByteBuffer.wrap(header, 16, 8).putLong(id);
             push.send(header, ZMQ.SNDMORE);
-            push.send(payload.request(), 0);
+            push.send(request.get(), 0);
         }
 
         /** One sync round trip on this thread. */
@@ -163,11 +199,11 @@ final class RawJeromq {
                 }
                 byte[] body = sub.recv(0);
                 if (ByteBuffer.wrap(header, 16, 8).getLong() == id) {
-                    payload.accept(body);
+                    accept.accept(body);
                     return;
                 }
             }
-            throw new IllegalStateException("raw " + payload.label + ": no reply to request " + id);
+            throw new IllegalStateException("raw " + name + ": no reply to request " + id);
         }
 
         /** Pipelined requests: this thread (the driver) sends, a receiver thread blocked on SUB counts replies. */
@@ -179,14 +215,14 @@ final class RawJeromq {
                 @Override
                 public void open(Pipelined.Outcome outcome) {
                     stop = false;
-                    receiver = Thread.ofPlatform().name("raw-receiver-" + payload.label).start(() -> {
+                    receiver = Thread.ofPlatform().name("raw-receiver-" + name).start(() -> {
                         while (!stop) {
                             byte[] header = sub.recv(0);
                             if (header != null) {
                                 byte[] body = sub.recv(0);
                                 boolean ok;
                                 try {
-                                    payload.accept(body);
+                                    accept.accept(body);
                                     ok = true;
                                 } catch (RuntimeException e) {
                                     ok = false;
@@ -212,7 +248,7 @@ final class RawJeromq {
 
         /**
          * One-way PUSH → PULL: a sender thread sends as fast as the socket takes messages (blocking at the
-         * high-water mark); the rate is what the server's sink counts. Figures: rate, lost.
+         * high-water mark); the rate is what the server's sink counts. Figures: rate, cpu (µs a message), lost.
          */
         Scenario oneWay(String id) {
             return new Scenario() {
@@ -226,28 +262,32 @@ final class RawJeromq {
                     long before = server.sunk();
                     long[] sent = {0};
                     AtomicBoolean running = new AtomicBoolean(true);
-                    Thread sender = Thread.ofPlatform().name("raw-oneway-" + payload.label).start(() -> {
+                    Thread sender = Thread.ofPlatform().name("raw-oneway-" + name).start(() -> {
                         while (running.get()) {
                             byte[] header = Arrays.copyOf(topic, HEADER_BYTES);
                             ByteBuffer.wrap(header, 16, 8).putLong(nextId++);
                             oneWay.send(header, ZMQ.SNDMORE);
-                            oneWay.send(payload.request(), 0);
+                            oneWay.send(request.get(), 0);
                             sent[0]++;
                         }
                     });
                     Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200)));
                     long c0 = server.sunk();
                     long t0 = System.nanoTime();
+                    CpuClock cpu = new CpuClock();
                     Thread.sleep(length.toMillis());
                     long c1 = server.sunk();
                     long t1 = System.nanoTime();
+                    double cpuPerMessage = cpu.microsPer(c1 - c0);
+                    double others = cpu.otherCores();
+                    cpu.printThreads(id, c1 - c0, System.err);
                     running.set(false);
                     sender.join();
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                     while (server.sunk() - before < sent[0] && System.nanoTime() < until) {
                         Thread.sleep(1);
                     }
-                    return Map.of("rate", (c1 - c0) / ((t1 - t0) / 1e9),
+                    return Map.of("rate", (c1 - c0) / ((t1 - t0) / 1e9), "cpu", cpuPerMessage, "others", others,
                             "lost", (double) (sent[0] - (server.sunk() - before)));
                 }
             };

@@ -23,6 +23,7 @@ final class Report {
     private static final String US = "µs";
     private static final String PER_S = "req/s";
     private static final String X = "×";
+    static final String CORES = "cores";
 
     private final Machine machine;
     private final BenchOptions options;
@@ -54,19 +55,24 @@ final class Report {
             figure("offload.callvt." + p.label + ".rate", "Offload call, " + vt + ": calls", PER_S);
             latency("grpc.blocking." + p.label, "gRPC unary blocking, default executors");
             latency("grpcdirect.blocking." + p.label, "gRPC unary blocking, direct executor");
+            others("raw.sync." + p.label, "offload.call." + p.label, "offload.callvt." + p.label,
+                    "grpc.blocking." + p.label, "grpcdirect.blocking." + p.label);
         }
         for (Payload p : Payload.values()) {
-            section("Throughput · " + describe(p));
-            figure("raw.pipe." + p.label + ".rate", "raw JeroMQ pipelined, " + w, PER_S);
-            figure("offload.async." + p.label + ".rate", "Offload callAsync, " + w, PER_S);
-            figure("offload.asyncdirect." + p.label + ".rate", "Offload callAsync, " + w + ", callbacks on receiver thread", PER_S);
-            figure("grpc.async." + p.label + ".rate", "gRPC unary async, " + w + ", default executors", PER_S);
-            figure("grpcdirect.async." + p.label + ".rate", "gRPC unary async, " + w + ", direct executor", PER_S);
+            section("Throughput · " + describe(p) + "; CPU is this JVM's, all sides, per request");
+            throughput("raw.pipe." + p.label, "raw JeroMQ pipelined, " + w);
+            throughput("offload.async." + p.label, "Offload callAsync, " + w);
+            throughput("offload.asyncdirect." + p.label, "Offload callAsync, " + w + ", callbacks on receiver thread");
+            throughput("grpc.async." + p.label, "gRPC unary async, " + w + ", default executors");
+            throughput("grpcdirect.async." + p.label, "gRPC unary async, " + w + ", direct executor");
             if (!p.isJson()) {
-                figure("raw.oneway." + p.label + ".rate", "raw JeroMQ one-way PUSH→PULL", PER_S);
-                figure("offload.send." + p.label + ".rate", String.format(Locale.ROOT,
-                        "Offload send (nowait), %,d in flight, replies at the handler", options.sendWindow()), PER_S);
+                throughput("raw.oneway." + p.label, "raw JeroMQ one-way PUSH→PULL");
+                throughput("offload.send." + p.label, String.format(Locale.ROOT,
+                        "Offload send (nowait), %,d in flight, replies at the handler", options.sendWindow()));
             }
+            others("raw.pipe." + p.label, "offload.async." + p.label, "offload.asyncdirect." + p.label,
+                    "grpc.async." + p.label, "grpcdirect.async." + p.label, "raw.oneway." + p.label,
+                    "offload.send." + p.label);
         }
         section("Ratios (round by round) and targets");
         for (Payload p : Payload.values()) {
@@ -89,6 +95,10 @@ final class Report {
                         "raw.oneway." + p.label + ".rate", Row.Target.atLeast(0.50));
             }
         }
+        for (Payload p : Payload.values()) {
+            ratio("callAsync CPU per request / raw pipelined · " + p.label, "offload.async." + p.label + ".cpu",
+                    "raw.pipe." + p.label + ".cpu", null);
+        }
         ratio("call p50 / gRPC blocking p50 default · json", "offload.call.json.p50", "grpc.blocking.json.p50", null);
         ratio("call p50 / gRPC blocking p50 direct · json", "offload.call.json.p50", "grpcdirect.blocking.json.p50", null);
 
@@ -101,15 +111,30 @@ final class Report {
 
         section("CPU offload scale-out: SHA-256 handler in worker processes, 1 handler thread each");
         List<Integer> counts = ScaleOut.counts(Runtime.getRuntime().availableProcessors());
-        add("scale.cpu.ms", "CPU work per request (1 worker)", "ms",
-                results.values("scale.w1.rate").stream().map(r -> 1_000 / r).toList(), null);
-        for (int k : counts) {
-            figure("scale.w" + k + ".rate", k + (k == 1 ? " worker process" : " worker processes"), PER_S);
-        }
-        for (int k : counts) {
-            if (k > 1) {
-                ratio(k + " workers / 1 worker", "scale.w" + k + ".rate", "scale.w1.rate",
-                        k == 2 ? Row.Target.atLeast(1.8) : null);
+        for (String weight : List.of(ScaleOut.LIGHT, ScaleOut.HEAVY)) {
+            String prefix = "scale." + weight + ".w";
+            add(prefix + "1.ms", weight + " work: time per request with 1 worker", "ms",
+                    results.values(prefix + "1.rate").stream().map(r -> 1_000 / r).toList(), null);
+            for (int k : counts) {
+                figure(prefix + k + ".rate", weight + " work: " + k + (k == 1 ? " worker process" : " worker processes"),
+                        PER_S);
+            }
+            if (weight.equals(ScaleOut.HEAVY)) {
+                for (int k : counts) {
+                    figure("scale.raw.w" + k + ".rate", "heavy work, plain JeroMQ workers: " + k
+                            + (k == 1 ? " worker process" : " worker processes"), PER_S);
+                }
+            }
+            others(counts.stream().map(k -> prefix + k).toArray(String[]::new));
+            for (int k : counts) {
+                if (k > 1) {
+                    ratio(weight + " work: " + k + " workers / 1 worker", prefix + k + ".rate", prefix + "1.rate",
+                            k == 2 && weight.equals(ScaleOut.HEAVY) ? Row.Target.atLeast(1.8) : null);
+                    if (weight.equals(ScaleOut.HEAVY)) {
+                        ratio("heavy work, plain JeroMQ workers: " + k + " workers / 1 worker", "scale.raw.w" + k + ".rate",
+                                "scale.raw.w1.rate", null);
+                    }
+                }
             }
         }
 
@@ -139,6 +164,20 @@ final class Report {
         figure(prefix + ".p50", label + ": p50", US);
         figure(prefix + ".p99", label + ": p99", US);
         figure(prefix + ".p999", label + ": p99.9", US);
+    }
+
+    /** The CPU other processes used during the rounds of these scenarios (all rounds pooled). */
+    private void others(String... prefixes) {
+        List<Double> all = new ArrayList<>();
+        for (String prefix : prefixes) {
+            all.addAll(results.values(prefix + ".others"));
+        }
+        add("others:" + prefixes[0], "other processes on this machine meanwhile (not this benchmark)", CORES, all, null);
+    }
+
+    private void throughput(String prefix, String label) {
+        figure(prefix + ".rate", label, PER_S);
+        figure(prefix + ".cpu", label + ": CPU per request", US);
     }
 
     private void figure(String id, String label, String unit) {

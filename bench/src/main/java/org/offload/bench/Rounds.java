@@ -12,14 +12,18 @@ import java.util.List;
 final class Rounds {
     private Rounds() {}
 
-    static void run(String title, List<Scenario> group, Duration warmup, Duration round, int rounds,
-                    Results results, PrintStream progress) throws Exception {
+    static void run(String title, List<Scenario> all, BenchOptions o, Duration round, Results results,
+                    PrintStream progress) throws Exception {
+        List<Scenario> group = all.stream().filter(s -> o.runs(s.id())).toList();
+        if (group.isEmpty()) {
+            return;
+        }
         long start = System.nanoTime();
         progress.printf("bench: %-40s warm-up", title);
         for (Scenario s : group) {
-            s.round(warmup);
+            s.round(o.warmup());
         }
-        for (int r = 0; r < rounds; r++) {
+        for (int r = 0; r < o.rounds(); r++) {
             progress.print(" " + (r + 1));
             for (int i = 0; i < group.size(); i++) {
                 Scenario s = group.get((i + r) % group.size());

@@ -16,6 +16,8 @@ final class SvgChart {
     private static final String GREEN = "#2e8b57";
     private static final String RED = "#c0392b";
     private static final String GREY = "#7f8c8d";
+    /** The target axis runs from 1/SPAN to SPAN times the target. */
+    private static final double SPAN = 20;
     private static final String[] SERIES = {"#34495e", "#2980b9", "#5dade2", "#e67e22", "#f5b041", "#8e44ad", "#af7ac5"};
 
     private final Machine machine;
@@ -53,30 +55,56 @@ final class SvgChart {
         return head + body + "</svg>\n";
     }
 
-    /** Every row with a target, each on its own linear axis from 0. */
+    /**
+     * Every row with a target, as how far its median is from the target: a log axis centred on the target,
+     * met to the right (green), missed to the left (red); the whisker spans the rounds' min–max.
+     */
     private void targets() {
-        text(20, y, "Targets: median of the rounds (bar), min–max (whisker), target (dashed line)", 14, "bold", "start");
+        text(20, y, "Targets: how far each median is from its target (log axis; right of the line = met)", 14, "bold",
+                "start");
         y += 10;
+        int centre = LABEL + BAR / 2;
         for (Row r : rows) {
             if (r.target() == null || !r.hasValues()) {
                 continue;
             }
             y += ROW;
-            double t = r.target().threshold();
-            double scale = Math.max(Math.max(t, r.max()), 1e-9) * 1.15;
-            if (t == 0 && r.max() == 0) {
-                scale = 1;
-            }
+            Row.Target t = r.target();
             boolean met = r.result().equals("met");
             text(LABEL - 8, y, r.label(), 11, "normal", "end");
-            bar(r.median() / scale * BAR, met ? GREEN : RED);
-            whisker(r.min() / scale * BAR, r.max() / scale * BAR);
-            double tx = LABEL + t / scale * BAR;
-            body.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\" "
-                    + "stroke-dasharray=\"3,2\"/>%n", tx, y - 13, tx, y + 3));
-            text(LABEL + BAR + 8, y, Format.number(r.median(), r.unit()) + " " + r.unit() + "  (" + r.target().text(r.unit())
-                    + ") " + r.result(), 11, met ? "normal" : "bold", "start");
+            double x = offset(t.score(r.median()));
+            body.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"12\" fill=\"%s\"/>%n",
+                    centre + Math.min(0, x), y - 11, Math.max(1.5, Math.abs(x)), met ? GREEN : RED));
+            double a = offset(t.score(r.min()));
+            double b = offset(t.score(r.max()));
+            whisker(BAR / 2.0 + Math.min(a, b), BAR / 2.0 + Math.max(a, b));
+            text(LABEL + BAR + 8, y, Format.number(r.median(), r.unit()) + " " + r.unit() + "  (target "
+                    + t.text(r.unit()) + ") " + r.result(), 11, met ? "normal" : "bold", "start");
         }
+        y += 8;
+        body.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
+                centre, y - rowsWithTargets() * ROW - 12, centre, y));
+        for (double v : new double[] {1 / SPAN, 0.1, 0.5, 1, 2, 10, SPAN}) {
+            double x = centre + offset(v);
+            body.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n",
+                    x, y, x, y + 5, GREY));
+            text((int) x, y + 16, (v == 1 ? "on target" : (v < 1 ? "1/" + Format.number(1 / v, "") : Format.number(v, ""))
+                    + "×"), 10, "normal", "middle");
+        }
+        y += 20;
+    }
+
+    /** Log distance of {@code score} from 1 in pixels, clipped to half the bar area. */
+    private static double offset(double score) {
+        if (!Double.isFinite(score) || score <= 0) {
+            return -BAR / 2.0;
+        }
+        double x = Math.log10(score) / Math.log10(SPAN) * (BAR / 2.0);
+        return Math.max(-BAR / 2.0, Math.min(BAR / 2.0, x));
+    }
+
+    private int rowsWithTargets() {
+        return (int) rows.stream().filter(r -> r.target() != null && r.hasValues()).count();
     }
 
     /** One block per payload, one bar per series, on a shared axis. */
@@ -98,7 +126,8 @@ final class SvgChart {
             return;
         }
         double lo = log ? Math.pow(10, Math.floor(Math.log10(Math.max(min, 1)))) : 0;
-        double hi = log ? Math.pow(10, Math.ceil(Math.log10(max))) : max * 1.1;
+        double step = log ? 0 : niceStep(max / 4);
+        double hi = log ? Math.pow(10, Math.ceil(Math.log10(max))) : Math.ceil(max * 1.05 / step) * step;
         y += 6;
         for (Payload p : Payload.values()) {
             y += ROW;
@@ -116,15 +145,21 @@ final class SvgChart {
             }
         }
         y += 16;
-        int ticks = log ? (int) Math.round(Math.log10(hi / lo)) : 4;
+        int ticks = (int) Math.round(log ? Math.log10(hi / lo) : hi / step);
         for (int i = 0; i <= ticks; i++) {
-            double v = log ? lo * Math.pow(10, i) : hi * i / ticks;
+            double v = log ? lo * Math.pow(10, i) : step * i;
             double x = LABEL + position(v, lo, hi, log);
             body.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n",
                     x, y - 6, x, y, GREY));
             text((int) x, y + 12, Format.number(v, ""), 10, "normal", "middle");
         }
         y += 12;
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+    private static double niceStep(double raw) {
+        double p = Math.pow(10, Math.floor(Math.log10(raw)));
+        return raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
     }
 
     private static Row find(List<Row> rows, String id) {
