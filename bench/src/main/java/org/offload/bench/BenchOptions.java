@@ -31,7 +31,7 @@ record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round,
 
     static BenchOptions full(Path outDir) {
         return new BenchOptions(false, outDir, Duration.ofMillis(1000), Duration.ofMillis(800), 5, 256, 4096, 64,
-                List.of(16, 256, 1_000, 10_000), 100_000, Duration.ofSeconds(8), Duration.ofSeconds(1), 20_000, ALL);
+                List.of(16, 256, 1_000, 10_000), 100_000, Duration.ofSeconds(20), Duration.ofSeconds(2), 20_000, ALL);
     }
 
     static BenchOptions quick(Path outDir) {

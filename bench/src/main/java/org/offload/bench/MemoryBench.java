@@ -5,10 +5,12 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.offload.client.ServiceClient;
 import org.offload.service.Request;
 
@@ -91,9 +93,15 @@ final class MemoryBench {
         progress.printf("bench: %-40s (%.1f s)%n", "service memory under overload", (System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * Idle, first, last and max samples, and two ratios: last / first, and last / the highest sample of the
+     * first half, which is the plateau test (growth while warming up is expected; new highs later are not).
+     */
     private static void record(String what, int index, long[] idle, List<long[]> samples, Results results) {
         String id = "memory.service." + what;
         double first = samples.get(0)[index] / MIB;
+        double firstHalfMax = samples.subList(0, Math.max(1, samples.size() / 2)).stream().mapToLong(s -> s[index]).max()
+                .orElse(0) / MIB;
         double last = samples.get(samples.size() - 1)[index] / MIB;
         double max = samples.stream().mapToLong(s -> s[index]).max().orElse(0) / MIB;
         results.add(id + ".idle", idle[index] / MIB);
@@ -101,6 +109,10 @@ final class MemoryBench {
         results.add(id + ".last", last);
         results.add(id + ".max", max);
         results.add(id + ".growth", last / first);
+        results.add(id + ".plateau", last / firstHalfMax);
+        results.note(id + ".plateau", "samples (MiB): idle " + String.format(Locale.ROOT, "%.1f", idle[index] / MIB)
+                + ", then " + samples.stream().map(s -> String.format(Locale.ROOT, "%.1f", s[index] / MIB))
+                        .collect(Collectors.joining(" ")));
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
