@@ -69,6 +69,16 @@ final class CpuClock {
         }
     }
 
+    /**
+     * Puts {@code cpu} (process CPU µs per request) and {@code others} (cores other processes used) into
+     * {@code figures}, and prints the per-thread split when asked for.
+     */
+    void addTo(Map<String, Double> figures, String id, long requests) {
+        figures.put("cpu", microsPer(requests));
+        figures.put("others", otherCores());
+        printThreads(id, requests, System.err);
+    }
+
     /** Process CPU µs per request since this clock started. */
     double microsPer(long requests) {
         return (OS.getProcessCpuTime() - start) / 1e3 / Math.max(1, requests);

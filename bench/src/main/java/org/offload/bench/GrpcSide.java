@@ -88,17 +88,8 @@ final class GrpcSide implements AutoCloseable {
     Pipelined.Pipeline async(boolean direct, Payload p) {
         ManagedChannel channel = direct ? directChannel : defaultChannel;
         MethodDescriptor<byte[], byte[]> m = methods.get(p);
-        return new Pipelined.Pipeline() {
-            private Pipelined.Outcome outcome;
-
-            @Override
-            public void open(Pipelined.Outcome outcome) {
-                this.outcome = outcome;
-            }
-
-            @Override
-            public void send() {
-                ClientCalls.asyncUnaryCall(channel.newCall(m, CallOptions.DEFAULT), p.request(), new StreamObserver<>() {
+        return Pipelined.async(outcome -> ClientCalls.asyncUnaryCall(channel.newCall(m, CallOptions.DEFAULT), p.request(),
+                new StreamObserver<>() {
                     private boolean ok;
 
                     @Override
@@ -120,9 +111,7 @@ final class GrpcSide implements AutoCloseable {
                     public void onCompleted() {
                         outcome.done(ok);
                     }
-                });
-            }
-        };
+                }));
     }
 
     @Override

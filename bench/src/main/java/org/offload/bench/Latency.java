@@ -2,6 +2,7 @@ package org.offload.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -69,10 +70,10 @@ final class Latency implements Scenario {
             parts.forEach(all::add);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        cpu.printThreads(id, all.getTotalCount(), System.err);
-        return Map.of("p50", micros(all, 50), "p99", micros(all, 99), "p999", micros(all, 99.9),
-                "rate", all.getTotalCount() / seconds, "cpu", cpu.microsPer(all.getTotalCount()),
-                "others", cpu.otherCores(), "errors", (double) errors.get());
+        Map<String, Double> figures = new HashMap<>(Map.of("p50", micros(all, 50), "p99", micros(all, 99),
+                "p999", micros(all, 99.9), "rate", all.getTotalCount() / seconds, "errors", (double) errors.get()));
+        cpu.addTo(figures, id, all.getTotalCount());
+        return figures;
     }
 
     private void loop(long end, Histogram h, AtomicLong errors) {

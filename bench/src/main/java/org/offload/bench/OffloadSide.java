@@ -66,20 +66,8 @@ final class OffloadSide implements AutoCloseable {
     /** {@code callAsync} of {@code service} on {@code c}: a success is a reply {@code check} accepts. */
     static Pipelined.Pipeline callAsync(ServiceClient c, String service, Supplier<Request> request,
                                         Predicate<Reply> check) {
-        return new Pipelined.Pipeline() {
-            private Pipelined.Outcome outcome;
-
-            @Override
-            public void open(Pipelined.Outcome outcome) {
-                this.outcome = outcome;
-            }
-
-            @Override
-            public void send() {
-                c.callAsync(service, request.get()).whenComplete((reply, error) ->
-                        outcome.done(error == null && check.test(reply)));
-            }
-        };
+        return Pipelined.async(outcome -> c.callAsync(service, request.get()).whenComplete((reply, error) ->
+                outcome.done(error == null && check.test(reply))));
     }
 
     /** {@code send} (nowait); replies are counted in the client's response handler. */

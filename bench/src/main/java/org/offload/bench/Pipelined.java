@@ -1,10 +1,13 @@
 package org.offload.bench;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Requests kept in flight up to a window: one driver thread sends whenever the window has room, each reply
@@ -59,16 +62,7 @@ final class Pipelined implements Scenario {
         });
         Driver driver = new Driver(slots, failed);
         Thread thread = Thread.ofPlatform().name(id + "-driver").start(driver);
-        Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200))); // ramp: fill the window first
-        long c0 = ok.sum();
-        long t0 = System.nanoTime();
-        CpuClock cpu = new CpuClock();
-        Thread.sleep(length.toMillis());
-        long c1 = ok.sum();
-        long t1 = System.nanoTime();
-        double cpuPerRequest = cpu.microsPer(c1 - c0);
-        double others = cpu.otherCores();
-        cpu.printThreads(id, c1 - c0, System.err);
+        Map<String, Double> figures = measure(id, length, ok::sum);
         driver.running = false;
         thread.join(DRAIN_TIMEOUT_MS);
         thread.interrupt(); // only if every slot was lost: the driver then waits for one forever
@@ -77,8 +71,43 @@ final class Pipelined implements Scenario {
             lost = window - slots.availablePermits();
         }
         pipeline.close();
-        return Map.of("rate", (c1 - c0) / ((t1 - t0) / 1e9), "cpu", cpuPerRequest, "others", others,
-                "errors", (double) failed.sum(), "lost", (double) lost);
+        figures.put("errors", (double) failed.sum());
+        figures.put("lost", (double) lost);
+        return figures;
+    }
+
+    /**
+     * The measured part of a round whose load is already running: after a short ramp, counts what
+     * {@code done} counts over {@code length}. Figures: rate (a second), cpu, others ({@link CpuClock}).
+     */
+    static Map<String, Double> measure(String id, Duration length, LongSupplier done) throws InterruptedException {
+        Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200))); // ramp: fill the window first
+        long c0 = done.getAsLong();
+        long t0 = System.nanoTime();
+        CpuClock cpu = new CpuClock();
+        Thread.sleep(length.toMillis());
+        long n = done.getAsLong() - c0;
+        Map<String, Double> figures = new HashMap<>();
+        figures.put("rate", n / ((System.nanoTime() - t0) / 1e9));
+        cpu.addTo(figures, id, n);
+        return figures;
+    }
+
+    /** A pipeline whose {@link Pipeline#send()} runs {@code start}, which reports to the round's outcome. */
+    static Pipeline async(Consumer<Outcome> start) {
+        return new Pipeline() {
+            private Outcome outcome;
+
+            @Override
+            public void open(Outcome outcome) {
+                this.outcome = outcome;
+            }
+
+            @Override
+            public void send() {
+                start.accept(outcome);
+            }
+        };
     }
 
     private final class Driver implements Runnable {

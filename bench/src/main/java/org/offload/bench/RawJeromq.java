@@ -271,24 +271,15 @@ final class RawJeromq {
                             sent[0]++;
                         }
                     });
-                    Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200)));
-                    long c0 = server.sunk();
-                    long t0 = System.nanoTime();
-                    CpuClock cpu = new CpuClock();
-                    Thread.sleep(length.toMillis());
-                    long c1 = server.sunk();
-                    long t1 = System.nanoTime();
-                    double cpuPerMessage = cpu.microsPer(c1 - c0);
-                    double others = cpu.otherCores();
-                    cpu.printThreads(id, c1 - c0, System.err);
+                    Map<String, Double> figures = Pipelined.measure(id, length, server::sunk);
                     running.set(false);
                     sender.join();
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                     while (server.sunk() - before < sent[0] && System.nanoTime() < until) {
                         Thread.sleep(1);
                     }
-                    return Map.of("rate", (c1 - c0) / ((t1 - t0) / 1e9), "cpu", cpuPerMessage, "others", others,
-                            "lost", (double) (sent[0] - (server.sunk() - before)));
+                    figures.put("lost", (double) (sent[0] - (server.sunk() - before)));
+                    return figures;
                 }
             };
         }
