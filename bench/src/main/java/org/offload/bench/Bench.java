@@ -49,15 +49,17 @@ public final class Bench {
                 s.close();
             }
         }
-        if (o.runs("scale")) {
+        if (ScaleOut.ids(Runtime.getRuntime().availableProcessors()).stream().anyMatch(o::runs)) {
             try (ScaleOut scale = new ScaleOut(o)) {
                 Rounds.run("scale-out " + scale.counts + " workers, light", scale.light, o, o.round(), results, progress);
                 Rounds.run("scale-out " + scale.counts + " workers, heavy", scale.heavy, o, o.scaleRound(), results,
                         progress);
             }
         }
-        if (o.runs("memory")) {
+        if (o.runs("memory.client")) {
             MemoryBench.clientHeap(o, results, progress);
+        }
+        if (o.runs("memory.service")) {
             MemoryBench.serviceOverload(o, results, progress);
         }
         machine.facts().put("load average at end", Machine.loadAverage());

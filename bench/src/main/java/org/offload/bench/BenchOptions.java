@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * @param cpuRounds      SHA-256 rounds per request of the light CPU-bound handler (about 1.2 ms on one core
  *                       here; the heavy one does ten times more)
  * @param only           runs only the scenarios whose id this finds (e.g. {@code offload.async.bytes}, for
- *                       profiling one of them); the parts of the run are named {@code complete}, {@code scale},
- *                       {@code memory}
+ *                       profiling one of them); besides the scenarios of {@link Rounds} groups there are
+ *                       {@code complete}, {@code memory.client} and {@code memory.service}
  */
 record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round, int rounds, int window,
                     int sendWindow, int virtualThreads, List<Integer> windows, int pendingCalls,

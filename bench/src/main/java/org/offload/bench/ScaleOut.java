@@ -57,6 +57,17 @@ final class ScaleOut implements AutoCloseable {
         }
     }
 
+    /** The ids of every scale-out scenario on a machine with {@code cores}. */
+    static List<String> ids(int cores) {
+        List<String> ids = new ArrayList<>();
+        for (int k : counts(cores)) {
+            for (String kind : List.of(LIGHT, HEAVY, "raw")) {
+                ids.add("scale." + kind + ".w" + k);
+            }
+        }
+        return ids;
+    }
+
     /** 1 and 2, then doubling while the machine has the cores. */
     static List<Integer> counts(int cores) {
         List<Integer> counts = new ArrayList<>(List.of(1, 2));
