@@ -1,0 +1,96 @@
+package org.offload.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * How long and how hard one run measures. {@link #full} is {@code ./run bench} (a few minutes);
+ * {@link #quick} is the smoke run (seconds), which only proves every row can be produced.
+ *
+ * @param warmup         unmeasured round each scenario runs before its group's measured rounds
+ * @param round          length of one measured round
+ * @param rounds         measured rounds per scenario (medians and spreads are over these)
+ * @param window         requests in flight for the pipelined rows
+ * @param sendWindow     nowait requests in flight for the send rows (replies counted at the handler)
+ * @param virtualThreads threads calling {@code call} at once in the "many virtual threads" rows
+ * @param windows        in-flight windows of the "every request ends" rows
+ * @param pendingCalls   outstanding {@code callAsync} calls for the client-heap row
+ * @param overload       how long the service is overloaded for the service-memory rows
+ * @param sampleEvery    how often the overloaded service's memory is sampled
+ * @param cpuRounds      SHA-256 rounds per request of the light CPU-bound handler (about 1.2 ms on one core
+ *                       here; the heavy one does ten times more)
+ * @param only           runs only the scenarios whose id this finds (e.g. {@code offload.async.bytes}, for
+ *                       profiling one of them); besides the scenarios of {@link Rounds} groups there are
+ *                       {@code complete}, {@code memory.client} and {@code memory.service}
+ */
+record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round, int rounds, int window,
+                    int sendWindow, int virtualThreads, List<Integer> windows, int pendingCalls,
+                    Duration overload, Duration sampleEvery, int cpuRounds, Pattern only) {
+
+    static BenchOptions full(Path outDir) {
+        return new BenchOptions(false, outDir, Duration.ofMillis(1000), Duration.ofMillis(800), 5, 256, 4096, 64,
+                List.of(16, 256, 1_000, 10_000), 100_000, Duration.ofSeconds(20), Duration.ofSeconds(2), 20_000, ALL);
+    }
+
+    static BenchOptions quick(Path outDir) {
+        return new BenchOptions(true, outDir, Duration.ofMillis(100), Duration.ofMillis(100), 1, 256, 4096, 16,
+                List.of(16, 256, 1_000, 10_000), 5_000, Duration.ofMillis(1000), Duration.ofMillis(250), 2_000, ALL);
+    }
+
+    static final String USAGE = "[--quick] [--out DIR] [--only REGEX] [--rounds N] [--round-ms MS] [--warmup-ms MS]";
+    private static final Pattern ALL = Pattern.compile("");
+
+    /** {@value #USAGE}: a full or quick run, optionally narrowed or lengthened (for profiling). */
+    static BenchOptions parse(String... args) {
+        BenchOptions o = full(Path.of("bench", "results"));
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--quick")) {
+                o = quick(o.outDir);
+                continue;
+            }
+            if (i + 1 == args.length || !List.of("--out", "--only", "--rounds", "--round-ms", "--warmup-ms").contains(a)) {
+                throw new IllegalArgumentException("unexpected '" + a + "' (usage: " + USAGE + ")");
+            }
+            String v = args[++i];
+            o = switch (a) {
+                case "--out" -> o.with(Path.of(v), o.warmup, o.round, o.rounds, o.only);
+                case "--only" -> o.with(o.outDir, o.warmup, o.round, o.rounds, Pattern.compile(v));
+                case "--rounds" -> o.with(o.outDir, o.warmup, o.round, positive(a, v), o.only);
+                case "--round-ms" -> o.with(o.outDir, o.warmup, Duration.ofMillis(positive(a, v)), o.rounds, o.only);
+                default -> o.with(o.outDir, Duration.ofMillis(positive(a, v)), o.round, o.rounds, o.only);
+            };
+        }
+        return o;
+    }
+
+    private BenchOptions with(Path outDir, Duration warmup, Duration round, int rounds, Pattern only) {
+        return new BenchOptions(quick, outDir, warmup, round, rounds, window, sendWindow, virtualThreads, windows,
+                pendingCalls, overload, sampleEvery, cpuRounds, only);
+    }
+
+    private static int positive(String option, String value) {
+        int n = Integer.parseInt(value);
+        if (n <= 0) {
+            throw new IllegalArgumentException(option + " must be > 0 but was " + n);
+        }
+        return n;
+    }
+
+    /** True when the scenario or part called {@code id} is to run. */
+    boolean runs(String id) {
+        return only.matcher(id).find();
+    }
+
+    /** Windows of the "every request ends" rows: each sends this many requests in all. */
+    int requestsFor(int window) {
+        return quick ? Math.max(2 * window, 200) : Math.max(4 * window, 5_000);
+    }
+
+    /** Length of one round of the heavy scale-out rows: long enough for a hundred or more requests. */
+    Duration scaleRound() {
+        return quick ? Duration.ofMillis(300) : round.multipliedBy(2);
+    }
+}

@@ -1,0 +1,97 @@
+package org.offload.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Sync round trips back to back, each timed into an HdrHistogram: from the calling thread, or from many
+ * virtual threads at once. Figures: p50, p99, p99.9 in µs, rate (calls a second), cpu (process CPU µs per
+ * call), errors.
+ */
+final class Latency implements Scenario {
+    /** One blocking round trip. */
+    interface Op {
+        void call() throws Exception;
+    }
+
+    private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final String id;
+    private final Op op;
+    private final int virtualThreads;
+
+    /** Calls from the thread that runs the round. */
+    static Latency oneThread(String id, Op op) {
+        return new Latency(id, op, 0);
+    }
+
+    /** Calls from {@code threads} virtual threads at once. */
+    static Latency virtualThreads(String id, int threads, Op op) {
+        return new Latency(id, op, threads);
+    }
+
+    private Latency(String id, Op op, int virtualThreads) {
+        this.id = id;
+        this.op = op;
+        this.virtualThreads = virtualThreads;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Map<String, Double> round(Duration length) throws Exception {
+        long start = System.nanoTime();
+        long end = start + length.toNanos();
+        AtomicLong errors = new AtomicLong();
+        Histogram all = new Histogram(MAX_NANOS, 3);
+        CpuClock cpu = new CpuClock();
+        if (virtualThreads == 0) {
+            loop(end, all, errors);
+        } else {
+            List<Histogram> parts = new ArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < virtualThreads; i++) {
+                Histogram h = new Histogram(MAX_NANOS, 3);
+                parts.add(h);
+                threads.add(Thread.ofVirtual().name(id + "-" + i).start(() -> loop(end, h, errors)));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            parts.forEach(all::add);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Double> figures = new HashMap<>(Map.of("p50", micros(all, 50), "p99", micros(all, 99),
+                "p999", micros(all, 99.9), "rate", all.getTotalCount() / seconds, "errors", (double) errors.get()));
+        cpu.addTo(figures, id, all.getTotalCount());
+        return figures;
+    }
+
+    private void loop(long end, Histogram h, AtomicLong errors) {
+        long now = System.nanoTime();
+        while (now < end) {
+            try {
+                op.call();
+                long done = System.nanoTime();
+                h.recordValue(Math.min(done - now, MAX_NANOS));
+                now = done;
+            } catch (Exception e) {
+                errors.incrementAndGet();
+                now = System.nanoTime();
+            }
+        }
+    }
+
+    private static double micros(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1_000.0;
+    }
+}

@@ -1,0 +1,113 @@
+package org.offload.bench;
+
+import java.time.Duration;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.offload.client.ServiceClient;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+import org.offload.service.ServiceServer;
+
+/**
+ * Offload as an application uses it, in this JVM over tcp on 127.0.0.1 with the passphrase proof on: one
+ * service with a route per payload, one client with the default callback executor (a virtual thread per
+ * callback), one with callbacks run on its receiver thread. A second service keeps every library default,
+ * for the rows that count outcomes at large windows.
+ */
+final class OffloadSide implements AutoCloseable {
+    static final String PASSPHRASE = "bench-passphrase-4f1c9a7e2b6d8035";
+    static final String ANY_PORT = "tcp://127.0.0.1:*";
+    static final String ECHO = "echo";
+    static final String DEFAULTS = "defaults";
+    /** The bench service's queue: room for every window used, so throughput rows never meet a 429. */
+    static final int QUEUE_CAPACITY = 65_536;
+
+    private final ServiceServer echo;
+    private final ServiceServer defaults;
+    final ServiceClient client;
+    final ServiceClient direct;
+    private volatile Pipelined.Outcome nowaitOutcome = ok -> { };
+
+    OffloadSide() {
+        echo = routes(ServiceServer.builder().name("bench-echo").queueCapacity(QUEUE_CAPACITY)).build().start();
+        defaults = routes(ServiceServer.builder().name("bench-defaults")).build().start();
+        client = ServiceClient.builder().name("bench-client").build();
+        direct = ServiceClient.builder().name("bench-direct").callbackExecutor(Runnable::run).build();
+        for (ServiceClient c : new ServiceClient[] {client, direct}) {
+            c.register(ECHO, echo.pullAddress(), echo.pubAddress(), PASSPHRASE);
+        }
+        client.register(DEFAULTS, defaults.pullAddress(), defaults.pubAddress(), PASSPHRASE);
+        client.onResponse("^/bench/", (request, reply) -> nowaitOutcome.done(accepts(payloadOf(request), reply)))
+                .onError((service, request, error) -> nowaitOutcome.done(false));
+        for (Payload p : Payload.values()) { // the first call also waits out the slow joiner
+            p.accept(client.call(ECHO, p.offloadRequest(), Duration.ofSeconds(10)));
+            p.accept(direct.call(ECHO, p.offloadRequest(), Duration.ofSeconds(10)));
+        }
+    }
+
+    private static ServiceServer.Builder routes(ServiceServer.Builder b) {
+        b.bind(ANY_PORT, ANY_PORT).passphrase(PASSPHRASE);
+        for (Payload p : Payload.values()) {
+            b.route("^" + p.path() + "$", Payload.METHOD, p.handler());
+        }
+        return b;
+    }
+
+    /** {@code call} from the thread that runs it. */
+    Latency.Op call(Payload p) {
+        return () -> p.accept(client.call(ECHO, p.offloadRequest()));
+    }
+
+    /** {@code callAsync} on {@code c}; the reply is checked on the callback executor. */
+    Pipelined.Pipeline callAsync(ServiceClient c, Payload p) {
+        return callAsync(c, ECHO, p::offloadRequest, reply -> accepts(p, reply));
+    }
+
+    /** {@code callAsync} of {@code service} on {@code c}: a success is a reply {@code check} accepts. */
+    static Pipelined.Pipeline callAsync(ServiceClient c, String service, Supplier<Request> request,
+                                        Predicate<Reply> check) {
+        return Pipelined.async(outcome -> c.callAsync(service, request.get()).whenComplete((reply, error) ->
+                outcome.done(error == null && check.test(reply))));
+    }
+
+    /** {@code send} (nowait); replies are counted in the client's response handler. */
+    Pipelined.Pipeline send(Payload p) {
+        return new Pipelined.Pipeline() {
+            @Override
+            public void open(Pipelined.Outcome outcome) {
+                nowaitOutcome = outcome;
+            }
+
+            @Override
+            public void send() {
+                client.send(ECHO, p.offloadRequest());
+            }
+        };
+    }
+
+    private static boolean accepts(Payload p, Reply reply) {
+        try {
+            p.accept(reply);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Payload payloadOf(Request request) {
+        for (Payload p : Payload.values()) {
+            if (p.path().equals(request.path())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no payload for " + request.path());
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        direct.close();
+        echo.close();
+        defaults.close();
+    }
+}

@@ -1,0 +1,144 @@
+package org.offload.bench;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Requests kept in flight up to a window: one driver thread sends whenever the window has room, each reply
+ * (or failure) frees a slot. Figures: rate (successful replies a second), cpu (process CPU µs per reply),
+ * errors, lost (requests whose outcome never came within the drain timeout).
+ */
+final class Pipelined implements Scenario {
+    /** Where each request's outcome is reported, exactly once. */
+    interface Outcome {
+        void done(boolean ok);
+    }
+
+    /** A transport's async request. */
+    interface Pipeline {
+        /** Before a round: every later {@link #send()} reports its outcome to {@code outcome}. */
+        default void open(Outcome outcome) {
+        }
+
+        /** Sends one request; its outcome reaches the {@link Outcome} given to {@link #open}. */
+        void send() throws Exception;
+
+        /** After a round, once every outcome has come. */
+        default void close() throws Exception {
+        }
+    }
+
+    private static final long DRAIN_TIMEOUT_MS = 15_000;
+
+    private final String id;
+    private final int window;
+    private final Pipeline pipeline;
+
+    Pipelined(String id, int window, Pipeline pipeline) {
+        this.id = id;
+        this.window = window;
+        this.pipeline = pipeline;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Map<String, Double> round(Duration length) throws Exception {
+        Semaphore slots = new Semaphore(window);
+        LongAdder ok = new LongAdder();
+        LongAdder failed = new LongAdder();
+        pipeline.open(success -> {
+            (success ? ok : failed).increment();
+            slots.release();
+        });
+        Driver driver = new Driver(slots, failed);
+        Thread thread = Thread.ofPlatform().name(id + "-driver").start(driver);
+        Map<String, Double> figures = measure(id, length, ok::sum);
+        driver.running = false;
+        thread.join(DRAIN_TIMEOUT_MS);
+        thread.interrupt(); // only if every slot was lost: the driver then waits for one forever
+        int lost = 0;
+        if (!slots.tryAcquire(window, DRAIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            lost = window - slots.availablePermits();
+        }
+        pipeline.close();
+        figures.put("errors", (double) failed.sum());
+        figures.put("lost", (double) lost);
+        return figures;
+    }
+
+    /**
+     * The measured part of a round whose load is already running: after a short ramp, counts what
+     * {@code done} counts over {@code length}. Figures: rate (a second), cpu, others ({@link CpuClock}).
+     */
+    static Map<String, Double> measure(String id, Duration length, LongSupplier done) throws InterruptedException {
+        Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200))); // ramp: fill the window first
+        long c0 = done.getAsLong();
+        long t0 = System.nanoTime();
+        CpuClock cpu = new CpuClock();
+        Thread.sleep(length.toMillis());
+        long n = done.getAsLong() - c0;
+        Map<String, Double> figures = new HashMap<>();
+        figures.put("rate", n / ((System.nanoTime() - t0) / 1e9));
+        cpu.addTo(figures, id, n);
+        return figures;
+    }
+
+    /** A pipeline whose {@link Pipeline#send()} runs {@code start}, which reports to the round's outcome. */
+    static Pipeline async(Consumer<Outcome> start) {
+        return new Pipeline() {
+            private Outcome outcome;
+
+            @Override
+            public void open(Outcome outcome) {
+                this.outcome = outcome;
+            }
+
+            @Override
+            public void send() {
+                start.accept(outcome);
+            }
+        };
+    }
+
+    private final class Driver implements Runnable {
+        private final Semaphore slots;
+        private final LongAdder failed;
+        volatile boolean running = true;
+
+        Driver(Semaphore slots, LongAdder failed) {
+            this.slots = slots;
+            this.failed = failed;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    slots.acquire();
+                    if (!running) {
+                        slots.release();
+                        return;
+                    }
+                    try {
+                        pipeline.send();
+                    } catch (Exception e) {
+                        failed.increment();
+                        slots.release();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,346 @@
+package org.offload.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The run's table: every figure and every ratio with its target, in one layout, printed and written as CSV,
+ * JSON and an SVG chart. Ratios are taken round by round from the same run (rounds were interleaved).
+ */
+final class Report {
+    private static final String US = "µs";
+    private static final String PER_S = "req/s";
+    private static final String X = "×";
+    static final String CORES = "cores";
+
+    private final Machine machine;
+    private final BenchOptions options;
+    private final Results results;
+    private final List<Row> rows = new ArrayList<>();
+    private String section = "";
+
+    Report(Machine machine, BenchOptions options, Results results) {
+        this.machine = machine;
+        this.options = options;
+        this.results = results;
+        layout();
+    }
+
+    List<Row> rows() {
+        return rows;
+    }
+
+    // ---------------------------------------------------------------- layout
+
+    private void layout() {
+        String vt = options.virtualThreads() + " virtual threads";
+        String w = String.format(Locale.ROOT, "%,d in flight", options.window());
+        for (Payload p : Payload.values()) {
+            section("Round trip · " + describe(p));
+            latency("raw.sync." + p.label, "raw JeroMQ, 1 thread");
+            latency("offload.call." + p.label, "Offload call, 1 thread");
+            latency("offload.callvt." + p.label, "Offload call, " + vt);
+            figure("offload.callvt." + p.label + ".rate", "Offload call, " + vt + ": calls", PER_S);
+            latency("grpc.blocking." + p.label, "gRPC unary blocking, default executors");
+            latency("grpcdirect.blocking." + p.label, "gRPC unary blocking, direct executor");
+            others("raw.sync." + p.label, "offload.call." + p.label, "offload.callvt." + p.label,
+                    "grpc.blocking." + p.label, "grpcdirect.blocking." + p.label);
+        }
+        for (Payload p : Payload.values()) {
+            section("Throughput · " + describe(p) + "; CPU is this JVM's, all sides, per request");
+            throughput("raw.pipe." + p.label, "raw JeroMQ pipelined, " + w);
+            throughput("offload.async." + p.label, "Offload callAsync, " + w);
+            throughput("offload.asyncdirect." + p.label, "Offload callAsync, " + w + ", callbacks on receiver thread");
+            throughput("grpc.async." + p.label, "gRPC unary async, " + w + ", default executors");
+            throughput("grpcdirect.async." + p.label, "gRPC unary async, " + w + ", direct executor");
+            if (!p.isJson()) {
+                throughput("raw.oneway." + p.label, "raw JeroMQ one-way PUSH→PULL");
+                throughput("offload.send." + p.label, String.format(Locale.ROOT,
+                        "Offload send (nowait), %,d in flight, replies at the handler", options.sendWindow()));
+            }
+            others("raw.pipe." + p.label, "offload.async." + p.label, "offload.asyncdirect." + p.label,
+                    "grpc.async." + p.label, "grpcdirect.async." + p.label, "raw.oneway." + p.label,
+                    "offload.send." + p.label);
+        }
+        section("Ratios (round by round) and targets");
+        for (Payload p : Payload.values()) {
+            double p50 = p.isJson() ? 1.25 : 1.5;
+            ratio("call p50 / raw p50 · " + p.label, "offload.call." + p.label + ".p50", "raw.sync." + p.label + ".p50",
+                    Row.Target.atMost(p50));
+            ratio("call p99 / raw p99 · " + p.label, "offload.call." + p.label + ".p99", "raw.sync." + p.label + ".p99",
+                    Row.Target.atMost(2));
+        }
+        for (Payload p : Payload.values()) {
+            String async = "offload.async." + p.label + ".rate";
+            ratio("callAsync / raw pipelined · " + p.label, async, "raw.pipe." + p.label + ".rate",
+                    Row.Target.atLeast(p.isJson() ? 0.70 : 0.40));
+            ratio("callAsync / gRPC async default · " + p.label, async, "grpc.async." + p.label + ".rate",
+                    p.isJson() ? Row.Target.atLeast(5) : null);
+            ratio("callAsync / gRPC async direct · " + p.label, async, "grpcdirect.async." + p.label + ".rate",
+                    p.isJson() ? Row.Target.atLeast(2) : null);
+            if (!p.isJson()) {
+                ratio("send / raw one-way PUSH · " + p.label, "offload.send." + p.label + ".rate",
+                        "raw.oneway." + p.label + ".rate", Row.Target.atLeast(0.50));
+            }
+        }
+        for (Payload p : Payload.values()) {
+            ratio("callAsync CPU per request / raw pipelined · " + p.label, "offload.async." + p.label + ".cpu",
+                    "raw.pipe." + p.label + ".cpu", null);
+        }
+        ratio("call p50 / gRPC blocking p50 default · json", "offload.call.json.p50", "grpc.blocking.json.p50", null);
+        ratio("call p50 / gRPC blocking p50 direct · json", "offload.call.json.p50", "grpcdirect.blocking.json.p50", null);
+
+        section("Every request ends: callAsync to a service with library defaults");
+        for (int window : options.windows()) {
+            String id = "complete.w" + window + ".missing";
+            add(id, String.format(Locale.ROOT, "%,d in flight: requests without reply or typed failure", window),
+                    "requests", results.values(id), Row.Target.exactly(0));
+        }
+
+        section("CPU offload scale-out: SHA-256 handler in worker processes, 1 handler thread each");
+        List<Integer> counts = ScaleOut.counts(Runtime.getRuntime().availableProcessors());
+        for (String weight : List.of(ScaleOut.LIGHT, ScaleOut.HEAVY)) {
+            String prefix = "scale." + weight + ".w";
+            add(prefix + "1.ms", weight + " work: time per request with 1 worker", "ms",
+                    results.values(prefix + "1.rate").stream().map(r -> 1_000 / r).toList(), null);
+            for (int k : counts) {
+                figure(prefix + k + ".rate", weight + " work: " + k + (k == 1 ? " worker process" : " worker processes"),
+                        PER_S);
+            }
+            if (weight.equals(ScaleOut.HEAVY)) {
+                for (int k : counts) {
+                    figure("scale.raw.w" + k + ".rate", "heavy work, plain JeroMQ workers: " + k
+                            + (k == 1 ? " worker process" : " worker processes"), PER_S);
+                }
+            }
+            others(counts.stream().map(k -> prefix + k).toArray(String[]::new));
+            for (int k : counts) {
+                if (k > 1) {
+                    ratio(weight + " work: " + k + " workers / 1 worker", prefix + k + ".rate", prefix + "1.rate",
+                            k == 2 && weight.equals(ScaleOut.HEAVY) ? Row.Target.atLeast(1.8) : null);
+                    if (weight.equals(ScaleOut.HEAVY)) {
+                        ratio("heavy work, plain JeroMQ workers: " + k + " workers / 1 worker", "scale.raw.w" + k + ".rate",
+                                "scale.raw.w1.rate", null);
+                    }
+                }
+            }
+        }
+
+        section("Memory");
+        add("memory.client.bytesPerCall", "client heap per pending callAsync", "bytes",
+                results.values("memory.client.bytesPerCall"), Row.Target.atMost(1024));
+        for (String what : List.of("heap", "rss")) {
+            String name = what.equals("heap") ? "service live heap (after GC)" : "service RSS";
+            for (String at : List.of("idle", "first", "last", "max")) {
+                figure("memory.service." + what + "." + at, name + ", " + at + (at.equals("idle") ? "" : " under overload"),
+                        "MiB");
+            }
+            figure("memory.service." + what + ".growth", name + ": last / first sample under overload", X);
+            add("memory.service." + what + ".plateau", name + ": last sample / highest of the first half (plateau)", X,
+                    results.values("memory.service." + what + ".plateau"), Row.Target.atMost(1.05));
+        }
+    }
+
+    private static String describe(Payload p) {
+        return p.label + " (" + p.size() + " B body" + (p.isJson() ? ", Jackson on both sides)" : ", echoed)");
+    }
+
+    private void section(String title) {
+        section = title;
+    }
+
+    private void latency(String prefix, String label) {
+        figure(prefix + ".p50", label + ": p50", US);
+        figure(prefix + ".p99", label + ": p99", US);
+        figure(prefix + ".p999", label + ": p99.9", US);
+    }
+
+    /** The CPU other processes used during the rounds of these scenarios (all rounds pooled). */
+    private void others(String... prefixes) {
+        List<Double> all = new ArrayList<>();
+        for (String prefix : prefixes) {
+            all.addAll(results.values(prefix + ".others"));
+        }
+        add("others:" + prefixes[0], "other processes on this machine meanwhile (not this benchmark)", CORES, all, null);
+    }
+
+    private void throughput(String prefix, String label) {
+        figure(prefix + ".rate", label, PER_S);
+        figure(prefix + ".cpu", label + ": CPU per request", US);
+    }
+
+    private void figure(String id, String label, String unit) {
+        add(id, label, unit, results.values(id), null);
+    }
+
+    private void ratio(String label, String num, String den, Row.Target target) {
+        add("ratio:" + num + "/" + den, label, X, Row.ratios(results.values(num), results.values(den)), target);
+    }
+
+    private void add(String id, String label, String unit, List<Double> values, Row.Target target) {
+        rows.add(new Row(section, id, label, unit, values, target, results.note(id)));
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /** The heading and the table, Markdown-compatible. */
+    void print(PrintStream out) {
+        out.println();
+        out.println("Offload benchmark (" + (options.quick() ? "quick smoke run: figures are not meaningful" : "full run")
+                + ", " + options.rounds() + " measured rounds, medians with min–max spread)");
+        out.println("machine: " + machine.summary());
+        out.println();
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"#", "row", "median", "spread", "unit", "target", "result"});
+        String current = null;
+        int n = 0;
+        for (Row r : rows) {
+            if (!r.section().equals(current)) {
+                current = r.section();
+                lines.add(new String[] {"", "**" + current + "**", "", "", "", "", ""});
+            }
+            lines.add(new String[] {Integer.toString(++n), r.label(), Format.number(r.median(), r.unit()), Format.spread(r),
+                    r.unit(), r.target() == null ? "" : r.target().text(r.unit()), r.result()});
+        }
+        int[] width = new int[7];
+        for (String[] l : lines) {
+            for (int i = 0; i < l.length; i++) {
+                width[i] = Math.max(width[i], l[i].length());
+            }
+        }
+        for (int k = 0; k < lines.size(); k++) {
+            out.println(line(lines.get(k), width));
+            if (k == 0) {
+                String[] rule = new String[7];
+                for (int i = 0; i < 7; i++) {
+                    rule[i] = (i == 2 || i == 3 ? "-".repeat(width[i] - 1) + ":" : "-".repeat(width[i]));
+                }
+                out.println(line(rule, width));
+            }
+        }
+        out.println();
+        long met = rows.stream().filter(r -> r.result().equals("met")).count();
+        long targets = rows.stream().filter(r -> r.target() != null).count();
+        out.printf("targets met: %d of %d%n", met, targets);
+        for (Row r : rows) {
+            if (!r.note().isEmpty()) {
+                out.println("note: " + r.label() + ": " + r.note());
+            }
+        }
+        for (String problem : problems()) {
+            out.println("WARNING: " + problem);
+        }
+    }
+
+    private static String line(String[] cells, int[] width) {
+        StringBuilder b = new StringBuilder("|");
+        for (int i = 0; i < cells.length; i++) {
+            String c = cells[i];
+            String pad = " ".repeat(width[i] - c.length());
+            b.append(' ').append(i == 2 || i == 3 ? pad + c : c + pad).append(" |");
+        }
+        return b.toString();
+    }
+
+    /** Scenarios that had failed or lost requests while measuring throughput or latency. */
+    List<String> problems() {
+        List<String> out = new ArrayList<>();
+        results.all().forEach((id, values) -> {
+            if ((id.endsWith(".errors") || id.endsWith(".lost")) && values.stream().anyMatch(v -> v > 0)
+                    && !id.startsWith("overload")) {
+                out.add(id + " = " + values);
+            }
+        });
+        return out;
+    }
+
+    /** Writes bench-TIMESTAMP.csv, .json and .svg into {@code dir}; returns the common path prefix. */
+    Path write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path base = dir.resolve("bench-" + stamp);
+        Files.writeString(Path.of(base + ".csv"), csv());
+        Files.writeString(Path.of(base + ".json"), json());
+        Files.writeString(Path.of(base + ".svg"), new SvgChart(machine, options, rows).render());
+        return base;
+    }
+
+    String csv() {
+        StringBuilder b = new StringBuilder("section,id,label,unit,median,min,max,rounds,target,result,note\n");
+        for (Row r : rows) {
+            b.append(String.join(",", List.of(quote(r.section()), quote(r.id()), quote(r.label()), quote(r.unit()),
+                    plain(r.median()), plain(r.min()), plain(r.max()),
+                    quote(r.values().stream().map(Report::plain).collect(Collectors.joining(" "))),
+                    quote(r.target() == null ? "" : r.target().op() + " " + plain(r.target().threshold())),
+                    quote(r.result()), quote(r.note())))).append('\n');
+        }
+        return b.toString();
+    }
+
+    String json() throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("machine", machine.facts());
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("quick", options.quick());
+        o.put("warmupMs", options.warmup().toMillis());
+        o.put("roundMs", options.round().toMillis());
+        o.put("rounds", options.rounds());
+        o.put("window", options.window());
+        o.put("sendWindow", options.sendWindow());
+        o.put("virtualThreads", options.virtualThreads());
+        o.put("pendingCalls", options.pendingCalls());
+        o.put("cpuRounds", options.cpuRounds());
+        o.put("payloadBytes", java.util.Arrays.stream(Payload.values()).collect(Collectors.toMap(p -> p.label, Payload::size)));
+        doc.put("options", o);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("section", r.section());
+            m.put("id", r.id());
+            m.put("label", r.label());
+            m.put("unit", r.unit());
+            m.put("median", finite(r.median()));
+            m.put("min", finite(r.min()));
+            m.put("max", finite(r.max()));
+            m.put("rounds", r.values().stream().map(Report::finite).toList());
+            if (r.target() != null) {
+                m.put("target", Map.of("op", r.target().op(), "threshold", r.target().threshold()));
+                m.put("result", r.result());
+            }
+            if (!r.note().isEmpty()) {
+                m.put("note", r.note());
+            }
+            out.add(m);
+        }
+        doc.put("rows", out);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        results.all().forEach((k, v) -> figures.put(k, v.stream().map(Report::finite).toList()));
+        doc.put("figures", figures);
+        doc.put("problems", problems());
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n";
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static String plain(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "";
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}
