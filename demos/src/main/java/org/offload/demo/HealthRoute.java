@@ -38,7 +38,7 @@ final class HealthRoute extends ServiceRoute {
     }
 
     private CompletableFuture<String> probe(Endpoint worker, Request request) {
-        return serviceClient().callAsync(worker.service(), request, DEADLINE)
+        return sendServiceRequestAsync(worker.service(), request, DEADLINE)
                 .handle((reply, failure) -> failure == null ? "up" : reason(failure));
     }
 

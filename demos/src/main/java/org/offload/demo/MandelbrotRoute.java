@@ -49,7 +49,7 @@ final class MandelbrotRoute extends ServiceRoute {
         List<Tile> tiles = tiles(params.width(), params.height());
         List<CompletableFuture<Reply>> replies = new ArrayList<>();
         for (Tile tile : tiles) {
-            replies.add(serviceClient().callAsync(cpu.service(), tileRequest(params, tile), DEADLINE));
+            replies.add(sendServiceRequestAsync(cpu.service(), tileRequest(params, tile), DEADLINE));
         }
         BufferedImage image = new BufferedImage(params.width(), params.height(), BufferedImage.TYPE_INT_RGB);
         for (int i = 0; i < tiles.size(); i++) {

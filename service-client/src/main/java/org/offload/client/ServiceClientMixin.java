@@ -38,6 +38,11 @@ public interface ServiceClientMixin {
         return serviceClient().callAsync(service, request);
     }
 
+    /** Async call with its own deadline; the future fails with a typed exception. */
+    default CompletableFuture<Reply> sendServiceRequestAsync(String service, Request request, Duration deadline) {
+        return serviceClient().callAsync(service, request, deadline);
+    }
+
     /** Nowait: the reply goes to the client's response handler for its path + METHOD. */
     default void sendServiceRequestNowait(String service, Request request) {
         serviceClient().send(service, request);

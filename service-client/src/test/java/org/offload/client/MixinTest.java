@@ -75,11 +75,13 @@ class MixinTest {
                 Duration.ofSeconds(5))).at("/echo/name").asText());
         assertEquals("edsger", json(handler.sendServiceRequestAsync(backend.pullAddress(), handler.greeting("edsger"))
                 .get(10, TimeUnit.SECONDS)).at("/echo/name").asText());
+        assertEquals("donald", json(handler.sendServiceRequestAsync(backend.pullAddress(), handler.greeting("donald"),
+                Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS)).at("/echo/name").asText());
         handler.sendServiceRequestNowait(backend.pullAddress(), handler.greeting("barbara"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !nowaitReplies.isEmpty());
         assertEquals("barbara", json(nowaitReplies.get(0)).at("/echo/name").asText());
         assertEquals(List.of(backend.pullAddress()), ref.instances(), "registering on every request stays a no-op");
-        assertEquals(5, backend.stats().received());
+        assertEquals(6, backend.stats().received());
     }
 
     @Test
