@@ -238,7 +238,7 @@ final class RequestSender implements Runnable {
         long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime()));
         long requestId = nextRequestId++;
         Envelope e = new Envelope(Wire.REQUEST, io.id, requestId, System.currentTimeMillis(), remaining, 0,
-                p.request.method(), p.request.path(), "", Sealed.wireHeaders(p.request.headers(), p.request.body()));
+                p.request.method(), p.request.path(), "", p.request.headers());
         Sealed m = Sealed.seal(p.service.proof, e, p.request.body());
         p.requestId = requestId;
         p.sentProof = m.proof();

@@ -260,7 +260,7 @@ final class ServerIo {
 
     private Sealed sealReply(ClientId client, long requestId, String path, Reply reply) {
         Envelope e = new Envelope(Wire.REPLY, client, requestId, System.currentTimeMillis(), 0, reply.status(),
-                reply.method(), path, reply.message(), Sealed.wireHeaders(reply.headers(), reply.body()));
+                reply.method(), path, reply.message(), reply.headers());
         return Sealed.seal(s.proof(), e, reply.body());
     }
 

@@ -91,9 +91,9 @@ final class RawPeer implements AutoCloseable {
     }
 
     /** A REQUEST envelope with the next request id, the current time and {@link #TIMEOUT_MS}. */
-    Envelope request(String path, String method, Map<String, String> headers, Body body) {
+    Envelope request(String path, String method, Map<String, String> headers) {
         return envelope(Wire.REQUEST, nextRequestId(), System.currentTimeMillis(), TIMEOUT_MS, method, path,
-                Sealed.wireHeaders(headers, body));
+                headers);
     }
 
     Envelope envelope(int kind, long requestId, long timestampMs, long timeoutMs, String method, String path,
@@ -128,7 +128,7 @@ final class RawPeer implements AutoCloseable {
 
     /** Sends a request; returns its id. */
     long send(String path, String method, Map<String, String> headers, Body body) {
-        Envelope e = request(path, method, headers, body);
+        Envelope e = request(path, method, headers);
         send(seal(e, body));
         return e.requestId();
     }

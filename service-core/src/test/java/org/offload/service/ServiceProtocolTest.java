@@ -47,7 +47,7 @@ class ServiceProtocolTest {
     @Test
     void request_malformedEnvelopeWithValidProof_replies400AndCounts() {
         startWithPeer("malformed");
-        Envelope e = peer.request("/count", "request", Map.of(), Body.empty());
+        Envelope e = peer.request("/count", "request", Map.of());
         byte[] env = Wire.encode(e);
         byte[] trailing = Arrays.copyOf(env, env.length + 1);
 
@@ -65,7 +65,7 @@ class ServiceProtocolTest {
     @Test
     void request_unknownVersion_replies505AndCounts() {
         startWithPeer("version");
-        Envelope e = peer.request("/count", "request", Map.of(), Body.empty());
+        Envelope e = peer.request("/count", "request", Map.of());
         byte[] env = Wire.encode(e);
         env[3] = 2; // version byte
 
@@ -84,7 +84,7 @@ class ServiceProtocolTest {
     @ValueSource(ints = {1, 2, 4, 5})
     void message_wrongFrameCount_droppedAndCountedAsMalformed(int frames) {
         startWithPeer("frames-" + frames);
-        Sealed m = peer.seal(peer.request("/count", "request", Map.of(), Body.empty()), Body.empty());
+        Sealed m = peer.seal(peer.request("/count", "request", Map.of()), Body.empty());
         byte[][] parts = new byte[frames][];
         parts[0] = m.envelope();
         for (int i = 1; i < frames; i++) {

@@ -54,7 +54,7 @@ class ServiceSecurityTest {
     @ValueSource(strings = {"body", "envelope", "proof"})
     void request_tamperedFrame_rejectedWith401AndHandlerNeverRuns(String frame) {
         startWithPeer("tampered-" + frame);
-        Envelope e = peer.request("/count", "request", Map.of(), Body.json(Map.of("amount", 100)));
+        Envelope e = peer.request("/count", "request", Map.of());
         Sealed m = peer.seal(e, Body.json(Map.of("amount", 100)));
         byte[] env = m.envelope().clone();
         byte[] body = m.body().clone();
@@ -80,7 +80,7 @@ class ServiceSecurityTest {
     @Test
     void request_proofOfWrongLength_rejectedWith401() {
         startWithPeer("short-proof");
-        Sealed m = peer.seal(peer.request("/count", "request", Map.of(), Body.empty()), Body.empty());
+        Sealed m = peer.seal(peer.request("/count", "request", Map.of()), Body.empty());
 
         peer.sendFrames(m.envelope(), m.body(), Arrays.copyOf(m.proof(), 31));
 
@@ -92,7 +92,7 @@ class ServiceSecurityTest {
     @Test
     void request_replayedId_droppedAndCounted() {
         startWithPeer("replay");
-        Sealed m = peer.seal(peer.request("/count", "request", Map.of(), Body.empty()), Body.empty());
+        Sealed m = peer.seal(peer.request("/count", "request", Map.of()), Body.empty());
         peer.send(m);
         assertEquals(Status.OK, peer.reply().status());
 

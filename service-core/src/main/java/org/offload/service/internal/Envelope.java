@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param method      METHOD
  * @param path        path
  * @param message     reply: status message; otherwise ""
- * @param headers     string headers, {@value Wire#CONTENT_TYPE} included when the body is not JSON
+ * @param headers     string headers; a received one holds {@value Wire#CONTENT_TYPE} when the body is not
+ *                    JSON, which {@link Sealed#seal} adds while encoding (it is not in the map to send)
  */
 public record Envelope(int kind, ClientId clientId, long requestId, long timestampMs, long timeoutMs, int status,
                        String method, String path, String message, Map<String, String> headers) {

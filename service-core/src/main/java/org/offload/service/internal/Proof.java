@@ -3,40 +3,49 @@ package org.offload.service.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.Arrays;
 
 /**
- * Proof of the shared passphrase: HMAC-SHA256 keyed with the passphrase's UTF-8 bytes over
- * {@code uint32be(len(envelope)) || envelope || body}. Thread-safe (one {@link Mac} per thread). The
- * passphrase is never stored as a String, never logged. Not public API.
+ * Proof of the shared passphrase: HMAC-SHA256 (RFC 2104) keyed with the passphrase's UTF-8 bytes over
+ * {@code uint32be(len(envelope)) || envelope || body}. Thread-safe. The passphrase is never stored as a
+ * String, never logged. Not public API.
+ *
+ * <p>Why not {@code javax.crypto.Mac}: a Mac hashes the 64-byte key pads again for every message, two of the
+ * nine SHA-256 blocks of a typical 300-byte message. This class hashes each pad once and keeps the two
+ * digests in that state ({@link #inner}, {@link #outer}); every message works on clones of them. Measured on
+ * the 2-core VM (JDK 25, 163-byte envelope + 150-byte body, median ns): per-thread Mac 450-480, cloned
+ * Mac (saves only the inner pad) 430, cloned pad digests 375-390. The prototypes are never updated after the
+ * constructor, so concurrent clones need no lock.
  */
 public final class Proof {
     private static final String ALGORITHM = "HmacSHA256";
+    private static final int BLOCK_BYTES = 64;
 
-    private final SecretKeySpec key;
+    private final MessageDigest inner;
+    private final MessageDigest outer;
     private final byte[] fingerprint;
-    private final ThreadLocal<Mac> macs;
 
     public Proof(String passphrase) {
         Checks.notBlank("passphrase", passphrase);
         byte[] raw = passphrase.getBytes(StandardCharsets.UTF_8);
-        this.key = new SecretKeySpec(raw, ALGORITHM);
-        this.fingerprint = sha256(raw);
-        this.macs = ThreadLocal.withInitial(this::newMac);
+        this.fingerprint = sha256().digest(raw);
+        byte[] key = Arrays.copyOf(raw.length > BLOCK_BYTES ? fingerprint : raw, BLOCK_BYTES);
+        this.inner = keyed(key, (byte) 0x36);
+        this.outer = keyed(key, (byte) 0x5c);
+        Arrays.fill(key, (byte) 0);
+        Arrays.fill(raw, (byte) 0);
     }
 
     /** The 32-byte proof for these frames. */
     public byte[] sign(byte[] envelope, byte[] body) {
-        Mac mac = macs.get();
+        MessageDigest in = copy(inner);
         int n = envelope.length;
-        mac.update((byte) (n >>> 24));
-        mac.update((byte) (n >>> 16));
-        mac.update((byte) (n >>> 8));
-        mac.update((byte) n);
-        mac.update(envelope);
-        mac.update(body);
-        return mac.doFinal();
+        in.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+        in.update(envelope);
+        in.update(body);
+        MessageDigest out = copy(outer);
+        out.update(in.digest());
+        return out.digest();
     }
 
     /** True when {@code proof} is the proof of these frames; compares in constant time. */
@@ -49,19 +58,30 @@ public final class Proof {
         return MessageDigest.isEqual(fingerprint, other.fingerprint);
     }
 
-    private Mac newMac() {
+    /** SHA-256 that has absorbed the key padded to one block, each byte xor {@code pad}. */
+    private static MessageDigest keyed(byte[] key, byte pad) {
+        byte[] block = new byte[BLOCK_BYTES];
+        for (int i = 0; i < BLOCK_BYTES; i++) {
+            block[i] = (byte) (key[i] ^ pad);
+        }
+        MessageDigest md = sha256();
+        md.update(block);
+        Arrays.fill(block, (byte) 0);
+        copy(md); // fail now, not on the first message, if this provider's digest cannot be cloned
+        return md;
+    }
+
+    private static MessageDigest copy(MessageDigest prototype) {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available on this JVM", e);
+            return (MessageDigest) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JVM's SHA-256 cannot be cloned", e);
         }
     }
 
-    private static byte[] sha256(byte[] raw) {
+    private static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(raw);
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is not available on this JVM", e);
         }
@@ -69,6 +89,6 @@ public final class Proof {
 
     @Override
     public String toString() {
-        return "Proof[HmacSHA256, key hidden]";
+        return "Proof[" + ALGORITHM + ", key hidden]";
     }
 }

@@ -3,16 +3,18 @@ package org.offload.service.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -137,35 +139,110 @@ class ProofTest {
     }
 
     @Test
-    void sign_fromManyThreads_agreesWithOneThread() throws Exception {
-        byte[] expected = proof.sign(envelope, body);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<byte[]>> results = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                results.add(pool.submit(() -> proof.sign(envelope, body)));
+    void sign_randomPassphrasesAndLengths_equalsTheJdkHmac() throws Exception {
+        Random random = new Random(11);
+        // key lengths around the 64-byte block, where HMAC switches to hashing the key first
+        int[] keyLengths = {1, 2, 31, 32, 63, 64, 65, 100, 128, 200, 1000};
+        for (int keyLength : keyLengths) {
+            String passphrase = randomPassphrase(random, keyLength);
+            Proof p = new Proof(passphrase);
+            for (int round = 0; round < 20; round++) {
+                byte[] env = randomBytes(random, random.nextInt(round < 2 ? 1 : 600));
+                byte[] b = randomBytes(random, round % 4 == 0 ? 0 : random.nextInt(2_000));
+
+                byte[] expected = jdkHmac(passphrase, env, b);
+
+                assertArrayEquals(expected, p.sign(env, b), () -> "passphrase of " + keyLength + " chars, envelope "
+                        + env.length + " bytes, body " + b.length + " bytes");
+                assertTrue(p.verify(env, b, expected));
             }
-            for (Future<byte[]> f : results) {
-                assertArrayEquals(expected, f.get());
+        }
+    }
+
+    @Test
+    void signAndVerify_fromManyThreadsWithDifferentMessages_matchTheJdkHmac() throws Exception {
+        Random random = new Random(3);
+        int messages = 64;
+        byte[][] envs = new byte[messages][];
+        byte[][] bodies = new byte[messages][];
+        byte[][] expected = new byte[messages][];
+        for (int i = 0; i < messages; i++) {
+            envs[i] = randomBytes(random, 40 + random.nextInt(300));
+            bodies[i] = randomBytes(random, random.nextInt(3) == 0 ? 0 : random.nextInt(1_000));
+            expected[i] = jdkHmac(PASSPHRASE, envs[i], bodies[i]);
+        }
+        int threads = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Callable<Integer>> tasks = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                tasks.add(() -> {
+                    int checked = 0;
+                    for (int round = 0; round < 300; round++) {
+                        int i = (first + round * 7) % messages;
+                        byte[] wrong = expected[(i + 1) % messages];
+                        if (!Arrays.equals(expected[i], proof.sign(envs[i], bodies[i]))
+                                || !proof.verify(envs[i], bodies[i], expected[i])
+                                || proof.verify(envs[i], bodies[i], wrong)) {
+                            throw new AssertionError("message " + i + " in round " + round);
+                        }
+                        checked++;
+                    }
+                    return checked;
+                });
+            }
+            for (Future<Integer> f : pool.invokeAll(tasks)) {
+                assertEquals(300, f.get());
             }
         } finally {
             pool.shutdownNow();
         }
     }
 
+    private static byte[] jdkHmac(String passphrase, byte[] env, byte[] b) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(passphrase.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.update(ByteBuffer.allocate(4).putInt(env.length).array());
+        mac.update(env);
+        return mac.doFinal(b);
+    }
+
+    private static byte[] randomBytes(Random random, int n) {
+        byte[] bytes = new byte[n];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** {@code chars} printable characters, some of them two or three UTF-8 bytes long. */
+    private static String randomPassphrase(Random random, int chars) {
+        StringBuilder b = new StringBuilder("k");
+        while (b.length() < chars) {
+            b.append(random.nextInt(4) == 0 ? (char) (0xE0 + random.nextInt(0x700)) : (char) ('!' + random.nextInt(90)));
+        }
+        return b.toString();
+    }
+
     @Test
-    void seal_sealedMessage_verifiesAndCarriesTheBodyType() {
+    void seal_nonJsonBody_verifiesAndCarriesTheBodyType() {
         Body octets = Body.bytes(new byte[] {0, 1, 2, (byte) 0xFF, ' ', '\n'});
-        Map<String, String> wire = Sealed.wireHeaders(Map.of("h", "v"), octets);
-        Envelope e = new Envelope(Wire.REQUEST, ClientId.random(), 1, 1, 1, 0, "request", "/p", "", wire);
+        Envelope e = new Envelope(Wire.REQUEST, ClientId.random(), 1, 1, 1, 0, "request", "/p", "", Map.of("h", "v"));
 
         Sealed m = Sealed.seal(proof, e, octets);
 
         assertTrue(proof.verify(m.envelope(), m.body(), m.proof()));
         assertEquals(Map.of("h", "v", Wire.CONTENT_TYPE, Body.OCTET_STREAM), Wire.decode(m.envelope()).headers());
         assertEquals(octets, Sealed.body(new java.util.HashMap<>(Wire.decode(m.envelope()).headers()), m.body()));
-        assertEquals(Map.of("h", "v"), Sealed.wireHeaders(Map.of("h", "v"), Body.json(Map.of())),
-                "JSON bodies need no content-type header");
-        assertNotEquals(Body.JSON, Sealed.body(new java.util.HashMap<>(wire), new byte[0]).contentType());
+    }
+
+    @Test
+    void seal_jsonBody_writesNoContentTypeHeader() {
+        Envelope e = new Envelope(Wire.REQUEST, ClientId.random(), 1, 1, 1, 0, "request", "/p", "", Map.of("h", "v"));
+
+        Sealed m = Sealed.seal(proof, e, Body.json(Map.of()));
+
+        assertArrayEquals(Wire.encode(e), m.envelope(), "JSON bodies need no content-type header");
+        assertEquals(Body.JSON, Sealed.body(new java.util.HashMap<>(Wire.decode(m.envelope()).headers()), m.body())
+                .contentType());
     }
 }

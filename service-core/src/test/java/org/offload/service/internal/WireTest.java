@@ -239,6 +239,99 @@ class WireTest {
                         Map.of())));
     }
 
+    // ------------------------------------------------------------------ content type written by encode
+
+    @Test
+    void encode_contentType_addsTheHeaderAndLeavesTheMapAlone() {
+        Map<String, String> headers = Map.of("h", "v", "x-ünï", "✓");
+        Envelope e = new Envelope(Wire.REQUEST, CLIENT, 1, 1, 1, 0, "request", "/p", "", headers);
+
+        Envelope d = Wire.decode(Wire.encode(e, "text/plain; charset=utf-8"));
+
+        assertEquals(Map.of("h", "v", "x-ünï", "✓", Wire.CONTENT_TYPE, "text/plain; charset=utf-8"), d.headers());
+        assertEquals(Map.of("h", "v", "x-ünï", "✓"), e.headers());
+    }
+
+    @Test
+    void encode_contentTypeAlsoInTheHeaders_writesOnlyTheGivenOne() {
+        Envelope e = new Envelope(Wire.REQUEST, CLIENT, 1, 1, 1, 0, "request", "/p", "",
+                orderedMap(Wire.CONTENT_TYPE, "application/json", "h", "v"));
+        byte[] env = Wire.encode(e, "application/octet-stream");
+
+        assertEquals(Map.of("h", "v", Wire.CONTENT_TYPE, "application/octet-stream"), Wire.decode(env).headers());
+        int count = pathOffset(e) + e.path().length() + 2; // after the path and the empty message
+        assertEquals(2, ((env[count] & 0xFF) << 8) | (env[count + 1] & 0xFF), "one content-type header, not two");
+    }
+
+    @Test
+    void encode_noContentType_equalsPlainEncode() {
+        assertArrayEquals(Wire.encode(request()), Wire.encode(request(), null));
+    }
+
+    // ------------------------------------------------------------------ strict UTF-8 with an ASCII fast path
+
+    @Test
+    void utf8_everyAsciiByte_decodesAsThatChar() {
+        byte[] all = new byte[130];
+        for (int i = 0; i < 128; i++) {
+            all[i + 1] = (byte) i;
+        }
+        all[0] = (byte) 0xFF; // outside the range: must not send the range to the strict decoder
+        all[129] = (byte) 0xFF;
+
+        String s = Wire.utf8(all, 1, 128, "x");
+
+        assertEquals(128, s.length());
+        for (int i = 0; i < 128; i++) {
+            assertEquals(i, s.charAt(i));
+        }
+        assertEquals("", Wire.utf8(all, 1, 0, "x"));
+    }
+
+    @Test
+    void utf8_validNonAscii_decodesLikeTheJdk() {
+        Random random = new Random(7);
+        for (int round = 0; round < 2_000; round++) {
+            StringBuilder b = new StringBuilder();
+            for (int i = random.nextInt(20); i > 0; i--) {
+                int cp;
+                do {
+                    cp = switch (random.nextInt(4)) {
+                        case 0 -> random.nextInt(0x80);
+                        case 1 -> 0x80 + random.nextInt(0x800 - 0x80);
+                        case 2 -> 0x800 + random.nextInt(0x10000 - 0x800);
+                        default -> 0x10000 + random.nextInt(0x110000 - 0x10000);
+                    };
+                } while (cp >= 0xD800 && cp <= 0xDFFF);
+                b.appendCodePoint(cp);
+            }
+            String expected = b.toString();
+            byte[] bytes = ("ab" + expected).getBytes(StandardCharsets.UTF_8);
+
+            assertEquals(expected, Wire.utf8(bytes, 2, bytes.length - 2, "x"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"80", "bf", "c0 80", "c1 bf", "c3", "c3 28", "e2 82", "e0 80 80", "ed a0 80", "ed bf bf",
+            "f0 80 80 80", "f4 90 80 80", "f5 80 80 80", "f8 88 80 80 80", "fe", "ff"})
+    void utf8_invalidSequenceAfterAscii_throwsProtocolException400(String hex) {
+        byte[] bad = java.util.HexFormat.ofDelimiter(" ").parseHex(hex);
+        for (byte[] bytes : new byte[][] {concat("/path", bad, ""), concat("/path", bad, "tail"), concat("", bad, "")}) {
+            ProtocolException x = assertThrows(ProtocolException.class, () -> Wire.utf8(bytes, 0, bytes.length, "path"),
+                    () -> Arrays.toString(bytes));
+
+            assertEquals(Status.BAD_REQUEST, x.status());
+            assertEquals("path is not valid UTF-8", x.getMessage());
+        }
+    }
+
+    private static byte[] concat(String before, byte[] middle, String after) {
+        return ByteBuffer.allocate(before.length() + middle.length + after.length())
+                .put(before.getBytes(StandardCharsets.US_ASCII)).put(middle).put(after.getBytes(StandardCharsets.US_ASCII))
+                .array();
+    }
+
     // ------------------------------------------------------------------ decode rejects
 
     @Test
