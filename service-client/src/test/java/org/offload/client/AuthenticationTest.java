@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceServer;
@@ -26,13 +26,9 @@ class AuthenticationTest {
     /** "Quickly": well under the deadline, with room for a loaded 2-core machine. */
     private static final Duration QUICKLY = Duration.ofMillis(2_500);
 
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
     private final AtomicInteger handled = new AtomicInteger();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
 
     private ServiceServer countingServer() {
         return fx.server("guarded", b -> b.route("^/count$", "request", call -> {

@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.BusyException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
@@ -24,12 +24,8 @@ import org.offload.service.Status;
 class BackpressureTest {
     private static final Duration WITHIN = Duration.ofSeconds(5);
 
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -18,9 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.Handler;
 import org.offload.service.Reply;
 import org.offload.service.Request;
@@ -37,12 +37,8 @@ class CloseTest {
     private static final int SYNC_CALLS = 3;
     private static final int ASYNC_CALLS = 3;
 
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     /** Calls held in flight on a gated service: sync ones on virtual threads, async ones, one nowait. */
     private record InFlight(List<CompletableFuture<Reply>> calls, List<ServiceException> nowaitErrors) {

@@ -13,10 +13,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.BadRequestException;
 import org.offload.service.Body;
 import org.offload.service.BusyException;
@@ -32,7 +32,8 @@ import org.offload.service.Status;
 class ErrorStatusTest {
     private static final Duration WITHIN = Duration.ofSeconds(10);
 
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
     private ServiceClient client;
 
     @BeforeEach
@@ -46,11 +47,6 @@ class ErrorStatusTest {
                 })
                 .route("^/only-post$", "post", call -> Reply.json(Map.of("ok", true))));
         client = fx.clientFor(server);
-    }
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
     }
 
     // ---------------------------------------------------------------- 404

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.offload.service.Handler;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
@@ -24,9 +26,9 @@ import org.offload.service.ServiceServer;
 
 /**
  * Shared test fixtures: services on ephemeral loopback ports and clients, all closed by {@link #close()}.
- * Use one per test (try-with-resources or a field closed in {@code @AfterEach}).
+ * One per test: a {@code @RegisterExtension} field (closed after each test) or try-with-resources.
  */
-final class Fixtures implements AutoCloseable {
+final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final String PASSPHRASE = "test-passphrase-0123456789";
     static final String ANY_PORT = "tcp://127.0.0.1:*";
     static final Duration DEADLINE = Duration.ofSeconds(5);
@@ -173,6 +175,12 @@ final class Fixtures implements AutoCloseable {
             return assertInstanceOf(type, e, () -> "unexpected failure: " + e);
         }
         return failureOf(future, type, within);
+    }
+
+    /** Closes everything after each test, when registered with {@code @RegisterExtension}. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

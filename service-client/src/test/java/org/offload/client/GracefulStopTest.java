@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceServer;
@@ -22,12 +22,8 @@ import org.offload.service.ServiceUnavailableException;
 class GracefulStopTest {
     private static final Duration DRAIN = Duration.ofSeconds(10);
 
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)

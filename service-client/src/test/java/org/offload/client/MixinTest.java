@@ -10,21 +10,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceServer;
 
 /** Acceptance 9: a web handler class gets service calls by implementing {@link ServiceClientMixin}. */
 class MixinTest {
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     /** A brubeck-style web handler: it only says where the application's client is. */
     private static final class GreetingHandler implements ServiceClientMixin {

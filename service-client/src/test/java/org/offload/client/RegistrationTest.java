@@ -18,9 +18,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
@@ -31,12 +31,8 @@ import org.offload.service.ServiceUnavailableException;
 class RegistrationTest {
     private static final Duration WITHIN = Duration.ofSeconds(5);
 
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     private static String echo(ServiceClient client, String service, String value) {
         return json(client.call(service, Request.json("/echo", "request", Map.of("v", value)))).at("/echo/v").asText();

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.DeadlineExceededException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
@@ -28,12 +28,8 @@ class RestartTest {
     private static final Duration SHORT = Duration.ofMillis(500);
     private static final Duration SLACK = Duration.ofMillis(200);
 
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     @Test
     @Timeout(value = 40, unit = TimeUnit.SECONDS)

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.BadRequestException;
 import org.offload.service.NotFoundException;
 import org.offload.service.Reply;
@@ -26,7 +26,8 @@ import org.offload.service.Status;
 
 /** Acceptance 1: the three call styles over real sockets, and where nowait replies and errors go. */
 class RoundTripTest {
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     /** What a response handler saw. */
     private record Delivery(Request request, Reply reply) {
@@ -34,11 +35,6 @@ class RoundTripTest {
 
     /** What an error handler saw. */
     private record Failure(String service, Request request, ServiceException error) {
-    }
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
     }
 
     @Test

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.NotFoundException;
 import org.offload.service.RemoteException;
 import org.offload.service.Reply;
@@ -25,7 +25,8 @@ import org.offload.service.Status;
 
 /** Acceptance 9: brubeck-style {@link ServiceHandler} subclasses, end to end over real sockets. */
 class ServiceHandlerTest {
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
     private ServiceClient client;
 
     /** The brubeck demo handler. */
@@ -71,11 +72,6 @@ class ServiceHandlerTest {
                 .route("^/service/announce$", "request", ServiceHandler.of(Announcer::new))
                 .route("^/service/conflict$", "request", ServiceHandler.of(Conflicted::new)));
         client = fx.clientFor(server);
-    }
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
     }
 
     @Test

@@ -14,9 +14,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.BusyException;
 import org.offload.service.CancelledException;
 import org.offload.service.DeadlineExceededException;
@@ -35,12 +35,8 @@ import org.offload.service.UnauthorizedException;
 class TaskRegistryTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     /** The task's current snapshot; it must still be known. */
     private static Task task(TaskRegistry tasks, String id) {

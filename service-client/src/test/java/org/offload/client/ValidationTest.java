@@ -9,10 +9,10 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.CancelledException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
@@ -23,12 +23,8 @@ import org.offload.service.Status;
 
 /** Acceptance 9: invalid settings and arguments are refused at once with precise messages. */
 class ValidationTest {
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void closeFixtures() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     private static <T extends Throwable> void assertRejected(Class<T> type, String message, Executable action) {
         T e = assertThrows(type, action);

@@ -10,12 +10,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Shared test fixtures for the service tests: servers on ephemeral loopback ports, {@link RawPeer}s and
- * {@link Gate}s, all released and closed by {@link #close()}. Use one per test ({@code @AfterEach}).
+ * {@link Gate}s, all released and closed by {@link #close()}. One per test: a {@code @RegisterExtension} field
+ * (closed after each test).
  */
-final class Fixtures implements AutoCloseable {
+final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final String PASSPHRASE = "core-test-passphrase-0123456789";
     static final String ANY_PORT = "tcp://127.0.0.1:*";
     /** Upper bound of every wait; generous because the machine is shared. */
@@ -79,6 +82,12 @@ final class Fixtures implements AutoCloseable {
     <T extends AutoCloseable> T add(T resource) {
         resources.add(resource);
         return resource;
+    }
+
+    /** Closes everything after each test, when registered with {@code @RegisterExtension}. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

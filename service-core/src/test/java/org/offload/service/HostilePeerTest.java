@@ -17,9 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.offload.service.RawPeer.Received;
@@ -36,14 +36,10 @@ import org.zeromq.ZMQ;
 class HostilePeerTest {
     private static final int MAX_MESSAGE_BYTES = 64 * 1024;
 
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
     private final Fixtures.Counting counting = new Fixtures.Counting();
     private ServiceServer server;
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
 
     private ServiceServer start(String name) {
         server = fx.start(Fixtures.builder(name).maxMessageBytes(MAX_MESSAGE_BYTES)

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.offload.service.RawPeer.Received;
 import org.offload.service.ServiceDefinition.Route;
@@ -35,15 +35,11 @@ class ServiceDefinitionTest {
     private static final String ROUTE = "ROUTE ^/echo$";
     private static final String REQUEST = "REQUEST " + TestHandlers.ECHO;
 
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
 
     /** A good definition's lines with {@code replace} put in place of line {@code number} (1-based). */
     private static List<String> goodWith(int number, String replace) {

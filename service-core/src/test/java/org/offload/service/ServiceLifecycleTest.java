@@ -9,20 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.RawPeer.Received;
 
 /** Graceful stop drains in-flight work; close() is idempotent and bounded even with a stuck handler. */
 @Timeout(value = 20, unit = SECONDS)
 class ServiceLifecycleTest {
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     @Test
     void stop_requestInFlight_newRequestsGet503AndInFlightGetsIts200() throws Exception {

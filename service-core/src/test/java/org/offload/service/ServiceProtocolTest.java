@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.offload.service.RawPeer.Received;
@@ -23,15 +23,11 @@ import org.offload.service.internal.Wire;
  */
 @Timeout(value = 20, unit = SECONDS)
 class ServiceProtocolTest {
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
     private final Fixtures.Counting counting = new Fixtures.Counting();
     private ServiceServer server;
     private RawPeer peer;
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
 
     private void startWithPeer(String name) {
         server = fx.startCounting(name, counting);

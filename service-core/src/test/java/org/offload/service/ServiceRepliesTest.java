@@ -7,20 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.RawPeer.Received;
 
 /** What a service answers over real sockets: routing outcomes, handler outcomes, backpressure, cancel, 102. */
 @Timeout(value = 20, unit = SECONDS)
 class ServiceRepliesTest {
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     @Test
     void request_echoRoute_repliesWithBodyPathMethodAndRequestId() {

@@ -9,19 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Builder validation (precise messages, sealed after build) and the server's start/stop state machine. */
 class ServiceServerBuilderTest {
-    private final Fixtures fx = new Fixtures();
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     private static void rejects(String expectedMessage, Executable code) {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class, code);

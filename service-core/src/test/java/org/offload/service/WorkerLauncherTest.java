@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.offload.service.RawPeer.Received;
 import org.offload.service.WorkerLauncher.Options;
@@ -26,15 +26,11 @@ class WorkerLauncherTest {
     private static final Map<String, String> ENV =
             Map.of(ServiceDefinitionTest.PASSPHRASE_VARIABLE, Fixtures.PASSPHRASE);
 
-    private final Fixtures fx = new Fixtures();
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void tearDown() {
-        fx.close();
-    }
 
     /** A definition on ports 1 and 2 (never bound: every test passes --bind with ephemeral ports). */
     private Path definition(String name) throws Exception {
