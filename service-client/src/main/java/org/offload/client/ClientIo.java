@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
 import org.offload.service.ServiceUnavailableException;
+import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.ClientId;
 import org.slf4j.Logger;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
 
 /**
- * A client's moving parts: the ZeroMQ context, the sender thread (all PUSH sockets, waiting calls,
+ * A client's moving parts: its lease on the JVM's shared ZeroMQ context, the sender thread (all PUSH sockets, waiting calls,
  * deadlines), the receiver thread (the SUB socket, blocked in {@code recv}), the pending-call map and the
  * counters. User threads never touch a socket: an interrupt during a JeroMQ call could break the context.
  */
@@ -29,7 +30,9 @@ final class ClientIo {
     final ServiceClient.Settings settings;
     final String name;
     final ClientId id = ClientId.random();
-    final ZMQ.Context context = ZMQ.context(1);
+    /** The JVM's shared context, so this client reaches {@code inproc://} services of the same JVM too. */
+    private final SharedContext.Lease contextLease = SharedContext.lease(true);
+    final ZMQ.Context context = contextLease.context();
     final Dispatcher dispatcher;
     final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     final ConcurrentSkipListSet<Pending> deadlines = new ConcurrentSkipListSet<>(
@@ -87,6 +90,10 @@ final class ClientIo {
 
     /** Ends {@code p} with a final reply (success or error status). */
     void complete(Pending p, Reply reply, String path) {
+        Instance from = p.instance;
+        if (from != null && !from.answered) {
+            from.answered = true;
+        }
         if (finish(p)) {
             replies.incrementAndGet();
             dispatcher.reply(p, reply, path);
@@ -129,7 +136,7 @@ final class ClientIo {
         }
         try {
             receiver.stopAndJoin();
-            context.term();
+            contextLease.end();
         } catch (Throwable t) {
             log.error("{} - error while closing sockets", name, t);
         } finally {

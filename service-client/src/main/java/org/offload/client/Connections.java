@@ -3,6 +3,8 @@ package org.offload.client;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.offload.service.ServiceUnavailableException;
+import org.offload.service.internal.SharedContext;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
@@ -30,6 +32,15 @@ final class Connections {
         this.io = io;
     }
 
+    /** An inproc endpoint must be bound first: JeroMQ 0.6.0 loses what a connect before the bind queues. */
+    static void requireBoundIfInproc(String client, String service, String address) {
+        if (SharedContext.isInproc(address) && !SharedContext.isBound(address)) {
+            throw new ServiceUnavailableException(client + " - cannot register " + service + ": no service of this"
+                    + " JVM is bound to " + address + " - start it before registering (an inproc endpoint must exist"
+                    + " first)");
+        }
+    }
+
     /** A PUSH socket connected to {@code pullAddress}: an idle one if there is one, else a new one. */
     ZMQ.Socket openPush(String pullAddress) {
         Idle<ZMQ.Socket> idle = idlePushes.remove(pullAddress);
@@ -53,6 +64,10 @@ final class Connections {
 
     /** The instance at {@code pullAddress} is no longer used: its PUSH idles, then closes. */
     void releasePush(String pullAddress, ZMQ.Socket push) {
+        if (SharedContext.isInproc(pullAddress)) {
+            push.close(); // an inproc connection never comes back once its service closes: nothing to reuse
+            return;
+        }
         idlePushes.put(pullAddress, new Idle<>(push, System.nanoTime() + GRACE_NANOS));
     }
 
@@ -67,6 +82,10 @@ final class Connections {
     void releasePub(String pubAddress) {
         if (pubUsers.merge(pubAddress, -1, Integer::sum) == 0) {
             pubUsers.remove(pubAddress);
+            if (SharedContext.isInproc(pubAddress)) {
+                io.receiver.execute(sub -> sub.disconnect(pubAddress));
+                return;
+            }
             idlePubs.put(pubAddress, new Idle<>(pubAddress, System.nanoTime() + GRACE_NANOS));
         }
     }

@@ -136,6 +136,8 @@ public final class ServiceClient implements AutoCloseable {
         Checks.notBlank("pubAddress", pubAddress);
         Proof proof = new Proof(passphrase);
         ensureOpen();
+        Connections.requireBoundIfInproc(s.name(), name, pullAddress);
+        Connections.requireBoundIfInproc(s.name(), name, pubAddress);
         ServiceEntry entry = services.computeIfAbsent(name, n -> new ServiceEntry(n, proof));
         if (!entry.proof.samePassphrase(proof)) {
             throw new IllegalArgumentException(s.name() + " - service " + name

@@ -12,11 +12,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Sealed;
+import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.Wire;
+import org.offload.service.internal.ZmqErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -36,7 +39,7 @@ final class ServerIo {
 
     private final ServiceServer.Settings s;
     private final String name;
-    private final ZMQ.Context context;
+    private final SharedContext.Lease context;
     private final String pullAddress;
     private final String pubAddress;
     private final ServerCounters counters = new ServerCounters();
@@ -52,7 +55,7 @@ final class ServerIo {
     private volatile boolean receiverStop;
     private volatile long drainDeadline;
 
-    private ServerIo(ServiceServer.Settings s, ZMQ.Context context, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
+    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
         this.s = s;
         this.name = s.name();
         this.context = context;
@@ -72,16 +75,18 @@ final class ServerIo {
 
     /** Creates and binds the sockets on the calling thread, so bind errors surface in {@code start()}. */
     static ServerIo open(ServiceServer.Settings s) {
-        ZMQ.Context context = ZMQ.context(1);
+        // inproc endpoints exist only inside one context: an instance with one binds in the JVM's shared context
+        SharedContext.Lease context = SharedContext.lease(
+                SharedContext.isInproc(s.pullAddress()) || SharedContext.isInproc(s.pubAddress()));
         ZMQ.Socket pull = null;
         ZMQ.Socket pub = null;
         try {
-            pull = context.socket(SocketType.PULL);
+            pull = context.context().socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
             pull.setLinger(0);
             SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
             bind(s, pull, "PULL", s.pullAddress());
-            pub = context.socket(SocketType.XPUB);
+            pub = context.context().socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
             // Lossy on purpose (no XPUB_NODROP): with NODROP one subscriber that stops reading - a stalled or
             // hostile peer subscribed to every topic - blocks every send. The HWM is sized above what a
@@ -89,12 +94,14 @@ final class ServerIo {
             pub.setLinger((int) s.linger().toMillis());
             SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
             bind(s, pub, "PUB", s.pubAddress());
-            return new ServerIo(s, context, pull, pub);
+            ServerIo io = new ServerIo(s, context, pull, pub);
+            io.inprocEndpoints(SharedContext::bound);
+            return io;
         } catch (IOException | RuntimeException e) {
             closeQuietly(pull);
             closeQuietly(pub);
             try {
-                context.term();
+                context.end();
             } catch (RuntimeException termFailed) {
                 e.addSuppressed(termFailed);
             }
@@ -110,7 +117,7 @@ final class ServerIo {
             socket.bind(address);
         } catch (ZMQException | IllegalArgumentException e) {
             throw new ServiceStartException(s.name() + " - cannot bind " + kind + " to " + address + ": "
-                    + e.getMessage(), e);
+                    + ZmqErrors.describe(e), e);
         }
     }
 
@@ -333,8 +340,9 @@ final class ServerIo {
             if (left > 0) {
                 log.warn("{} - {} replies never reached their clients (not subscribed)", name, left);
             }
+            inprocEndpoints(SharedContext::unbound);
             publisher.close();
-            context.term();
+            context.end();
         } catch (Throwable t) {
             log.error("{} - error while closing sockets", name, t);
         } finally {
@@ -346,6 +354,15 @@ final class ServerIo {
             terminated.countDown();
             log.info("{} - stopped (received={}, replied={}, dropped={})", name, counters.received.get(),
                     counters.replied.get(), counters.dropped.get());
+        }
+    }
+
+    /** Tells {@link SharedContext} which of this instance's endpoints are inproc ones (clients wait for them). */
+    private void inprocEndpoints(Consumer<String> action) {
+        for (String address : new String[] {pullAddress, pubAddress}) {
+            if (SharedContext.isInproc(address)) {
+                action.accept(address);
+            }
         }
     }
 
