@@ -2,6 +2,7 @@ package org.offload.demo;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class WebFrontEnd implements AutoCloseable {
             client.onResponse("^" + SlowEchoRoute.ASYNC_PATH + "$",
                     (request, reply) -> replies.add(request.path(), reply.status(), reply.body().text()));
             client.onError((service, request, error) -> replies.add(request.path(), error.status(), error.getMessage()));
-            server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
+            server = listen(settings.host(), settings.port());
         } catch (IOException | RuntimeException e) {
             close(tasks, client, executor);
             throw e;
@@ -94,6 +95,18 @@ public final class WebFrontEnd implements AutoCloseable {
         server.setExecutor(executor);
         for (Route route : routes(settings)) {
             server.createContext(route.context(), route);
+        }
+    }
+
+    /** Binds the HTTP port; a busy one fails with a message that names it and says what to do. */
+    static HttpServer listen(String host, int port) throws IOException {
+        try {
+            return HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (BindException e) {
+            BindException named = new BindException("cannot listen on " + host + ":" + port
+                    + ": address already in use - is another demo running? Pick another port with --port N");
+            named.initCause(e);
+            throw named;
         }
     }
 

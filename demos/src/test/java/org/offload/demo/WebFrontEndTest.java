@@ -2,14 +2,17 @@ package org.offload.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,5 +170,17 @@ class WebFrontEndTest {
             assertTrue(failed.get("error").asText().contains("/v2/iostat"), failed.toString());
             assertEquals(404, client.send("GET", "/v1/iostat", TIMEOUT).status(), "sync call: worker's 404 passed on");
         }
+    }
+
+    @Test
+    void start_portInUse_failsNamingThePortAndWhatToDo() throws Exception {
+        int busy = web.port();
+        WebFrontEnd.Settings same = new WebFrontEnd.Settings("127.0.0.1", busy, DemoFixtures.endpoint(fixtures.slowEcho()),
+                DemoFixtures.endpoint(fixtures.cpu()), OptionalLong.empty());
+
+        BindException e = assertThrows(BindException.class, () -> WebFrontEnd.start(same, DemoFixtures.PASSPHRASE));
+
+        assertEquals("cannot listen on 127.0.0.1:" + busy + ": address already in use - is another demo running?"
+                + " Pick another port with --port N", e.getMessage());
     }
 }

@@ -265,14 +265,16 @@ final class RequestSender implements Runnable {
             }
             if (p.sent()) {
                 io.timeouts.incrementAndGet();
+                Instance to = p.instance;
                 io.fail(p, new DeadlineExceededException(name + " - " + p.service.name + " - no reply to request "
                         + p.request.path() + " after " + p.timeoutMs + " ms (pending=" + io.pending.size()
-                        + ", instances=" + p.service.instances.size() + ")"));
+                        + ", instances=" + p.service.instances.size() + ")" + (to == null || to.answered ? ""
+                        : "; nothing has come back from " + to.addresses() + " yet - unless its handler is just slow,"
+                        + " check that the worker runs there and that PULL and PUB are in the right order")));
             } else {
                 io.unavailable.incrementAndGet();
-                io.fail(p, new ServiceUnavailableException(name + " - " + p.service.name
-                        + " - no connected instance took request " + p.request.path() + " within " + p.timeoutMs
-                        + " ms (instances=" + p.service.instances.size() + ", connected=" + p.service.connected() + ")"));
+                io.fail(p, new ServiceUnavailableException(name + " - request " + p.request.path() + " not sent within "
+                        + p.timeoutMs + " ms: " + p.service.noInstanceReason()));
             }
             io.deadlines.remove(p); // already removed by fail() unless another thread finished it first
         }

@@ -1,6 +1,7 @@
 package org.offload.client;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.offload.service.internal.Proof;
@@ -37,13 +38,35 @@ final class ServiceEntry {
         return best;
     }
 
-    int connected() {
-        int c = 0;
+    /**
+     * Sender thread: why a call found no instance to take it, with the addresses and what to check. An
+     * instance that never connected is the usual mistake (worker not running, wrong port, PULL and PUB
+     * swapped: the handshake of a PUSH with an XPUB fails); one that connected before is gone or full.
+     */
+    String noInstanceReason() {
+        List<String> never = new ArrayList<>();
+        List<String> notWritable = new ArrayList<>();
         for (Instance i : instances) {
-            if (i.writable()) {
-                c++;
+            if (i.neverConnected()) {
+                never.add(i.addresses());
+            } else if (!i.writable()) {
+                notWritable.add(i.addresses());
             }
         }
-        return c;
+        if (never.size() == instances.size()) {
+            return "no instance of " + name + " connected: " + String.join(", ", never)
+                    + " - is the worker running, and are PULL and PUB in the right order?";
+        }
+        StringBuilder why = new StringBuilder("no instance of " + name + " could take it: ");
+        if (!notWritable.isEmpty()) {
+            why.append(notWritable.size()).append(" of ").append(instances.size())
+                    .append(" connected before but are not writable now (disconnected, or their send queue is full): ")
+                    .append(String.join(", ", notWritable));
+        }
+        if (!never.isEmpty()) {
+            why.append(notWritable.isEmpty() ? "" : "; ").append(never.size()).append(" never connected: ")
+                    .append(String.join(", ", never)).append(" - is the worker running there?");
+        }
+        return why.toString();
     }
 }
