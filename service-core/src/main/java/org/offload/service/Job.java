@@ -58,7 +58,7 @@ final class Job implements Runnable {
         } finally {
             end();
         }
-        io.finished(this, reply);
+        io.finished(this, reply); // never throws: whatever the reply, exactly one answer goes out
     }
 
     /** Leaves the interruptible state and clears any interrupt a cancel left behind. */
@@ -79,9 +79,13 @@ final class Job implements Runnable {
             if (reply == null) {
                 return io.failed(this, new IllegalStateException("handler returned no reply"));
             }
+            if (Status.isInterim(reply.status())) {
+                return io.failed(this, new IllegalStateException("handler returned interim status " + reply.status()
+                        + ", which would never end the call"));
+            }
             return reply;
         } catch (ServiceException e) {
-            return call.isCancelled() ? cancelled() : Reply.error(e.status(), e.getMessage());
+            return call.isCancelled() ? cancelled() : io.thrown(this, e);
         } catch (Throwable t) { // a handler's bug must never stop the worker or lose the reply
             return call.isCancelled() ? cancelled() : io.failed(this, t);
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Sealed;
@@ -243,14 +244,42 @@ final class ServerIo {
         log.warn("{} - handler for {} {} (id {}) failed", name, job.call.method(), job.call.path(),
                 job.call.requestId(), t);
         String detail = s.exposeErrorDetails() ? ": " + t.getClass().getName() + ": " + t.getMessage() : "";
-        return Reply.error(Status.INTERNAL_ERROR, "handler for " + job.call.path() + " failed" + detail);
+        return Reply.error(Status.INTERNAL_ERROR, Checks.fitText("handler for " + job.call.path() + " failed" + detail));
     }
 
+    /**
+     * The handler threw a {@link ServiceException}: its status and message, the message cut to fit an
+     * envelope (none: the status's reason). A 1xx is no final answer, so a thrown one is a handler bug (500).
+     */
+    Reply thrown(Job job, ServiceException e) {
+        if (Status.isInterim(e.status())) {
+            return failed(job, new IllegalStateException("handler threw " + e.getClass().getSimpleName()
+                    + " with interim status " + e.status() + ", which would never end the call", e));
+        }
+        String message = e.getMessage() == null ? Status.reason(e.status()) : Checks.fitText(e.getMessage());
+        return Reply.error(e.status(), message);
+    }
+
+    /** Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded. */
     private void complete(Job job, Reply reply) {
-        ReplyPublisher.Outbound o = outbound(job.call, reply);
-        counters.replied.incrementAndGet();
-        publisher.publish(o);
-        removeInflight(job);
+        try {
+            ReplyPublisher.Outbound o;
+            try {
+                o = outbound(job.call, reply);
+            } catch (RuntimeException tooLarge) { // e.g. the handler's headers push the envelope over 1 MiB
+                log.warn("{} - reply to {} (id {}) could not be encoded: {}", name, job.call.path(),
+                        job.call.requestId(), tooLarge.getMessage());
+                counters.failed.incrementAndGet();
+                o = outbound(job.call, Reply.error(Status.INTERNAL_ERROR, "reply to " + job.call.path()
+                        + " could not be encoded: " + Checks.fitText(String.valueOf(tooLarge.getMessage()))));
+            }
+            counters.replied.incrementAndGet();
+            publisher.publish(o);
+        } catch (RuntimeException e) {
+            log.error("{} - could not publish the reply to {} (id {})", name, job.call.path(), job.call.requestId(), e);
+        } finally {
+            removeInflight(job);
+        }
     }
 
     private void removeInflight(Job job) {

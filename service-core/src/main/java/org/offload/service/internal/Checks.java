@@ -119,6 +119,30 @@ public final class Checks {
         return ascii;
     }
 
+    /**
+     * {@code value} cut to at most {@value #MAX_TEXT_BYTES} UTF-8 bytes (never inside a character), so a
+     * message built from a handler's exception always fits an envelope's text field.
+     */
+    public static String fitText(String value) {
+        if (value.length() * 3 <= MAX_TEXT_BYTES || utf8Length(value) <= MAX_TEXT_BYTES) {
+            return value;
+        }
+        String marker = "...";
+        int budget = MAX_TEXT_BYTES - marker.length();
+        int bytes = 0;
+        int end = 0;
+        while (end < value.length()) {
+            int cp = value.codePointAt(end);
+            int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + len > budget) {
+                break;
+            }
+            bytes += len;
+            end += Character.charCount(cp);
+        }
+        return value.substring(0, end) + marker;
+    }
+
     public static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
