@@ -45,11 +45,15 @@ final class TaskEntry {
         }
     }
 
-    /** Ends the task; false when it had already ended. */
-    synchronized boolean finish(Reply reply, ServiceException failure, Instant at) {
+    /**
+     * Ends the task; false when it had already ended. {@code counted} runs first, under this entry's lock,
+     * so whoever sees the final state through {@link #snapshot()} also sees the registry's counters updated.
+     */
+    synchronized boolean finish(Reply reply, ServiceException failure, Instant at, Runnable counted) {
         if (state.isDone()) {
             return false;
         }
+        counted.run();
         state = failure == null ? TaskState.SUCCESS
                 : failure.status() == Status.CANCELLED ? TaskState.REVOKED : TaskState.FAILURE;
         result = failure == null ? reply : null;

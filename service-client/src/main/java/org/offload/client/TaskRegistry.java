@@ -206,13 +206,15 @@ public final class TaskRegistry implements AutoCloseable {
     /** The call of {@code entry} ended (on the callback executor). */
     private void finish(TaskEntry entry, Reply reply, Throwable failure) {
         ServiceException error = failure == null ? null : typed(entry, failure);
-        if (!entry.finish(reply, error, Instant.now())) {
+        boolean ended = entry.finish(reply, error, Instant.now(), () -> {
+            running.decrementAndGet();
+            synchronized (finishedOrder) {
+                finishedOrder.addLast(new Finished(entry, System.nanoTime()));
+                evictLocked(System.nanoTime());
+            }
+        });
+        if (!ended) {
             return;
-        }
-        running.decrementAndGet();
-        synchronized (finishedOrder) {
-            finishedOrder.addLast(new Finished(entry, System.nanoTime()));
-            evictLocked(System.nanoTime());
         }
         log.debug("{} - task {} ended {}", name, entry.id, error == null ? "SUCCESS" : error.status());
     }
