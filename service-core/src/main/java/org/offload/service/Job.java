@@ -54,7 +54,8 @@ final class Job implements Runnable {
         }
         Reply reply;
         try {
-            reply = invoke();
+            // a cancel or stop that came while STARTING (publishing the 102) could not interrupt: honour it here
+            reply = call.isCancelled() ? cancelled() : invoke();
         } finally {
             end();
         }
