@@ -90,6 +90,11 @@ final class RequestReceiver implements Runnable {
                     + " frames (expected 3) or without an Offload envelope");
             return;
         }
+        if (env.length > Wire.MAX_ENVELOPE_BYTES) { // cheap checks first: no HMAC over junk up to the frame limit
+            peerError(counters.malformed, "dropped a message whose envelope of " + env.length + " bytes exceeds "
+                    + Wire.MAX_ENVELOPE_BYTES);
+            return;
+        }
         ClientId client = Wire.clientId(env);
         long requestId = Wire.requestId(env);
         if (Wire.version(env) != Wire.VERSION) {
