@@ -40,6 +40,14 @@ final class ReplyPublisher {
     /** How long an answer to an unauthenticated message may wait for its client's subscription. */
     static final long UNTRUSTED_PARK_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+    /** One client may hold at most this share of {@code maxParkedReplies} (a tenth), so no client fills it. */
+    static final int PER_CLIENT_SHARE = 10;
+
+    /** The most replies one client may have parked: a tenth of {@code maxParked}, at least one. */
+    static int perClientLimit(int maxParked) {
+        return Math.max(1, maxParked / PER_CLIENT_SHARE);
+    }
+
     /** A sealed reply and how long it may wait to be published. */
     record Outbound(ClientId topic, Sealed sealed, long expiresAtNanos, boolean untrusted) {
         Outbound(ClientId topic, Sealed sealed, long expiresAtNanos) {
@@ -50,6 +58,7 @@ final class ReplyPublisher {
     private final String name;
     private final ZMQ.Socket pub;
     private final int maxParked;
+    private final int maxParkedPerClient;
     private final ServerCounters counters;
     private final ReentrantLock lock = new ReentrantLock();
     private final Set<ClientId> live = new HashSet<>();
@@ -65,6 +74,7 @@ final class ReplyPublisher {
         this.name = name;
         this.pub = pub;
         this.maxParked = maxParked;
+        this.maxParkedPerClient = perClientLimit(maxParked);
         this.counters = counters;
     }
 
@@ -196,7 +206,16 @@ final class ReplyPublisher {
             }
             return;
         }
-        parked.computeIfAbsent(o.topic(), k -> new ArrayDeque<>()).add(o);
+        ArrayDeque<Outbound> mine = parked.computeIfAbsent(o.topic(), k -> new ArrayDeque<>());
+        if (mine.size() >= maxParkedPerClient) {
+            counters.dropped.incrementAndGet();
+            if (warn.tryAcquire()) {
+                log.warn("{} - dropped a reply: client {} already has {} replies parked (a tenth of maxParkedReplies)",
+                        name, o.topic(), mine.size());
+            }
+            return;
+        }
+        mine.add(o);
         counters.parked.set(++parkedCount);
         if (o.untrusted()) {
             untrustedCount++;

@@ -201,7 +201,8 @@ final class ServerIo {
     /** Answers a request decided without a handler; parked like any reply until {@code timeoutMs} (or the park timeout). */
     void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs) {
         counters.replied.incrementAndGet();
-        long keep = timeoutMs == 0 ? s.parkTimeout().toNanos() : TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long park = s.parkTimeout().toNanos();
+        long keep = timeoutMs == 0 ? park : Math.min(park, TimeUnit.MILLISECONDS.toNanos(timeoutMs));
         publisher.publish(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply),
                 System.nanoTime() + keep));
     }
@@ -289,7 +290,10 @@ final class ServerIo {
     }
 
     private ReplyPublisher.Outbound outbound(Call call, Reply reply) {
-        long keepUntil = call.hasDeadline() ? call.deadlineNanos() : System.nanoTime() + s.parkTimeout().toNanos();
+        // parked at most parkTimeout, however long the deadline: a reply for a client that is gone (a front end
+        // restarted with hours-long tasks in flight) must not hold a parking slot for hours
+        long parkUntil = System.nanoTime() + s.parkTimeout().toNanos();
+        long keepUntil = call.hasDeadline() && call.deadlineNanos() - parkUntil < 0 ? call.deadlineNanos() : parkUntil;
         return new ReplyPublisher.Outbound(call.client(), sealReply(call.client(), call.requestId(), call.path(), reply),
                 keepUntil);
     }
