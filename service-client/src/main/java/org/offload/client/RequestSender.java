@@ -198,6 +198,7 @@ final class RequestSender implements Runnable {
         Instance instance = p.instance;
         if (instance == null) {
             io.fail(p, new CancelledException(name + " - request " + p.request.path() + " was cancelled before it was sent"));
+            dropWaiting(p);
             return;
         }
         Envelope e = new Envelope(Wire.CANCEL, io.id, p.requestId, System.currentTimeMillis(), 0, 0, "cancel",
@@ -227,6 +228,17 @@ final class RequestSender implements Runnable {
             }
         }
         return n;
+    }
+
+    /**
+     * A call that ended before it was sent leaves its service's waiting queue now, wherever it stands:
+     * behind a long call at the head it would otherwise keep its request (body included) until that one
+     * went. The call to drop usually stands near the head, so the scan is short.
+     */
+    private void dropWaiting(Pending p) {
+        if (p.service.waiting.removeFirstOccurrence(p)) {
+            waitingCount--;
+        }
     }
 
     /** Sends {@code p} to the least-loaded writable instance; false when none can take it now. */
@@ -275,6 +287,7 @@ final class RequestSender implements Runnable {
                 io.unavailable.incrementAndGet();
                 io.fail(p, new ServiceUnavailableException(name + " - request " + p.request.path() + " not sent within "
                         + p.timeoutMs + " ms: " + p.service.noInstanceReason()));
+                dropWaiting(p);
             }
             io.deadlines.remove(p); // already removed by fail() unless another thread finished it first
         }
