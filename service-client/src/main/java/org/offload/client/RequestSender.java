@@ -129,7 +129,13 @@ final class RequestSender implements Runnable {
 
     /** Adds an instance (and the service on first use). */
     void register(ServiceEntry entry, String pullAddress, String pubAddress) {
-        ServiceEntry target = services.computeIfAbsent(entry.name, n -> entry);
+        ServiceEntry current = services.get(entry.name);
+        if (current != entry) {
+            // the client's map is the truth: a different entry here was just unregistered, and its own
+            // unregister command (queued behind this one) releases it without touching this one
+            services.put(entry.name, entry);
+        }
+        ServiceEntry target = entry;
         for (Instance i : target.instances) {
             if (i.pullAddress.equals(pullAddress)) {
                 return;
@@ -140,7 +146,7 @@ final class RequestSender implements Runnable {
             push = connections.openPush(pullAddress);
         } catch (IllegalArgumentException e) {
             if (target.instances.isEmpty()) {
-                services.remove(target.name);
+                services.remove(target.name, target);
             }
             throw e;
         }
@@ -150,12 +156,10 @@ final class RequestSender implements Runnable {
                 pubAddress, target.instances.size());
     }
 
-    /** Removes a service, failing its calls. */
-    void unregister(String service) {
-        ServiceEntry entry = services.remove(service);
-        if (entry == null) {
-            return;
-        }
+    /** Removes this entry of a service (not one registered again since), failing its calls. */
+    void unregister(ServiceEntry entry) {
+        String service = entry.name;
+        services.remove(service, entry);
         ServiceUnavailableException gone = new ServiceUnavailableException(name + " - service " + service
                 + " was unregistered");
         for (Pending p : new ArrayList<>(io.deadlines)) {

@@ -90,6 +90,8 @@ public final class ServiceClient implements AutoCloseable {
     private final ExecutorService ownedCallbacks;
     private final Map<String, ServiceEntry> services = new ConcurrentHashMap<>();
     private final Map<String, ServiceRef> refs = new ConcurrentHashMap<>();
+    /** Registers and unregisters run one at a time, so the sender thread sees them in the order they ran. */
+    private final Object registrations = new Object();
     private final AtomicLong seq = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -138,6 +140,12 @@ public final class ServiceClient implements AutoCloseable {
         ensureOpen();
         Connections.requireBoundIfInproc(s.name(), name, pullAddress);
         Connections.requireBoundIfInproc(s.name(), name, pubAddress);
+        synchronized (registrations) {
+            return registerLocked(name, pullAddress, pubAddress, proof);
+        }
+    }
+
+    private ServiceRef registerLocked(String name, String pullAddress, String pubAddress, Proof proof) {
         ServiceEntry entry = services.computeIfAbsent(name, n -> new ServiceEntry(n, proof));
         if (!entry.proof.samePassphrase(proof)) {
             throw new IllegalArgumentException(s.name() + " - service " + name
@@ -174,6 +182,12 @@ public final class ServiceClient implements AutoCloseable {
 
     /** Removes a service: its sockets close and its pending calls fail with {@link ServiceUnavailableException}. */
     public boolean unregister(String name) {
+        synchronized (registrations) {
+            return unregisterLocked(name);
+        }
+    }
+
+    private boolean unregisterLocked(String name) {
         ServiceEntry entry = services.remove(name);
         refs.remove(name);
         if (entry == null) {
@@ -182,7 +196,7 @@ public final class ServiceClient implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         io.execute(() -> {
             if (!io.isClosed()) {
-                io.sender.unregister(name);
+                io.sender.unregister(entry);
             }
             done.complete(null);
         });
