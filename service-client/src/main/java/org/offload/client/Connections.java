@@ -2,9 +2,13 @@ package org.offload.client;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.offload.service.ServiceUnavailableException;
 import org.offload.service.internal.SharedContext;
+import org.offload.service.internal.ZmqErrors;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
@@ -19,6 +23,9 @@ import org.zeromq.ZMQ;
 final class Connections {
     /** How long an unused connection stays open for a re-register to reuse. */
     static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** How long registering waits for the receiver thread to connect its SUB (it looks every 10 ms). */
+    static final long PUB_CONNECT_WAIT_MS = 5_000;
 
     private record Idle<T>(T value, long until) {
     }
@@ -58,7 +65,8 @@ final class Connections {
             return push;
         } catch (RuntimeException e) {
             push.close();
-            throw new IllegalArgumentException(io.name + " - cannot connect to " + pullAddress + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(io.name + " - cannot connect to PULL " + pullAddress + ": "
+                    + ZmqErrors.describe(e), e);
         }
     }
 
@@ -71,11 +79,33 @@ final class Connections {
         idlePushes.put(pullAddress, new Idle<>(push, System.nanoTime() + GRACE_NANOS));
     }
 
-    /** One more service instance replies from {@code pubAddress}: the SUB connects on the first. */
+    /**
+     * One more service instance replies from {@code pubAddress}: the SUB connects on the first, and this
+     * waits for the receiver thread to say whether it could, so a bad address fails the registration.
+     */
     void acquirePub(String pubAddress) {
-        if (pubUsers.merge(pubAddress, 1, Integer::sum) == 1 && idlePubs.remove(pubAddress) == null) {
-            io.receiver.execute(sub -> sub.connect(pubAddress));
+        if (!pubUsers.containsKey(pubAddress) && idlePubs.remove(pubAddress) == null) {
+            CompletableFuture<Void> connected = new CompletableFuture<>();
+            io.receiver.execute(sub -> {
+                try {
+                    sub.connect(pubAddress);
+                    connected.complete(null);
+                } catch (RuntimeException e) {
+                    connected.completeExceptionally(e);
+                }
+            });
+            try {
+                connected.get(PUB_CONNECT_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+                throw new IllegalArgumentException(io.name + " - cannot connect to PUB " + pubAddress + ": "
+                        + ZmqErrors.describe(cause), cause);
+            } catch (TimeoutException | InterruptedException e) {
+                throw new ServiceUnavailableException(io.name + " - the reply receiver did not connect to " + pubAddress
+                        + " within " + PUB_CONNECT_WAIT_MS + " ms (is the client closing?)");
+            }
         }
+        pubUsers.merge(pubAddress, 1, Integer::sum);
     }
 
     /** One fewer: after the last, the SUB's connection idles, then disconnects. */

@@ -138,19 +138,27 @@ final class RequestSender implements Runnable {
         ServiceEntry target = entry;
         for (Instance i : target.instances) {
             if (i.pullAddress.equals(pullAddress)) {
+                if (!i.pubAddress.equals(pubAddress)) {
+                    throw new IllegalArgumentException(name + " - " + target.name + " instance " + pullAddress
+                            + " is registered with PUB " + i.pubAddress + ", not " + pubAddress
+                            + "; unregister the service first to change it");
+                }
                 return;
             }
         }
-        ZMQ.Socket push;
+        ZMQ.Socket push = null;
         try {
             push = connections.openPush(pullAddress);
-        } catch (IllegalArgumentException e) {
+            connections.acquirePub(pubAddress);
+        } catch (RuntimeException e) {
+            if (push != null) {
+                push.close();
+            }
             if (target.instances.isEmpty()) {
                 services.remove(target.name, target);
             }
             throw e;
         }
-        connections.acquirePub(pubAddress);
         target.instances.add(new Instance(pullAddress, pubAddress, push));
         log.info("{} - registered {} instance PULL {} PUB {} ({} instances)", name, target.name, pullAddress,
                 pubAddress, target.instances.size());

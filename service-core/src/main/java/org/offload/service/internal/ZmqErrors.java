@@ -12,7 +12,7 @@ public final class ZmqErrors {
 
     /** What went wrong, in words: {@code "address already in use"} rather than {@code "Errno 48"}. */
     public static String describe(RuntimeException e) {
-        if (e instanceof ZMQException z) {
+        if (e instanceof ZMQException z && (z.getMessage() == null || z.getMessage().startsWith("Errno "))) {
             String text;
             try {
                 text = ZMQ.Error.findByCode(z.getErrorCode()).getMessage();
@@ -21,6 +21,7 @@ public final class ZmqErrors {
             }
             return text.isEmpty() ? "error " + z.getErrorCode() : text.toLowerCase(Locale.ROOT);
         }
-        return String.valueOf(e.getMessage());
+        return e instanceof NumberFormatException ? "not a port number (" + e.getMessage() + ")"
+                : String.valueOf(e.getMessage());
     }
 }
