@@ -78,11 +78,11 @@ final class RequestSender implements Runnable {
         try {
             while (!stopRequested) {
                 int work = runCommands();
+                long now = System.nanoTime();
+                expire(now); // first: a call whose deadline passed while it waited is failed, never sent
                 if (waitingCount > 0) {
                     work += flushWaiting();
                 }
-                long now = System.nanoTime();
-                expire(now);
                 if (connections.hasIdle()) {
                     connections.closeExpired(now);
                 }
@@ -259,7 +259,10 @@ final class RequestSender implements Runnable {
         if (target == null) {
             return false;
         }
-        long remaining = Math.max(1, TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime()));
+        long remaining = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime());
+        if (remaining <= 0) {
+            return false; // its deadline passed while it waited: expire() fails it; a handler must not run for it
+        }
         long requestId = nextRequestId++;
         Envelope e = new Envelope(Wire.REQUEST, io.id, requestId, System.currentTimeMillis(), remaining, 0,
                 p.request.method(), p.request.path(), "", p.request.headers());

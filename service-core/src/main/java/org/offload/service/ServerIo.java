@@ -37,6 +37,8 @@ final class ServerIo {
     /** Inbound frame limit on the XPUB: subscriptions only (ZMTP 3.1 may frame them as commands). */
     private static final int MAX_SUBSCRIPTION_FRAME_BYTES = 256;
     static final String NOTIFY_START_HEADER = "offload-notify";
+    /** At stop, how long interrupted handlers get to return before the sockets close without them. */
+    static final long WORKER_EXIT_WAIT_MS = 1_000;
 
     private final ServiceServer.Settings s;
     private final String name;
@@ -175,6 +177,11 @@ final class ServerIo {
             workers.execute(job);
         } catch (RejectedExecutionException x) {
             removeInflight(job);
+            if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
+                answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
+                        name + " is stopping"), e.timeoutMs());
+                return;
+            }
             counters.busy.incrementAndGet();
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.TOO_MANY_REQUESTS, name
                     + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
@@ -319,14 +326,19 @@ final class ServerIo {
         }
     }
 
-    void stop(Duration drainTimeout) {
+    /** Starts the stop, or shortens the drain of one under way: a later, shorter stop wins. */
+    synchronized void stop(Duration drainTimeout) {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         if (!stopRequested) {
-            drainDeadline = System.nanoTime() + drainTimeout.toNanos();
+            drainDeadline = deadline;
             stopRequested = true;
             log.info("{} - stopping: draining {} in-flight requests for up to {} ms", name, inflight.size(),
                     drainTimeout.toMillis());
-            selector.wakeup();
+        } else if (deadline - drainDeadline < 0) {
+            drainDeadline = deadline;
+            log.info("{} - stopping: drain shortened to {} ms", name, drainTimeout.toMillis());
         }
+        selector.wakeup();
     }
 
     void stopAfterFailure() {
@@ -369,6 +381,11 @@ final class ServerIo {
             receiverStop = true;
             workers.shutdown(); // no interrupts: abandonInflight() cancelled what ran; a worker may be publishing
             receiverThread.join(RequestReceiver.RECEIVE_TIMEOUT_MS * 10L);
+            abandonInflight(); // a request dispatched while the drain ended is answered 503 too, never dropped
+            if (!workers.awaitTermination(WORKER_EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                log.warn("{} - {} handlers still running {} ms after they were interrupted; not waiting longer",
+                        name, workers.getActiveCount(), WORKER_EXIT_WAIT_MS);
+            }
             int left = publisher.flushAll();
             if (left > 0) {
                 log.warn("{} - {} replies never reached their clients (not subscribed)", name, left);

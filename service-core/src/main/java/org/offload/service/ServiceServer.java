@@ -136,8 +136,9 @@ public final class ServiceServer implements AutoCloseable {
 
     /**
      * Stops gracefully: new requests are answered 503, in-flight work gets up to {@code drainTimeout} to
-     * finish and have its replies published; what is left is cancelled and answered 503. Idempotent;
-     * returns within {@code drainTimeout} plus the socket linger.
+     * finish and have its replies published; what is left is cancelled and answered 503, and its handlers
+     * are interrupted and get up to a second to return. Idempotent; a second call with a shorter drain
+     * shortens the one under way. Returns within {@code drainTimeout} plus the socket linger plus 1.5 s.
      */
     public void stop(Duration drainTimeout) {
         Checks.notNegative("drainTimeout", drainTimeout);
@@ -150,7 +151,7 @@ public final class ServiceServer implements AutoCloseable {
             return; // never started, or start() failed: nothing to stop
         }
         current.stop(drainTimeout);
-        long waitMs = drainTimeout.plus(settings.linger()).toMillis() + 500;
+        long waitMs = drainTimeout.plus(settings.linger()).toMillis() + ServerIo.WORKER_EXIT_WAIT_MS + 500;
         if (!current.awaitTermination(waitMs, TimeUnit.MILLISECONDS)) {
             log.error("{} - I/O thread did not end within {} ms; leaving it", settings.name(), waitMs);
         }
