@@ -133,6 +133,10 @@ final class ReplyReceiver implements Runnable {
                 peerError(io.badProof, "dropped a rejection that does not echo the proof of request id " + p.requestId);
                 return;
             }
+            if (answersATamperedCopy(e)) {
+                peerError(io.badProof, "dropped a rejection of a tampered copy of request id " + p.requestId);
+                return;
+            }
             // rejections of a request the service could not parse carry path "/" (PROTOCOL.md section 7)
             boolean pathOk = e.path().equals(p.request.path()) || (e.path().equals("/") && e.status() >= 400);
             if (e.kind() != Wire.REPLY || !pathOk) {
@@ -180,6 +184,16 @@ final class ReplyReceiver implements Runnable {
             }
         }
         peerError(io.badProof, "dropped a reply from " + p.service.name + " whose proof did not verify");
+    }
+
+    /**
+     * True for a rejection we can verify (so the service shares our passphrase) of a message it could not
+     * authenticate or parse (401 or 505 on path {@code /}). Our own message verifies there, so what was
+     * rejected was a copy someone altered while keeping our proof: it must not fail our call.
+     */
+    private static boolean answersATamperedCopy(Envelope e) {
+        return e.headers().containsKey(Wire.REJECTED_PROOF) && e.path().equals("/")
+                && (e.status() == Status.UNAUTHORIZED || e.status() == Status.VERSION_NOT_SUPPORTED);
     }
 
     /** True when {@code e} claims to answer a rejected message but does not echo the proof we sent. */

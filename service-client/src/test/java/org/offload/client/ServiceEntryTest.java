@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,15 +18,23 @@ import org.zeromq.ZMQ;
 class ServiceEntryTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private final ZMQ.Context context = ZMQ.context(1);
+    private final List<ZMQ.Socket> sockets = new ArrayList<>();
 
     @AfterEach
     void close() {
+        sockets.forEach(ZMQ.Socket::close); // closing twice is harmless; an open one would hang term()
         context.term();
     }
 
+    private ZMQ.Socket socket(SocketType type) {
+        ZMQ.Socket s = context.socket(type);
+        s.setLinger(0);
+        sockets.add(s);
+        return s;
+    }
+
     private ZMQ.Socket push(String address) {
-        ZMQ.Socket push = context.socket(SocketType.PUSH);
-        push.setLinger(0);
+        ZMQ.Socket push = socket(SocketType.PUSH);
         push.setImmediate(false);
         push.connect(address);
         return push;
@@ -33,11 +43,10 @@ class ServiceEntryTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void noInstanceReason_oneGoneOneNeverConnected_namesEachWithWhatHappened() {
-        ZMQ.Socket peer = context.socket(SocketType.PULL);
-        peer.setLinger(0);
+        ZMQ.Socket peer = socket(SocketType.PULL);
         peer.bind("tcp://127.0.0.1:*");
         String live = peer.getLastEndpoint();
-        ZMQ.Socket deadPeer = context.socket(SocketType.PULL);
+        ZMQ.Socket deadPeer = socket(SocketType.PULL);
         deadPeer.bind("tcp://127.0.0.1:*");
         String dead = deadPeer.getLastEndpoint();
         deadPeer.close();
@@ -54,7 +63,5 @@ class ServiceEntryTest {
                 + " (disconnected, or their send queue is full): " + live + " (PULL) / tcp://127.0.0.1:1 (PUB); 1 never"
                 + " connected: " + dead + " (PULL) / tcp://127.0.0.1:2 (PUB) - is the worker running there?",
                 entry.noInstanceReason());
-        gone.push.close();
-        never.push.close();
     }
 }

@@ -117,6 +117,12 @@ final class RequestReceiver implements Runnable {
             io.answer(client, requestId, "/", Reply.error(x.status(), x.getMessage()), 0);
             return;
         }
+        if (e.kind() == Wire.REQUEST && isReplayedId(e)) {
+            // before the window check: a replay of a request seen here is dropped silently, never answered with
+            // a 401 that echoes its proof (which would fail the genuine call still waiting for its reply)
+            peerError(counters.replayed, "dropped a replayed request id " + e.requestId());
+            return;
+        }
         long skew = System.currentTimeMillis() - e.timestampMs();
         if (Math.abs(skew) > replayWindowMs) {
             peerError(counters.unauthorized, "rejected a request outside the replay window (skew " + skew + " ms)");
@@ -135,12 +141,12 @@ final class RequestReceiver implements Runnable {
         }
     }
 
-    private void onRequest(Envelope e, byte[] body) {
+    private boolean isReplayedId(Envelope e) {
         Long last = lastIds.get(e.clientId());
-        if (last != null && Long.compareUnsigned(e.requestId(), last) <= 0) {
-            peerError(counters.replayed, "dropped a replayed request id " + e.requestId());
-            return;
-        }
+        return last != null && Long.compareUnsigned(e.requestId(), last) <= 0;
+    }
+
+    private void onRequest(Envelope e, byte[] body) {
         lastIds.put(e.clientId(), e.requestId());
         counters.received.incrementAndGet();
         Request request;
