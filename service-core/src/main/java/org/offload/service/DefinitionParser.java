@@ -28,6 +28,7 @@ final class DefinitionParser {
     private final ClassLoader loader;
     private final Optional<Path> baseDir;
     private final List<ServiceDefinition.Binding> bindings = new ArrayList<>();
+    private final List<DefinitionSettings.Setting> settings = new ArrayList<>();
     private String name;
     private String pullAddress;
     private String pubAddress;
@@ -67,7 +68,13 @@ final class DefinitionParser {
                 case "PASSPHRASE" -> passphrase(line, args);
                 case "WORKERS" -> workers(line, args);
                 case "ROUTE" -> route(line, args);
-                default -> method(line, directive, args);
+                default -> {
+                    if (DefinitionSettings.isSetting(directive)) {
+                        setting(line, directive, args);
+                    } else {
+                        method(line, directive, args);
+                    }
+                }
             }
         } catch (IllegalArgumentException e) {
             throw new DefinitionException(source, line, e.getMessage());
@@ -108,6 +115,20 @@ final class DefinitionParser {
         workersLine = line;
     }
 
+    private void setting(int line, String directive, List<String> args) {
+        if (routeRegex != null) {
+            throw new IllegalArgumentException(directive + " is a service setting; put it before the first ROUTE"
+                    + " line (line " + routeLine + ")");
+        }
+        expect(directive, args, 1, "VALUE");
+        for (DefinitionSettings.Setting earlier : settings) {
+            if (earlier.directive().equals(directive)) {
+                notRepeated(directive, earlier.line());
+            }
+        }
+        settings.add(DefinitionSettings.read(directive, args.get(0), line));
+    }
+
     private void route(int line, List<String> args) {
         expect("ROUTE", args, 1, "REGEX, without spaces: write \\s");
         closeRoute();
@@ -126,7 +147,9 @@ final class DefinitionParser {
     private void method(int line, String directive, List<String> args) {
         if (!METHOD_WORD.matcher(directive).matches()) {
             throw new IllegalArgumentException("unknown directive '" + Checks.abbreviate(directive)
-                    + "': the directives are SERVICE, PASSPHRASE, WORKERS, ROUTE and upper-case METHOD words such as REQUEST");
+                    + "': the directives are SERVICE, PASSPHRASE, WORKERS, the settings "
+                    + String.join(", ", DefinitionSettings.directives())
+                    + ", ROUTE and upper-case METHOD words such as REQUEST");
         }
         expect(directive, args, 1, "CLASS");
         if (routeRegex == null) {
@@ -169,7 +192,7 @@ final class DefinitionParser {
                     "no ROUTE line: a definition needs at least one ROUTE with a METHOD line under it");
         }
         return new ServiceDefinition(source, baseDir, name, pullAddress, pubAddress, serviceLine, passphrase,
-                passphraseLine, workers, bindings);
+                passphraseLine, workers, settings, bindings);
     }
 
     private static void expect(String directive, List<String> args, int count, String expected) {

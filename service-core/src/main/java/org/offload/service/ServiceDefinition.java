@@ -7,7 +7,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +39,13 @@ import java.util.function.Function;
  *       for a definition not read from a file). A literal passphrase is refused.</li>
  *   <li>{@code WORKERS N} (optional, once): handler threads, at least 1; default
  *       {@link ServiceServer#DEFAULT_WORKERS}.</li>
+ *   <li>Settings (optional, once each, before the first ROUTE): {@code VIRTUAL_THREADS true|false},
+ *       {@code QUEUE_CAPACITY N}, {@code ERROR_DETAILS true|false}, {@code MAX_MESSAGE_BYTES N|NKiB|NMiB},
+ *       {@code DRAIN_TIMEOUT D}, {@code REPLAY_WINDOW D}, {@code MAX_PARKED_REPLIES N}, {@code PARK_TIMEOUT D},
+ *       {@code SEND_HIGH_WATER_MARK N}, {@code RECEIVE_HIGH_WATER_MARK N}, {@code LINGER D},
+ *       {@code HANDSHAKE_TIMEOUT D}, {@code HEARTBEAT_INTERVAL D}: the {@link ServiceServer.Builder} option of
+ *       the same name, checked as the builder checks it; a duration D is {@code 500ms}, {@code 5s}, {@code 2m},
+ *       {@code 1h} or ISO-8601 ({@code PT5S}).</li>
  *   <li>{@code ROUTE REGEX}: starts a block of METHOD lines for paths matching REGEX at their start (as
  *       {@link ServiceServer.Builder#route}); the regex cannot contain spaces (write {@code \s}). Several
  *       blocks may follow each other; the first matching route wins.</li>
@@ -87,11 +96,12 @@ public final class ServiceDefinition {
     private final PassphraseSource passphrase;
     private final int passphraseLine;
     private final int workers;
+    private final List<DefinitionSettings.Setting> settings;
     private final List<Binding> bindings;
 
     ServiceDefinition(String source, Optional<Path> baseDir, String name, String pullAddress, String pubAddress,
                       int serviceLine, PassphraseSource passphrase, int passphraseLine, int workers,
-                      List<Binding> bindings) {
+                      List<DefinitionSettings.Setting> settings, List<Binding> bindings) {
         this.source = source;
         this.baseDir = baseDir;
         this.name = name;
@@ -101,6 +111,7 @@ public final class ServiceDefinition {
         this.passphrase = passphrase;
         this.passphraseLine = passphraseLine;
         this.workers = workers;
+        this.settings = List.copyOf(settings);
         this.bindings = List.copyOf(bindings);
     }
 
@@ -187,6 +198,13 @@ public final class ServiceDefinition {
         return workers;
     }
 
+    /** The setting lines (VIRTUAL_THREADS, QUEUE_CAPACITY, ...) by directive, values as written, in file order. */
+    public Map<String, String> settings() {
+        Map<String, String> bySetting = new LinkedHashMap<>();
+        settings.forEach(st -> bySetting.put(st.directive(), st.value()));
+        return Collections.unmodifiableMap(bySetting);
+    }
+
     /** The METHOD lines in file order (the order in which routes are tried). */
     public List<Route> routes() {
         return bindings.stream().map(Binding::route).toList();
@@ -201,11 +219,11 @@ public final class ServiceDefinition {
         DefinitionParser.checkAddresses(Objects.requireNonNull(pullAddress, "pullAddress"),
                 Objects.requireNonNull(pubAddress, "pubAddress"));
         return new ServiceDefinition(source, baseDir, name, pullAddress, pubAddress, serviceLine, passphrase,
-                passphraseLine, workers, bindings);
+                passphraseLine, workers, settings, bindings);
     }
 
     /**
-     * A builder with the name, addresses, workers and routes set and the passphrase read from its
+     * A builder with the name, addresses, workers, settings and routes set and the passphrase read from its
      * environment variable or file; adjust it further (e.g. {@code drainTimeout}) before {@code build()}.
      * Throws {@link DefinitionException} when the passphrase cannot be read or a shared handler cannot be
      * created.
@@ -224,6 +242,7 @@ public final class ServiceDefinition {
         }
         ServiceServer.Builder builder = ServiceServer.builder().name(name).bind(pullAddress, pubAddress)
                 .passphrase(secret).workers(workers);
+        settings.forEach(setting -> setting.apply().accept(builder));
         Map<Class<?>, Handler> handlers = new HashMap<>();
         for (Binding b : bindings) {
             Handler handler;

@@ -66,6 +66,10 @@ public final class ServiceServer implements AutoCloseable {
      * client's subscription is then dropped).
      */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /** Handlers run on platform worker threads unless {@code virtualThreads(true)}. */
+    public static final boolean DEFAULT_VIRTUAL_THREADS = false;
+    /** A 500 reply names only the failed path unless {@code exposeErrorDetails(true)}. */
+    public static final boolean DEFAULT_EXPOSE_ERROR_DETAILS = false;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -189,6 +193,11 @@ public final class ServiceServer implements AutoCloseable {
         return "ServiceServer[" + settings.name() + ", " + state + "]";
     }
 
+    /** What this server was built with (tests, and the definition file's settings). */
+    Settings settings() {
+        return settings;
+    }
+
     /** Settings of a built server. */
     record Settings(String name, String pullAddress, String pubAddress, Proof proof, List<Router.Route> routes,
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
@@ -206,7 +215,7 @@ public final class ServiceServer implements AutoCloseable {
         private final List<Router.Route> routes = new ArrayList<>();
         private int workers = DEFAULT_WORKERS;
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
-        private boolean virtualThreads;
+        private boolean virtualThreads = DEFAULT_VIRTUAL_THREADS;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private Duration replayWindow = DEFAULT_REPLAY_WINDOW;
         private int maxParkedReplies = DEFAULT_MAX_PARKED_REPLIES;
@@ -217,7 +226,7 @@ public final class ServiceServer implements AutoCloseable {
         private Duration linger = DEFAULT_LINGER;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private boolean exposeErrorDetails;
+        private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
         private boolean built;
 
         private Builder() {}

@@ -103,8 +103,11 @@ class ServiceDefinitionTest {
 
     @Test
     void parse_unknownDirective_failsOnItsLine() {
-        assertRejected(3, "unknown directive 'route': the directives are SERVICE, PASSPHRASE, WORKERS, ROUTE and "
-                + "upper-case METHOD words such as REQUEST", goodWith(3, "route ^/echo$"));
+        assertRejected(3, "unknown directive 'route': the directives are SERVICE, PASSPHRASE, WORKERS, the settings"
+                + " VIRTUAL_THREADS, QUEUE_CAPACITY, ERROR_DETAILS, MAX_MESSAGE_BYTES, DRAIN_TIMEOUT, REPLAY_WINDOW,"
+                + " MAX_PARKED_REPLIES, PARK_TIMEOUT, SEND_HIGH_WATER_MARK, RECEIVE_HIGH_WATER_MARK, LINGER,"
+                + " HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, ROUTE and upper-case METHOD words such as REQUEST",
+                goodWith(3, "route ^/echo$"));
     }
 
     @Test

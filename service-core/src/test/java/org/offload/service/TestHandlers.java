@@ -81,4 +81,14 @@ public final class TestHandlers {
             return Reply.json(Map.of());
         }
     }
+
+    /** A handler that always throws {@link IllegalStateException} with {@link #MESSAGE}. */
+    public static final class Failing implements Handler {
+        static final String MESSAGE = "failing on purpose";
+
+        @Override
+        public Reply handle(Call call) {
+            throw new IllegalStateException(MESSAGE);
+        }
+    }
 }
