@@ -70,7 +70,8 @@ final class MemoryBench {
             long[] idle = worker.sample();
             Pipelined load = new Pipelined("overload", 20_000,
                     OffloadSide.callAsync(client, "overload", () -> request, reply -> true));
-            FutureTask<Map<String, Double>> running = new FutureTask<>(() -> load.round(o.overload()));
+            FutureTask<Map<String, Double>> running = new FutureTask<>(() -> load.round(o.overloadRound()));
+            long loadStart = System.nanoTime();
             Thread.ofPlatform().name("bench-overload").start(running);
             List<long[]> samples = new ArrayList<>();
             while (!running.isDone()) {
@@ -80,15 +81,16 @@ final class MemoryBench {
                 }
             }
             Map<String, Double> load1 = running.get();
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             if (samples.isEmpty()) {
                 samples.add(worker.sample());
             }
             record("heap", 0, idle, samples, results);
             record("rss", 1, idle, samples, results);
             results.note("memory.service.heap.last", String.format("%d samples over %.1f s; %,.0f replies/s, %,.0f"
-                    + " calls failed (429 busy)", samples.size(), o.overload().toMillis() / 1e3, load1.get("rate"),
-                    load1.get("errors")));
+                    + " calls failed (429 busy)", samples.size(), loadSeconds, load1.get("rate"), load1.get("errors")));
             results.add("memory.service.busy", load1.get("errors"));
+            results.add("memory.service.cut", load1.get("cut"));
         }
         progress.printf("bench: %-40s (%.1f s)%n", "service memory under overload", (System.nanoTime() - start) / 1e9);
     }

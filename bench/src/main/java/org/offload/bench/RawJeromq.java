@@ -2,7 +2,6 @@ package org.offload.bench;
 
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -258,7 +257,7 @@ final class RawJeromq {
                 }
 
                 @Override
-                public Map<String, Double> round(Duration length) throws Exception {
+                public Map<String, Double> round(Round round) throws Exception {
                     long before = server.sunk();
                     long[] sent = {0};
                     AtomicBoolean running = new AtomicBoolean(true);
@@ -271,7 +270,7 @@ final class RawJeromq {
                             sent[0]++;
                         }
                     });
-                    Map<String, Double> figures = Pipelined.measure(id, length, server::sunk);
+                    Map<String, Double> figures = Pipelined.measure(id, round, server::sunk, server::sunk);
                     running.set(false);
                     sender.join();
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
