@@ -49,6 +49,7 @@ final class MemoryBench {
             long after = usedHeapAfterGc();
             long ended = futures.stream().filter(CompletableFuture::isDone).count();
             results.add("memory.client.bytesPerCall", (after - before) / (double) n);
+            results.add("memory.client.requests", client.stats().sent() - sentBefore);
             results.note("memory.client.bytesPerCall", String.format("%,d calls outstanding (%,d sent, %d ended early):"
                     + " heap %.1f -> %.1f MiB", n, client.stats().sent() - sentBefore, ended, before / MIB, after / MIB));
         }
@@ -90,6 +91,7 @@ final class MemoryBench {
             results.note("memory.service.heap.last", String.format("%d samples over %.1f s; %,.0f replies/s, %,.0f"
                     + " calls failed (429 busy)", samples.size(), loadSeconds, load1.get("rate"), load1.get("errors")));
             results.add("memory.service.busy", load1.get("errors"));
+            results.add("memory.service.requests", load1.get("requests"));
             results.add("memory.service.cut", load1.get("cut"));
         }
         progress.printf("bench: %-40s (%.1f s)%n", "service memory under overload", (System.nanoTime() - start) / 1e9);
