@@ -30,6 +30,8 @@ final class RawJeromq {
     private static final int RECEIVE_TIMEOUT_MS = 20;
     private static final long REPLY_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final String ANY_PORT = "tcp://127.0.0.1:*";
+    /** The request id of the pings that wait out the slow joiner; requests count from 1. */
+    private static final long PING_ID = 0;
 
     private RawJeromq() {}
 
@@ -163,7 +165,7 @@ final class RawJeromq {
             Set<Integer> answered = new HashSet<>();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (System.nanoTime() < until) {
-                send(0);
+                send(PING_ID);
                 if (sub.recv(0) != null) {
                     answered.add(Arrays.hashCode(sub.recv(0)));
                     if (answered.size() >= servers) {
@@ -219,6 +221,9 @@ final class RawJeromq {
                             byte[] header = sub.recv(0);
                             if (header != null) {
                                 byte[] body = sub.recv(0);
+                                if (ByteBuffer.wrap(header, 16, 8).getLong() == PING_ID) {
+                                    continue; // a late answer to a ping of awaitSubscriptions, not a request's
+                                }
                                 boolean ok;
                                 try {
                                     accept.accept(body);
