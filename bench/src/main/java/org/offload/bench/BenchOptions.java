@@ -44,7 +44,7 @@ record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round,
      * The least requests a round of the quick run counts: its rounds are far too short for a busy machine
      * to complete anything in their length alone, so the count decides how long they run there.
      */
-    static final int QUICK_MIN_REQUESTS = 300;
+    static final int QUICK_MIN_REQUESTS = 200;
     /**
      * The least requests a round of the full run counts: below what the slowest scenario completes in its
      * length (heavy scale-out with 1 worker: 72 a second at worst in the last full run, about 115 in its
