@@ -33,7 +33,7 @@ final class MemoryBench {
             Request ping = Request.of(BenchWorker.PING, Payload.METHOD);
             Request hold = Request.of(BenchWorker.HOLD, Payload.METHOD);
             for (int i = 0; i < 2_000; i++) {
-                client.call("hold", ping, Duration.ofSeconds(10));
+                client.call("hold", ping, OffloadSide.SETUP_DEADLINE);
             }
             List<CompletableFuture<?>> futures = new ArrayList<>(n);
             long sentBefore = client.stats().sent();
@@ -67,7 +67,7 @@ final class MemoryBench {
              ServiceClient client = ServiceClient.builder().name("bench-overload").build()) {
             client.register("overload", worker.pullAddress, worker.pubAddress, OffloadSide.PASSPHRASE);
             Request request = BenchWorker.cpuRequest(Math.max(1, o.cpuRounds() / 10));
-            client.call("overload", request, Duration.ofSeconds(10));
+            client.call("overload", request, OffloadSide.SETUP_DEADLINE);
             long[] idle = worker.sample();
             Pipelined load = new Pipelined("overload", 20_000,
                     OffloadSide.callAsync(client, "overload", () -> request, reply -> true));
