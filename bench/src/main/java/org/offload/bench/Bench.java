@@ -51,7 +51,7 @@ public final class Bench {
         }
         if (ScaleOut.ids(Runtime.getRuntime().availableProcessors()).stream().anyMatch(o::runs)) {
             try (ScaleOut scale = new ScaleOut(o)) {
-                Rounds.run("scale-out " + scale.counts + " workers, light", scale.light, o, o.round(), results, progress);
+                Rounds.run("scale-out " + scale.counts + " workers, light", scale.light, o, o.measuredRound(), results, progress);
                 Rounds.run("scale-out " + scale.counts + " workers, heavy", scale.heavy, o, o.scaleRound(), results,
                         progress);
             }
@@ -79,19 +79,19 @@ public final class Bench {
                 Latency.virtualThreads("offload.callvt." + l, o.virtualThreads(), offload.call(p)),
                 Latency.oneThread("grpc.blocking." + l, grpc.blocking(false, p)),
                 Latency.oneThread("grpcdirect.blocking." + l, grpc.blocking(true, p))),
-                o, o.round(), results, progress);
+                o, o.measuredRound(), results, progress);
         Rounds.run("throughput " + l, List.of(
                 new Pipelined("raw.pipe." + l, o.window(), raw.pipeline()),
                 new Pipelined("offload.async." + l, o.window(), offload.callAsync(offload.client, p)),
                 new Pipelined("offload.asyncdirect." + l, o.window(), offload.callAsync(offload.direct, p)),
                 new Pipelined("grpc.async." + l, o.window(), grpc.async(false, p)),
                 new Pipelined("grpcdirect.async." + l, o.window(), grpc.async(true, p))),
-                o, o.round(), results, progress);
+                o, o.measuredRound(), results, progress);
         if (!p.isJson()) {
             Rounds.run("one-way " + l, List.of(
                     raw.oneWay("raw.oneway." + l),
                     new Pipelined("offload.send." + l, o.sendWindow(), offload.send(p))),
-                    o, o.round(), results, progress);
+                    o, o.measuredRound(), results, progress);
         }
     }
 }

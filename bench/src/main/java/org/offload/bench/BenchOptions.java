@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * How long and how hard one run measures. {@link #full} is {@code ./run bench} (a few minutes);
- * {@link #quick} is the smoke run (seconds), which only proves every row can be produced.
+ * {@link #quick} is the smoke run (seconds), which only proves every row can be produced. Every round, the
+ * warm-up too, also runs until a minimum of requests has ended ({@link #minRequests()}, see {@link Round}).
  *
- * @param warmup         unmeasured round each scenario runs before its group's measured rounds
+ * @param warmup         length of the unmeasured round each scenario runs before its group's measured rounds
  * @param round          length of one measured round
  * @param rounds         measured rounds per scenario (medians and spreads are over these)
  * @param window         requests in flight for the pipelined rows
@@ -38,6 +39,18 @@ record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round,
         return new BenchOptions(true, outDir, Duration.ofMillis(100), Duration.ofMillis(100), 1, 256, 4096, 16,
                 List.of(16, 256, 1_000, 10_000), 5_000, Duration.ofMillis(1000), Duration.ofMillis(250), 2_000, ALL);
     }
+
+    /**
+     * The least requests a round of the quick run counts: its rounds are far too short for a busy machine
+     * to complete anything in their length alone, so the count decides how long they run there.
+     */
+    static final int QUICK_MIN_REQUESTS = 200;
+    /**
+     * The least requests a round of the full run counts: below what the slowest scenario completes in its
+     * length (heavy scale-out with 1 worker: 72 a second at worst in the last full run, about 115 in its
+     * 1.6 s round), so the full run's measured rounds last their length.
+     */
+    static final int FULL_MIN_REQUESTS = 50;
 
     static final String USAGE = "[--quick] [--out DIR] [--only REGEX] [--rounds N] [--round-ms MS] [--warmup-ms MS]";
     private static final Pattern ALL = Pattern.compile("");
@@ -89,8 +102,28 @@ record BenchOptions(boolean quick, Path outDir, Duration warmup, Duration round,
         return quick ? Math.max(2 * window, 200) : Math.max(4 * window, 5_000);
     }
 
-    /** Length of one round of the heavy scale-out rows: long enough for a hundred or more requests. */
-    Duration scaleRound() {
-        return quick ? Duration.ofMillis(300) : round.multipliedBy(2);
+    /** The least requests every round counts. */
+    int minRequests() {
+        return quick ? QUICK_MIN_REQUESTS : FULL_MIN_REQUESTS;
+    }
+
+    /** One unmeasured round before a group's measured rounds. */
+    Round warmupRound() {
+        return Round.of(warmup, minRequests());
+    }
+
+    /** One measured round. */
+    Round measuredRound() {
+        return Round.of(round, minRequests());
+    }
+
+    /** One round of the heavy scale-out rows: in a full run, long enough for a hundred or more requests. */
+    Round scaleRound() {
+        return Round.of(quick ? Duration.ofMillis(300) : round.multipliedBy(2), minRequests());
+    }
+
+    /** The round that overloads the service of the service-memory rows. */
+    Round overloadRound() {
+        return Round.of(overload, minRequests());
     }
 }

@@ -51,6 +51,7 @@ final class Completeness {
             String id = "complete.w" + window;
             results.add(id + ".sent", total);
             results.add(id + ".replies", replies.sum());
+            results.add(id + ".requests", replies.sum());
             results.add(id + ".typed", failures);
             results.add(id + ".missing", missing);
             Map<String, Long> byType = new TreeMap<>();

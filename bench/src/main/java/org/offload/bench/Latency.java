@@ -1,18 +1,19 @@
 package org.offload.bench;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
  * Sync round trips back to back, each timed into an HdrHistogram: from the calling thread, or from many
- * virtual threads at once. Figures: p50, p99, p99.9 in µs, rate (calls a second), cpu (process CPU µs per
- * call), errors.
+ * virtual threads at once, until the round's length has passed and its minimum of calls (all threads
+ * together) has ended. Figures: p50, p99, p99.9 in µs, rate (calls a second), requests (calls timed), cut,
+ * cpu (process CPU µs per call), errors.
  */
 final class Latency implements Scenario {
     /** One blocking round trip. */
@@ -48,21 +49,21 @@ final class Latency implements Scenario {
     }
 
     @Override
-    public Map<String, Double> round(Duration length) throws Exception {
+    public Map<String, Double> round(Round round) throws Exception {
         long start = System.nanoTime();
-        long end = start + length.toNanos();
         AtomicLong errors = new AtomicLong();
+        LongAdder samples = new LongAdder();
         Histogram all = new Histogram(MAX_NANOS, 3);
         CpuClock cpu = new CpuClock();
         if (virtualThreads == 0) {
-            loop(end, all, errors);
+            loop(round, start, all, samples, errors);
         } else {
             List<Histogram> parts = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < virtualThreads; i++) {
                 Histogram h = new Histogram(MAX_NANOS, 3);
                 parts.add(h);
-                threads.add(Thread.ofVirtual().name(id + "-" + i).start(() -> loop(end, h, errors)));
+                threads.add(Thread.ofVirtual().name(id + "-" + i).start(() -> loop(round, start, h, samples, errors)));
             }
             for (Thread t : threads) {
                 t.join();
@@ -72,17 +73,23 @@ final class Latency implements Scenario {
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Double> figures = new HashMap<>(Map.of("p50", micros(all, 50), "p99", micros(all, 99),
                 "p999", micros(all, 99.9), "rate", all.getTotalCount() / seconds, "errors", (double) errors.get()));
+        round.addTo(figures, all.getTotalCount(), all.getTotalCount() + errors.get());
         cpu.addTo(figures, id, all.getTotalCount());
         return figures;
     }
 
-    private void loop(long end, Histogram h, AtomicLong errors) {
+    /**
+     * Calls back to back until {@code round} is over, counting in {@code samples} and {@code errors} what all
+     * the round's threads ended (the counts are read only once the round's length has passed).
+     */
+    private void loop(Round round, long start, Histogram h, LongAdder samples, AtomicLong errors) {
         long now = System.nanoTime();
-        while (now < end) {
+        while (!round.lengthPassed(now - start) || !round.over(now - start, samples.sum() + errors.get())) {
             try {
                 op.call();
                 long done = System.nanoTime();
                 h.recordValue(Math.min(done - now, MAX_NANOS));
+                samples.increment();
                 now = done;
             } catch (Exception e) {
                 errors.incrementAndGet();

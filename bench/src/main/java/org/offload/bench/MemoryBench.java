@@ -33,7 +33,7 @@ final class MemoryBench {
             Request ping = Request.of(BenchWorker.PING, Payload.METHOD);
             Request hold = Request.of(BenchWorker.HOLD, Payload.METHOD);
             for (int i = 0; i < 2_000; i++) {
-                client.call("hold", ping, Duration.ofSeconds(10));
+                client.call("hold", ping, OffloadSide.SETUP_DEADLINE);
             }
             List<CompletableFuture<?>> futures = new ArrayList<>(n);
             long sentBefore = client.stats().sent();
@@ -49,6 +49,7 @@ final class MemoryBench {
             long after = usedHeapAfterGc();
             long ended = futures.stream().filter(CompletableFuture::isDone).count();
             results.add("memory.client.bytesPerCall", (after - before) / (double) n);
+            results.add("memory.client.requests", client.stats().sent() - sentBefore);
             results.note("memory.client.bytesPerCall", String.format("%,d calls outstanding (%,d sent, %d ended early):"
                     + " heap %.1f -> %.1f MiB", n, client.stats().sent() - sentBefore, ended, before / MIB, after / MIB));
         }
@@ -66,11 +67,12 @@ final class MemoryBench {
              ServiceClient client = ServiceClient.builder().name("bench-overload").build()) {
             client.register("overload", worker.pullAddress, worker.pubAddress, OffloadSide.PASSPHRASE);
             Request request = BenchWorker.cpuRequest(Math.max(1, o.cpuRounds() / 10));
-            client.call("overload", request, Duration.ofSeconds(10));
+            client.call("overload", request, OffloadSide.SETUP_DEADLINE);
             long[] idle = worker.sample();
             Pipelined load = new Pipelined("overload", 20_000,
                     OffloadSide.callAsync(client, "overload", () -> request, reply -> true));
-            FutureTask<Map<String, Double>> running = new FutureTask<>(() -> load.round(o.overload()));
+            FutureTask<Map<String, Double>> running = new FutureTask<>(() -> load.round(o.overloadRound()));
+            long loadStart = System.nanoTime();
             Thread.ofPlatform().name("bench-overload").start(running);
             List<long[]> samples = new ArrayList<>();
             while (!running.isDone()) {
@@ -80,15 +82,17 @@ final class MemoryBench {
                 }
             }
             Map<String, Double> load1 = running.get();
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             if (samples.isEmpty()) {
                 samples.add(worker.sample());
             }
             record("heap", 0, idle, samples, results);
             record("rss", 1, idle, samples, results);
             results.note("memory.service.heap.last", String.format("%d samples over %.1f s; %,.0f replies/s, %,.0f"
-                    + " calls failed (429 busy)", samples.size(), o.overload().toMillis() / 1e3, load1.get("rate"),
-                    load1.get("errors")));
+                    + " calls failed (429 busy)", samples.size(), loadSeconds, load1.get("rate"), load1.get("errors")));
             results.add("memory.service.busy", load1.get("errors"));
+            results.add("memory.service.requests", load1.get("requests"));
+            results.add("memory.service.cut", load1.get("cut"));
         }
         progress.printf("bench: %-40s (%.1f s)%n", "service memory under overload", (System.nanoTime() - start) / 1e9);
     }

@@ -19,6 +19,11 @@ final class OffloadSide implements AutoCloseable {
     static final String ANY_PORT = "tcp://127.0.0.1:*";
     static final String ECHO = "echo";
     static final String DEFAULTS = "defaults";
+    /**
+     * The deadline of the calls that set a part of the run up (first calls, which also wait out the slow
+     * joiner, and warm-ups): never measured, so as generous as a machine busy with other work needs.
+     */
+    static final Duration SETUP_DEADLINE = Duration.ofSeconds(30);
     /** The bench service's queue: room for every window used, so throughput rows never meet a 429. */
     static final int QUEUE_CAPACITY = 65_536;
 
@@ -40,8 +45,8 @@ final class OffloadSide implements AutoCloseable {
         client.onResponse("^/bench/", (request, reply) -> nowaitOutcome.done(accepts(payloadOf(request), reply)))
                 .onError((service, request, error) -> nowaitOutcome.done(false));
         for (Payload p : Payload.values()) { // the first call also waits out the slow joiner
-            p.accept(client.call(ECHO, p.offloadRequest(), Duration.ofSeconds(10)));
-            p.accept(direct.call(ECHO, p.offloadRequest(), Duration.ofSeconds(10)));
+            p.accept(client.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
+            p.accept(direct.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
         }
     }
 

@@ -1,6 +1,5 @@
 package org.offload.bench;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -35,6 +34,10 @@ final class Pipelined implements Scenario {
     }
 
     private static final long DRAIN_TIMEOUT_MS = 15_000;
+    /** Longest ramp before a round's count starts (a fifth of a shorter round). */
+    private static final long RAMP_MS = 200;
+    /** How often a round past its length looks whether enough requests have ended. */
+    private static final long POLL_MS = 5;
 
     private final String id;
     private final int window;
@@ -52,7 +55,7 @@ final class Pipelined implements Scenario {
     }
 
     @Override
-    public Map<String, Double> round(Duration length) throws Exception {
+    public Map<String, Double> round(Round round) throws Exception {
         Semaphore slots = new Semaphore(window);
         LongAdder ok = new LongAdder();
         LongAdder failed = new LongAdder();
@@ -62,7 +65,7 @@ final class Pipelined implements Scenario {
         });
         Driver driver = new Driver(slots, failed);
         Thread thread = Thread.ofPlatform().name(id + "-driver").start(driver);
-        Map<String, Double> figures = measure(id, length, ok::sum);
+        Map<String, Double> figures = measure(id, round, ok::sum, () -> ok.sum() + failed.sum());
         driver.running = false;
         thread.join(DRAIN_TIMEOUT_MS);
         thread.interrupt(); // only if every slot was lost: the driver then waits for one forever
@@ -78,17 +81,26 @@ final class Pipelined implements Scenario {
 
     /**
      * The measured part of a round whose load is already running: after a short ramp, counts what
-     * {@code done} counts over {@code length}. Figures: rate (a second), cpu, others ({@link CpuClock}).
+     * {@code done} counts until {@code round} is over, {@code ended} (done or failed) deciding when it has
+     * enough requests. Figures: rate (a second), requests (done), cut ({@link Round#addTo}), cpu, others
+     * ({@link CpuClock}).
      */
-    static Map<String, Double> measure(String id, Duration length, LongSupplier done) throws InterruptedException {
-        Thread.sleep(Math.max(1, Math.min(length.toMillis() / 5, 200))); // ramp: fill the window first
+    static Map<String, Double> measure(String id, Round round, LongSupplier done, LongSupplier ended)
+            throws InterruptedException {
+        Thread.sleep(Math.max(1, Math.min(round.length().toMillis() / 5, RAMP_MS))); // ramp: fill the window first
         long c0 = done.getAsLong();
+        long e0 = ended.getAsLong();
         long t0 = System.nanoTime();
         CpuClock cpu = new CpuClock();
-        Thread.sleep(length.toMillis());
+        Thread.sleep(round.length().toMillis());
+        while (!round.over(System.nanoTime() - t0, ended.getAsLong() - e0)) {
+            Thread.sleep(POLL_MS);
+        }
         long n = done.getAsLong() - c0;
+        long elapsed = System.nanoTime() - t0;
         Map<String, Double> figures = new HashMap<>();
-        figures.put("rate", n / ((System.nanoTime() - t0) / 1e9));
+        figures.put("rate", n / (elapsed / 1e9));
+        round.addTo(figures, n, ended.getAsLong() - e0);
         cpu.addTo(figures, id, n);
         return figures;
     }

@@ -10,9 +10,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +31,7 @@ final class Report {
     private final BenchOptions options;
     private final Results results;
     private final List<Row> rows = new ArrayList<>();
+    private final Set<String> scenarios = new LinkedHashSet<>();
     private String section = "";
 
     Report(Machine machine, BenchOptions options, Results results) {
@@ -40,6 +43,16 @@ final class Report {
 
     List<Row> rows() {
         return rows;
+    }
+
+    /**
+     * Every scenario the rows are taken from, with the requests each of its rounds counted (its
+     * {@code requests} figure: those its figures are taken over); no values for one that did not run.
+     */
+    Map<String, List<Double>> requests() {
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        scenarios.forEach(s -> out.put(s, results.values(s + ".requests")));
+        return out;
     }
 
     // ---------------------------------------------------------------- layout
@@ -104,6 +117,7 @@ final class Report {
 
         section("Every request ends: callAsync to a service with library defaults");
         for (int window : options.windows()) {
+            scenarios.add("complete.w" + window);
             String id = "complete.w" + window + ".missing";
             add(id, String.format(Locale.ROOT, "%,d in flight: requests without reply or typed failure", window),
                     "requests", results.values(id), Row.Target.exactly(0));
@@ -116,11 +130,13 @@ final class Report {
             add(prefix + "1.ms", weight + " work: time per request with 1 worker", "ms",
                     results.values(prefix + "1.rate").stream().map(r -> 1_000 / r).toList(), null);
             for (int k : counts) {
+                scenarios.add(prefix + k);
                 figure(prefix + k + ".rate", weight + " work: " + k + (k == 1 ? " worker process" : " worker processes"),
                         PER_S);
             }
             if (weight.equals(ScaleOut.HEAVY)) {
                 for (int k : counts) {
+                    scenarios.add("scale.raw.w" + k);
                     figure("scale.raw.w" + k + ".rate", "heavy work, plain JeroMQ workers: " + k
                             + (k == 1 ? " worker process" : " worker processes"), PER_S);
                 }
@@ -139,6 +155,8 @@ final class Report {
         }
 
         section("Memory");
+        scenarios.add("memory.client");
+        scenarios.add("memory.service");
         add("memory.client.bytesPerCall", "client heap per pending callAsync", "bytes",
                 results.values("memory.client.bytesPerCall"), Row.Target.atMost(1024));
         for (String what : List.of("heap", "rss")) {
@@ -162,6 +180,7 @@ final class Report {
     }
 
     private void latency(String prefix, String label) {
+        scenarios.add(prefix);
         figure(prefix + ".p50", label + ": p50", US);
         figure(prefix + ".p99", label + ": p99", US);
         figure(prefix + ".p999", label + ": p99.9", US);
@@ -177,6 +196,7 @@ final class Report {
     }
 
     private void throughput(String prefix, String label) {
+        scenarios.add(prefix);
         figure(prefix + ".rate", label, PER_S);
         figure(prefix + ".cpu", label + ": CPU per request", US);
     }
@@ -242,6 +262,10 @@ final class Report {
         for (String problem : problems()) {
             out.println("WARNING: " + problem);
         }
+        for (String cut : cutShort()) {
+            out.println("WARNING: rounds cut short at " + Round.CAP.toSeconds() + " s, with fewer requests than "
+                    + options.minRequests() + ": " + cut);
+        }
     }
 
     private static String line(String[] cells, int[] width) {
@@ -260,6 +284,17 @@ final class Report {
         results.all().forEach((id, values) -> {
             if ((id.endsWith(".errors") || id.endsWith(".lost")) && values.stream().anyMatch(v -> v > 0)
                     && !id.startsWith("overload")) {
+                out.add(id + " = " + values);
+            }
+        });
+        return out;
+    }
+
+    /** Scenarios with rounds that their cap ended before they counted their minimum of requests. */
+    List<String> cutShort() {
+        List<String> out = new ArrayList<>();
+        results.all().forEach((id, values) -> {
+            if (id.endsWith(".cut") && values.stream().anyMatch(v -> v > 0)) {
                 out.add(id + " = " + values);
             }
         });
@@ -297,6 +332,7 @@ final class Report {
         o.put("warmupMs", options.warmup().toMillis());
         o.put("roundMs", options.round().toMillis());
         o.put("rounds", options.rounds());
+        o.put("minRequests", options.minRequests());
         o.put("window", options.window());
         o.put("sendWindow", options.sendWindow());
         o.put("virtualThreads", options.virtualThreads());
@@ -329,6 +365,7 @@ final class Report {
         results.all().forEach((k, v) -> figures.put(k, v.stream().map(Report::finite).toList()));
         doc.put("figures", figures);
         doc.put("problems", problems());
+        doc.put("cutShort", cutShort());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n";
     }
 

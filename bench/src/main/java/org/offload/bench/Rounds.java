@@ -1,7 +1,6 @@
 package org.offload.bench;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,7 +11,7 @@ import java.util.List;
 final class Rounds {
     private Rounds() {}
 
-    static void run(String title, List<Scenario> all, BenchOptions o, Duration round, Results results,
+    static void run(String title, List<Scenario> all, BenchOptions o, Round round, Results results,
                     PrintStream progress) throws Exception {
         List<Scenario> group = all.stream().filter(s -> o.runs(s.id())).toList();
         if (group.isEmpty()) {
@@ -21,7 +20,7 @@ final class Rounds {
         long start = System.nanoTime();
         progress.printf("bench: %-40s warm-up", title);
         for (Scenario s : group) {
-            s.round(o.warmup());
+            s.round(o.warmupRound());
         }
         for (int r = 0; r < o.rounds(); r++) {
             progress.print(" " + (r + 1));

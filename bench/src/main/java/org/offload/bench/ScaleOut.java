@@ -1,6 +1,5 @@
 package org.offload.bench;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.offload.client.ServiceClient;
@@ -45,7 +44,7 @@ final class ScaleOut implements AutoCloseable {
             }
             for (String weight : List.of(LIGHT, HEAVY)) {
                 Request request = BenchWorker.cpuRequest(weight.equals(LIGHT) ? o.cpuRounds() : HEAVIER * o.cpuRounds());
-                client.call(SERVICE, request, Duration.ofSeconds(10));
+                client.call(SERVICE, request, OffloadSide.SETUP_DEADLINE);
                 (weight.equals(LIGHT) ? light : heavy).add(new Pipelined("scale." + weight + ".w" + k,
                         IN_FLIGHT_PER_WORKER * k, OffloadSide.callAsync(client, SERVICE, () -> request, reply -> true)));
             }

@@ -1,6 +1,5 @@
 package org.offload.bench;
 
-import java.time.Duration;
 import java.util.Map;
 
 /** One measured thing, run in rounds: each round returns its figures by metric name. */
@@ -8,6 +7,9 @@ interface Scenario {
     /** Figure id prefix, e.g. {@code offload.call.json}. */
     String id();
 
-    /** Runs for about {@code length} and returns metric name to value (e.g. {@code p50} in µs, {@code rate} per second). */
-    Map<String, Double> round(Duration length) throws Exception;
+    /**
+     * Runs one round as long as {@code round} says and returns metric name to value (e.g. {@code p50} in µs,
+     * {@code rate} per second), with {@code requests} and {@code cut} ({@link Round#addTo}) among them.
+     */
+    Map<String, Double> round(Round round) throws Exception;
 }

@@ -29,6 +29,12 @@ final class WorkerProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(p -> stop(p, 0)), "bench-workers-cleanup"));
     }
 
+    /**
+     * How long a worker may take to say READY or to answer a SAMPLE: a JVM booting beside three others, or
+     * collecting its heap while overloaded, on a machine busy with other builds, takes seconds, not this.
+     */
+    private static final int ANSWER_TIMEOUT_SECONDS = 60;
+
     /** Stands for the end of the worker's output in {@link #lines}. */
     private static final String EOF = new String("EOF");
 
@@ -54,7 +60,7 @@ final class WorkerProcess implements AutoCloseable {
             }
         });
         this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        String[] ready = readLine(30).split(" ");
+        String[] ready = readLine(ANSWER_TIMEOUT_SECONDS).split(" ");
         if (ready.length != 3 || !ready[0].equals("READY")) {
             throw new IOException("worker did not start: " + String.join(" ", ready));
         }
@@ -102,7 +108,7 @@ final class WorkerProcess implements AutoCloseable {
     long[] sample() throws IOException {
         in.write("SAMPLE\n");
         in.flush();
-        String[] f = readLine(30).split(" ");
+        String[] f = readLine(ANSWER_TIMEOUT_SECONDS).split(" ");
         if (f.length != 3 || !f[0].equals("MEM")) {
             throw new IOException("unexpected answer from worker: " + String.join(" ", f));
         }
