@@ -27,19 +27,11 @@ class ConnectionErrorsTest {
     @RegisterExtension
     final Fixtures fx = new Fixtures();
 
-    /** Addresses where nothing listens: those of a service that was started, then closed. */
-    private String[] deadAddresses() {
-        ServiceServer gone;
-        try (Fixtures local = new Fixtures()) {
-            gone = local.echoServer("gone");
-        }
-        return new String[] {gone.pullAddress(), gone.pubAddress()};
-    }
-
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void call_nothingListensThere_unavailableNamingTheAddressesAndWhatToCheck() {
-        String[] dead = deadAddresses();
+        ServiceServer closed = Fixtures.closedServer();
+        String[] dead = {closed.pullAddress(), closed.pubAddress()};
         ServiceClient client = fx.client("web");
         client.register("reports", dead[0], dead[1], PASSPHRASE);
 

@@ -23,6 +23,8 @@ import org.offload.service.Handler;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
 import org.offload.service.ServiceServer;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
 
 /**
  * Shared test fixtures: services on ephemeral loopback ports and clients, all closed by {@link #close()}.
@@ -35,6 +37,8 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Gate> gates = new ArrayList<>();
+    private final List<ZMQ.Socket> rawSockets = new ArrayList<>();
+    private ZMQ.Context rawContext;
 
     /** A started echo service: {@code ^/echo$ request} answers {"echo": <request body>}. */
     ServiceServer echoServer(String name) {
@@ -177,6 +181,24 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return failureOf(future, type, within);
     }
 
+    /** Addresses where nothing listens: those of a service that was started, then closed. */
+    static ServiceServer closedServer() {
+        try (Fixtures local = new Fixtures()) {
+            return local.echoServer("closed");
+        }
+    }
+
+    /** A raw JeroMQ socket (no linger) for a test that plays a peer; closed, with its context, by {@link #close()}. */
+    ZMQ.Socket raw(SocketType type) {
+        if (rawContext == null) {
+            rawContext = ZMQ.context(1);
+        }
+        ZMQ.Socket socket = rawContext.socket(type);
+        socket.setLinger(0);
+        rawSockets.add(socket);
+        return socket;
+    }
+
     /** Closes everything after each test, when registered with {@code @RegisterExtension}. */
     @Override
     public void afterEach(ExtensionContext context) {
@@ -194,5 +216,11 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
             }
         }
         resources.clear();
+        rawSockets.forEach(ZMQ.Socket::close); // an open socket would hang term()
+        rawSockets.clear();
+        if (rawContext != null) {
+            rawContext.term();
+            rawContext = null;
+        }
     }
 }

@@ -4,12 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.internal.Proof;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
@@ -17,24 +15,11 @@ import org.zeromq.ZMQ;
 /** Why no instance took a call, as {@link ServiceEntry#noInstanceReason()} says it, over real PUSH sockets. */
 class ServiceEntryTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private final ZMQ.Context context = ZMQ.context(1);
-    private final List<ZMQ.Socket> sockets = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        sockets.forEach(ZMQ.Socket::close); // closing twice is harmless; an open one would hang term()
-        context.term();
-    }
-
-    private ZMQ.Socket socket(SocketType type) {
-        ZMQ.Socket s = context.socket(type);
-        s.setLinger(0);
-        sockets.add(s);
-        return s;
-    }
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
 
     private ZMQ.Socket push(String address) {
-        ZMQ.Socket push = socket(SocketType.PUSH);
+        ZMQ.Socket push = fx.raw(SocketType.PUSH);
         push.setImmediate(false);
         push.connect(address);
         return push;
@@ -43,10 +28,10 @@ class ServiceEntryTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void noInstanceReason_oneGoneOneNeverConnected_namesEachWithWhatHappened() {
-        ZMQ.Socket peer = socket(SocketType.PULL);
+        ZMQ.Socket peer = fx.raw(SocketType.PULL);
         peer.bind("tcp://127.0.0.1:*");
         String live = peer.getLastEndpoint();
-        ZMQ.Socket deadPeer = socket(SocketType.PULL);
+        ZMQ.Socket deadPeer = fx.raw(SocketType.PULL);
         deadPeer.bind("tcp://127.0.0.1:*");
         String dead = deadPeer.getLastEndpoint();
         deadPeer.close();

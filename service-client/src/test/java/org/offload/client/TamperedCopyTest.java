@@ -6,13 +6,10 @@ import static org.offload.client.Fixtures.PASSPHRASE;
 import static org.offload.client.Fixtures.failureOf;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,30 +30,15 @@ class TamperedCopyTest {
 
     @RegisterExtension
     final Fixtures fx = new Fixtures();
-    private final ZMQ.Context context = ZMQ.context(1);
-    private final List<ZMQ.Socket> sockets = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        sockets.forEach(ZMQ.Socket::close);
-        context.term();
-    }
-
-    private ZMQ.Socket socket(SocketType type) {
-        ZMQ.Socket s = context.socket(type);
-        s.setLinger(0);
-        sockets.add(s);
-        return s;
-    }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void call_observerSendsATamperedCopy_forcedRejectionIgnoredAndCounted() {
         ServiceServer server = fx.echoServer("victim-of");
-        ZMQ.Socket tap = socket(SocketType.PULL); // stands where the client thinks the service's PULL is
+        ZMQ.Socket tap = fx.raw(SocketType.PULL); // stands where the client thinks the service's PULL is
         tap.setReceiveTimeOut(20_000);
         tap.bind("tcp://127.0.0.1:*");
-        ZMQ.Socket attacker = socket(SocketType.PUSH);
+        ZMQ.Socket attacker = fx.raw(SocketType.PUSH);
         attacker.connect(server.pullAddress());
         ServiceClient client = fx.client("victim");
         client.register("svc", tap.getLastEndpoint(), server.pubAddress(), PASSPHRASE);

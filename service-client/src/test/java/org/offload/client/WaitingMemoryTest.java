@@ -34,10 +34,7 @@ class WaitingMemoryTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void expire_unsentCallsBehindAnHourLongOne_requestsBecomeCollectable() {
-        ServiceServer gone;
-        try (Fixtures local = new Fixtures()) {
-            gone = local.echoServer("down");
-        }
+        ServiceServer gone = Fixtures.closedServer();
         ServiceClient client = fx.client("outage");
         client.register("down", gone.pullAddress(), gone.pubAddress(), PASSPHRASE);
         CompletableFuture<Reply> head = client.callAsync("down", Request.of("/echo", "request"), Duration.ofHours(1));
