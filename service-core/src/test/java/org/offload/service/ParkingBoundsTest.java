@@ -46,7 +46,7 @@ class ParkingBoundsTest {
             sendWithDeadline(ghost, HOUR);
         }
 
-        Fixtures.await().until(() -> server.stats().replied() == 30);
+        Fixtures.await().until(() -> server.stats().parked() + server.stats().dropped() == 30);
         assertEquals(10, server.stats().parked(), "a tenth of maxParkedReplies");
         assertEquals(20, server.stats().dropped());
         RawPeer other = fx.subscribedPeer(server);
