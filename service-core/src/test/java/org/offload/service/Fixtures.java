@@ -119,6 +119,8 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         final AtomicBoolean sawCancelled = new AtomicBoolean();
         private final CountDownLatch started = new CountDownLatch(1);
         private final CountDownLatch release = new CountDownLatch(1);
+        /** Counted down once {@link #interrupted} and {@link #sawCancelled} are set for an interrupt. */
+        private final CountDownLatch interruptSeen = new CountDownLatch(1);
         private volatile boolean ignoreInterrupts;
 
         /** Makes the handler keep waiting through interrupts (a handler that never finishes on its own). */
@@ -139,6 +141,7 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
                 } catch (InterruptedException e) {
                     interrupted.set(true);
                     sawCancelled.set(call.isCancelled());
+                    interruptSeen.countDown();
                     if (!ignoreInterrupts) {
                         throw e;
                     }
@@ -150,6 +153,18 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         void awaitStarted() throws InterruptedException {
             if (!started.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("the gated handler did not start within " + WAIT);
+            }
+        }
+
+        /**
+         * Waits (bounded) until the handler was interrupted and recorded it. At the drain deadline the service
+         * answers an abandoned call (503) without waiting for its handler, so the answer's arrival says nothing
+         * about {@link #interrupted} or {@link #sawCancelled}; after this call a test may read them (the latch
+         * orders the reads after the handler's writes).
+         */
+        void awaitInterrupted() throws InterruptedException {
+            if (!interruptSeen.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the gated handler was not interrupted within " + WAIT);
             }
         }
 
