@@ -50,7 +50,6 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return start(builder(name));
     }
 
-    /** A raw peer with the right passphrase. */
     /** A started service whose {@code ^/count$} route counts its calls into {@code counting}. */
     ServiceServer startCounting(String name, Counting counting) {
         return start(builder(name).route("^/count$", "request", counting));
@@ -63,6 +62,7 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return peer;
     }
 
+    /** A raw peer with the right passphrase. */
     RawPeer peer(ServiceServer server) {
         return add(new RawPeer(server, PASSPHRASE));
     }
@@ -77,6 +77,32 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         Gate g = new Gate();
         gates.add(g);
         return g;
+    }
+
+    /**
+     * Asserts that {@code server}, which was just closed, really ended, rather than that close() returned
+     * in time ({@code stop()} returns after its own bound whether or not its threads ended): its I/O thread
+     * finished the stop sequence, and the threads it named ({@code NAME-io}, {@code NAME-recv}) are gone.
+     * Each wait is bounded by {@link #WAIT}.
+     */
+    static void assertTerminated(ServiceServer server, List<Thread> threads) throws InterruptedException {
+        if (!server.awaitTermination(WAIT)) {
+            throw new AssertionError(server.name() + " - the I/O thread did not end within " + WAIT + " after close()");
+        }
+        await().alias(server.name() + "'s threads " + threads + " ended")
+                .until(() -> threads.stream().noneMatch(Thread::isAlive));
+    }
+
+    /** The live threads {@code server} names {@code NAME-io} and {@code NAME-recv} (take them before closing it). */
+    static List<Thread> ioThreads(ServiceServer server) {
+        List<String> names = List.of(server.name() + "-io", server.name() + "-recv");
+        List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> names.contains(t.getName())).toList();
+        if (threads.size() != names.size()) {
+            throw new AssertionError("expected the live threads " + names + " but found " + threads
+                    + " (another server of this name left its threads running?)");
+        }
+        return threads;
     }
 
     <T extends AutoCloseable> T add(T resource) {
