@@ -21,8 +21,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final String PASSPHRASE = "core-test-passphrase-0123456789";
     static final String ANY_PORT = "tcp://127.0.0.1:*";
-    /** Upper bound of every wait; generous because the machine is shared. */
-    static final Duration WAIT = Duration.ofSeconds(5);
+    /**
+     * Upper bound of every wait for something that normally takes milliseconds; generous (a loaded or slow
+     * machine may stall a thread for seconds), as a wait that succeeds ends as soon as it does.
+     */
+    static final Duration WAIT = Duration.ofSeconds(15);
     /** Route answered by every fixture server: {@code {"echo": <request body as JSON>}}. */
     static final String ECHO = "/echo";
 

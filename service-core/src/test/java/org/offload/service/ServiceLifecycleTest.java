@@ -16,8 +16,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.RawPeer.Received;
 
 /** Graceful stop drains in-flight work; close() is idempotent and ends the service even with a stuck handler. */
-@Timeout(value = 20, unit = SECONDS)
+@Timeout(value = 60, unit = SECONDS)
 class ServiceLifecycleTest {
+    /** Drain timeout of the tests that stop with work in flight: longer than any of them may take. */
+    private static final Duration DRAIN = Duration.ofSeconds(45);
     /** Drain timeout of the idle server: close() must end long before it. */
     private static final Duration IDLE_DRAIN = Duration.ofSeconds(30);
 
@@ -32,7 +34,7 @@ class ServiceLifecycleTest {
         long inFlight = peer.send("/gate", "request");
         gate.awaitStarted();
 
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(5)));
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(DRAIN));
         Fixtures.await().pollInSameThread() // the peer's sockets stay on this thread
                 .until(() -> peer.call(Fixtures.ECHO, "request").status() == Status.SERVICE_UNAVAILABLE);
         assertFalse(stopping.isDone(), "stop waits for the in-flight request");
@@ -58,7 +60,7 @@ class ServiceLifecycleTest {
         peer.send("/gate", "request");
         gate.awaitStarted();
 
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(5)));
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(DRAIN));
         Received[] last = new Received[1];
         Fixtures.await().pollInSameThread().until(() -> {
             last[0] = peer.call(Fixtures.ECHO, "request");

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.RawPeer.Received;
 
 /** What a service answers over real sockets: routing outcomes, handler outcomes, backpressure, cancel, 102. */
-@Timeout(value = 20, unit = SECONDS)
+@Timeout(value = 60, unit = SECONDS)
 class ServiceRepliesTest {
     @RegisterExtension
     final Fixtures fx = new Fixtures();
