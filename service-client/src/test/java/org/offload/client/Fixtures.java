@@ -32,7 +32,11 @@ import org.offload.service.ServiceServer;
 final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final String PASSPHRASE = "test-passphrase-0123456789";
     static final String ANY_PORT = "tcp://127.0.0.1:*";
-    static final Duration DEADLINE = Duration.ofSeconds(5);
+    /**
+     * The fixture clients' default deadline: far beyond what a call takes (milliseconds), so that a loaded
+     * machine never fails a call whose deadline the test is not about.
+     */
+    static final Duration DEADLINE = Duration.ofSeconds(15);
     /** Upper bound of waits for what normally takes milliseconds; generous for a loaded or slow machine. */
     static final Duration WAIT = Duration.ofSeconds(15);
 
