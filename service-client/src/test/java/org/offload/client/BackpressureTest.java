@@ -22,18 +22,18 @@ import org.offload.service.Status;
 
 /** Acceptance 9: the client's bound on calls in flight says BUSY instead of queueing without bound. */
 class BackpressureTest {
-    private static final Duration WITHIN = Duration.ofSeconds(5);
+    private static final Duration WITHIN = Fixtures.WAIT;
 
     @RegisterExtension
     final Fixtures fx = new Fixtures();
 
     @Test
-    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void call_maxPendingCallsReached_failsBusy429AndRecoversWhenCallsEnd() throws Exception {
         Fixtures.Gate gate = fx.gate();
         ServiceServer server = fx.server("gated", b -> b.workers(2).route("^/hold$", "request", gate.handler()));
         ServiceClient client = fx.client(ServiceClient.builder().name("bounded").maxPendingCalls(2)
-                .deadline(Duration.ofSeconds(20)));
+                .deadline(Duration.ofSeconds(60)));
         client.register("gated", server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE);
         CompletableFuture<Reply> one = client.callAsync("gated", Request.json("/hold", "request", Map.of("n", 1)));
         CompletableFuture<Reply> two = client.callAsync("gated", Request.json("/hold", "request", Map.of("n", 2)));

@@ -24,7 +24,7 @@ import org.offload.service.Status;
 class CancelTest {
 
     @Test
-    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void start_cancelAfterStarted_handlerStopsAndCallFailsCancelled() throws Exception {
         AtomicInteger ticks = new AtomicInteger();
         try (Fixtures f = new Fixtures()) {
@@ -39,16 +39,17 @@ class CancelTest {
             List<Reply> interim = new CopyOnWriteArrayList<>();
 
             ServiceClient.CallHandle handle = client.start("spinner", Request.of("/spin", "request"),
-                    Duration.ofSeconds(20), interim::add);
-            await().atMost(5, TimeUnit.SECONDS).until(() -> !interim.isEmpty() && ticks.get() > 0);
+                    Duration.ofSeconds(60), interim::add);
+            await().atMost(Fixtures.WAIT).until(() -> !interim.isEmpty() && ticks.get() > 0);
             handle.cancel().run();
 
-            ExecutionException e = assertThrows(ExecutionException.class, () -> handle.future().get(5, TimeUnit.SECONDS));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> handle.future().get(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS));
             CancelledException cancelled = assertInstanceOf(CancelledException.class, e.getCause());
             assertEquals(Status.CANCELLED, cancelled.status());
             assertEquals(Status.STARTED, interim.get(0).status());
             int stoppedAt = ticks.get();
-            await().during(200, TimeUnit.MILLISECONDS).atMost(2, TimeUnit.SECONDS).until(() -> ticks.get() == stoppedAt);
+            await().during(200, TimeUnit.MILLISECONDS).atMost(Fixtures.WAIT).until(() -> ticks.get() == stoppedAt);
             assertEquals(1, server.stats().cancelled());
         }
     }

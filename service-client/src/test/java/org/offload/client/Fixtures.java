@@ -1,5 +1,6 @@
 package org.offload.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -33,7 +34,13 @@ import org.zeromq.ZMQ;
 final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final String PASSPHRASE = "test-passphrase-0123456789";
     static final String ANY_PORT = "tcp://127.0.0.1:*";
-    static final Duration DEADLINE = Duration.ofSeconds(5);
+    /**
+     * The fixture clients' default deadline: far beyond what a call takes (milliseconds), so that a loaded
+     * machine never fails a call whose deadline the test is not about.
+     */
+    static final Duration DEADLINE = Duration.ofSeconds(15);
+    /** Upper bound of waits for what normally takes milliseconds; generous for a loaded or slow machine. */
+    static final Duration WAIT = Duration.ofSeconds(15);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Gate> gates = new ArrayList<>();
@@ -144,6 +151,44 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
     }
 
     // ---------------------------------------------------------------- assertion helpers
+
+    /** The live threads a client names, {@code NAME-send} and {@code NAME-recv} (take them before closing it). */
+    static List<Thread> threadsOf(ServiceClient client) {
+        return liveThreads(client.name() + "-send", client.name() + "-recv");
+    }
+
+    /** The live threads a server names, {@code NAME-io} and {@code NAME-recv} (take them before closing it). */
+    static List<Thread> threadsOf(ServiceServer server) {
+        return liveThreads(server.name() + "-io", server.name() + "-recv");
+    }
+
+    private static List<Thread> liveThreads(String... names) {
+        List<String> wanted = List.of(names);
+        List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> wanted.contains(t.getName())).toList();
+        if (threads.size() != wanted.size()) {
+            throw new AssertionError("expected the live threads " + wanted + " but found " + threads
+                    + " (another client or server of this name left its threads running?)");
+        }
+        return threads;
+    }
+
+    /**
+     * Asserts that {@code threads} end within {@link #WAIT}. What proves a close really ended its client or
+     * server: close() returns after its own bound whether or not its threads ended.
+     */
+    static void assertEnded(List<Thread> threads) {
+        await().atMost(WAIT).alias("the threads " + threads + " ended")
+                .until(() -> threads.stream().noneMatch(Thread::isAlive));
+    }
+
+    /** Asserts that {@code server}, just closed, ended: its stop sequence finished and its threads are gone. */
+    static void assertTerminated(ServiceServer server, List<Thread> threads) throws InterruptedException {
+        if (!server.awaitTermination(WAIT)) {
+            fail(server.name() + " - the I/O thread did not end within " + WAIT + " after close()");
+        }
+        assertEnded(threads);
+    }
 
     /** The reply body as a JSON tree. */
     static JsonNode json(Reply reply) {

@@ -2,7 +2,6 @@ package org.offload.client;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,15 +23,16 @@ import org.offload.service.internal.BoundedAllocator;
 /**
  * A raw TCP peer that completes the ZMTP 3 handshake and then sends a frame whose 64-bit length is
  * negative. JeroMQ 0.6.0's decoder lets that through its size check; unguarded, it wedges the socket and
- * hangs shutdown. The service must keep serving and close in bounded time.
+ * hangs shutdown. The service must keep serving, and close must really end it: close() itself returns after
+ * its own bound even when shutdown hangs, so the test checks that the I/O thread ended and the ports are free.
  */
 class HostileFrameTest {
 
     /** Lengths whose low 32 bits are negative or larger than the socket's frame limit. */
     @ParameterizedTest(name = "{0} port, length {1}")
     @CsvSource({"PULL, ffffffffffffffff", "PULL, ffffffff7fffffff", "PUB, ffffffffffffffff", "PUB, 8000000000001000"})
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
-    void hostileFrame_negativeLength_serviceKeepsServingAndClosesInTime(String port, String lengthHex) throws Exception {
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void hostileFrame_negativeLength_serviceKeepsServingAndCloseEndsIt(String port, String lengthHex) throws Exception {
         long rejectedBefore = BoundedAllocator.rejected();
         try (Fixtures f = new Fixtures()) {
             ServiceServer server = f.echoServer("victim");
@@ -43,14 +44,18 @@ class HostileFrameTest {
             assertEquals(7, client.call("victim", Request.json("/echo", "request", Map.of("n", 7)))
                     .body().json().get("echo").get("n").asInt());
 
-            long start = System.nanoTime();
+            List<Thread> threads = Fixtures.threadsOf(server);
+            String pull = server.pullAddress();
+            String pub = server.pubAddress();
             server.close();
-            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 2_000, "close took too long");
+            Fixtures.assertTerminated(server, threads);
+            ServiceServer again = f.server("victim-again", pull, pub, b -> b);
+            assertEquals(pull, again.pullAddress(), "the closed service's ports are free again");
         }
     }
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void hostileFrame_garbageBeforeHandshake_serviceKeepsServing() throws Exception {
         try (Fixtures f = new Fixtures()) {
             ServiceServer server = f.echoServer("victim");
@@ -75,7 +80,7 @@ class HostileFrameTest {
             out.write(ByteBuffer.allocate(9).put((byte) 0x02).putLong(length).array()); // long, final frame
             out.flush();
             // keep the connection open until the service has decoded (and refused) the length
-            await().atMost(5, TimeUnit.SECONDS).until(() -> BoundedAllocator.rejected() > rejectedBefore);
+            await().atMost(Fixtures.WAIT).until(() -> BoundedAllocator.rejected() > rejectedBefore);
         }
     }
 

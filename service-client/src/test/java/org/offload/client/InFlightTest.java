@@ -24,14 +24,14 @@ class InFlightTest {
 
     @ParameterizedTest(name = "{0} in flight")
     @ValueSource(ints = {16, 256, 1_000, 10_000})
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void callAsync_manyInFlight_everyCallGetsItsOwnReply(int inFlight) {
         try (Fixtures f = new Fixtures()) {
             ServiceServer server = f.server("wide", b -> b.queueCapacity(inFlight).receiveHighWaterMark(100)
                     .route("^/n$", "request", call -> Reply.json(Map.of("n", call.json().get("n").asInt()))));
             // a small PUSH HWM on the client too: requests wait in the client, none is lost
             ServiceClient client = f.client(ServiceClient.builder().name("wide-client").sendHighWaterMark(100)
-                    .deadline(Duration.ofSeconds(30)));
+                    .deadline(Duration.ofSeconds(120)));
             client.register(server.name(), server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE);
 
             List<CompletableFuture<Reply>> futures = send(client, server.name(), inFlight);

@@ -52,7 +52,7 @@ class MixinTest {
     }
 
     @Test
-    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void mixinDefaults_syncAsyncAndNowait_reachTheServiceNamedByItsPullAddress() throws Exception {
         ServiceServer backend = fx.echoServer("greeter");
         ServiceClient client = fx.client("web");

@@ -29,7 +29,7 @@ import org.offload.service.ServiceUnavailableException;
 
 /** Acceptance 8: the client's service registry. */
 class RegistrationTest {
-    private static final Duration WITHIN = Duration.ofSeconds(5);
+    private static final Duration WITHIN = Fixtures.WAIT;
 
     @RegisterExtension
     final Fixtures fx = new Fixtures();

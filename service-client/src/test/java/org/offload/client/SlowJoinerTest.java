@@ -30,7 +30,7 @@ class SlowJoinerTest {
     final Fixtures fx = new Fixtures();
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void call_firstRequestRightAfterRegister_getsItsReplyForEachOf200FreshClients() throws Exception {
         ServiceServer server = fx.server("joiner", b -> b.route("^/who$", "request",
                 call -> Reply.json(Map.of("client", call.json().get("client").asInt(), "callerId", call.clientId()))));
@@ -50,7 +50,7 @@ class SlowJoinerTest {
                 }));
             }
             for (int i = 0; i < CLIENTS; i++) {
-                assertEquals(i, results.get(i).get(30, TimeUnit.SECONDS), "client " + i + " got another's answer");
+                assertEquals(i, results.get(i).get(60, TimeUnit.SECONDS), "client " + i + " got another's answer");
             }
         }
         assertEquals(CLIENTS, server.stats().received());

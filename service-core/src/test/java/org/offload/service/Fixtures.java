@@ -21,8 +21,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final String PASSPHRASE = "core-test-passphrase-0123456789";
     static final String ANY_PORT = "tcp://127.0.0.1:*";
-    /** Upper bound of every wait; generous because the machine is shared. */
-    static final Duration WAIT = Duration.ofSeconds(5);
+    /**
+     * Upper bound of every wait for something that normally takes milliseconds; generous (a loaded or slow
+     * machine may stall a thread for seconds), as a wait that succeeds ends as soon as it does.
+     */
+    static final Duration WAIT = Duration.ofSeconds(15);
     /** Route answered by every fixture server: {@code {"echo": <request body as JSON>}}. */
     static final String ECHO = "/echo";
 
@@ -50,7 +53,6 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return start(builder(name));
     }
 
-    /** A raw peer with the right passphrase. */
     /** A started service whose {@code ^/count$} route counts its calls into {@code counting}. */
     ServiceServer startCounting(String name, Counting counting) {
         return start(builder(name).route("^/count$", "request", counting));
@@ -63,6 +65,7 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return peer;
     }
 
+    /** A raw peer with the right passphrase. */
     RawPeer peer(ServiceServer server) {
         return add(new RawPeer(server, PASSPHRASE));
     }
@@ -77,6 +80,32 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         Gate g = new Gate();
         gates.add(g);
         return g;
+    }
+
+    /**
+     * Asserts that {@code server}, which was just closed, really ended, rather than that close() returned
+     * in time ({@code stop()} returns after its own bound whether or not its threads ended): its I/O thread
+     * finished the stop sequence, and the threads it named ({@code NAME-io}, {@code NAME-recv}) are gone.
+     * Each wait is bounded by {@link #WAIT}.
+     */
+    static void assertTerminated(ServiceServer server, List<Thread> threads) throws InterruptedException {
+        if (!server.awaitTermination(WAIT)) {
+            throw new AssertionError(server.name() + " - the I/O thread did not end within " + WAIT + " after close()");
+        }
+        await().alias(server.name() + "'s threads " + threads + " ended")
+                .until(() -> threads.stream().noneMatch(Thread::isAlive));
+    }
+
+    /** The live threads {@code server} names {@code NAME-io} and {@code NAME-recv} (take them before closing it). */
+    static List<Thread> ioThreads(ServiceServer server) {
+        List<String> names = List.of(server.name() + "-io", server.name() + "-recv");
+        List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> names.contains(t.getName())).toList();
+        if (threads.size() != names.size()) {
+            throw new AssertionError("expected the live threads " + names + " but found " + threads
+                    + " (another server of this name left its threads running?)");
+        }
+        return threads;
     }
 
     <T extends AutoCloseable> T add(T resource) {
@@ -119,6 +148,8 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         final AtomicBoolean sawCancelled = new AtomicBoolean();
         private final CountDownLatch started = new CountDownLatch(1);
         private final CountDownLatch release = new CountDownLatch(1);
+        /** Counted down once {@link #interrupted} and {@link #sawCancelled} are set for an interrupt. */
+        private final CountDownLatch interruptSeen = new CountDownLatch(1);
         private volatile boolean ignoreInterrupts;
 
         /** Makes the handler keep waiting through interrupts (a handler that never finishes on its own). */
@@ -139,6 +170,7 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
                 } catch (InterruptedException e) {
                     interrupted.set(true);
                     sawCancelled.set(call.isCancelled());
+                    interruptSeen.countDown();
                     if (!ignoreInterrupts) {
                         throw e;
                     }
@@ -150,6 +182,18 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         void awaitStarted() throws InterruptedException {
             if (!started.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("the gated handler did not start within " + WAIT);
+            }
+        }
+
+        /**
+         * Waits (bounded) until the handler was interrupted and recorded it. At the drain deadline the service
+         * answers an abandoned call (503) without waiting for its handler, so the answer's arrival says nothing
+         * about {@link #interrupted} or {@link #sawCancelled}; after this call a test may read them (the latch
+         * orders the reads after the handler's writes).
+         */
+        void awaitInterrupted() throws InterruptedException {
+            if (!interruptSeen.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the gated handler was not interrupted within " + WAIT);
             }
         }
 

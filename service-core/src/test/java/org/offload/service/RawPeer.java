@@ -26,8 +26,12 @@ import org.zeromq.ZMQ;
 final class RawPeer implements AutoCloseable {
     /** Handshake timeout of the peer's sockets: a stalled handshake is retried quickly. */
     private static final int HANDSHAKE_MS = 1_000;
-    /** Timeout the peer puts in its requests. */
-    static final long TIMEOUT_MS = 5_000;
+    /**
+     * Timeout the peer puts in its requests: generous, so that no request a test holds queued or in flight
+     * on a loaded machine reaches its deadline first (a queued request past it never runs, and a reply past
+     * it is no longer kept for a peer that has not subscribed yet).
+     */
+    static final long TIMEOUT_MS = 60_000;
     /** A path no fixture routes; a request to it gets a 404, which proves the subscription is live. */
     static final String PING_PATH = "/raw-peer/ping";
 

@@ -287,7 +287,7 @@ class ServiceDefinitionTest {
     }
 
     @Test
-    @Timeout(value = 10, unit = SECONDS)
+    @Timeout(value = 60, unit = SECONDS)
     void start_addressInUse_failsOnTheServiceLineWithTheBindFailureAsCause() {
         ServiceServer other = fx.echoServer("other");
         ServiceDefinition d = ServiceDefinition.parse(SOURCE,
@@ -303,7 +303,7 @@ class ServiceDefinitionTest {
     }
 
     @Test
-    @Timeout(value = 10, unit = SECONDS)
+    @Timeout(value = 60, unit = SECONDS)
     void start_goodFile_answersCallsSharedAndFreshHandlersOverRealSockets() throws Exception {
         Files.writeString(dir.resolve("secret.txt"), Fixtures.PASSPHRASE + "\n");
         Path file = write("echo.service",
@@ -330,7 +330,7 @@ class ServiceDefinitionTest {
     }
 
     @Test
-    @Timeout(value = 10, unit = SECONDS)
+    @Timeout(value = 60, unit = SECONDS)
     void resource_goodDefinition_startsAndAnswers() {
         ServiceDefinition d = ServiceDefinition.resource("org/offload/service/echo-test.service");
         ServiceServer server = fx.add(d.start(ENV));

@@ -21,7 +21,7 @@ import org.offload.service.internal.Wire;
  * otherwise dropped and counted; the service keeps serving. "Dropped" is checked without sleeping: a
  * sentinel request sent after the bad message must be the next reply on the same connection.
  */
-@Timeout(value = 20, unit = SECONDS)
+@Timeout(value = 60, unit = SECONDS)
 class ServiceProtocolTest {
     @RegisterExtension
     final Fixtures fx = new Fixtures();

@@ -17,7 +17,7 @@ import org.offload.service.internal.Sealed;
 import org.offload.service.internal.Wire;
 
 /** Passphrase proof, tampering, replay and the timestamp window, over real sockets. */
-@Timeout(value = 20, unit = SECONDS)
+@Timeout(value = 60, unit = SECONDS)
 class ServiceSecurityTest {
     @RegisterExtension
     final Fixtures fx = new Fixtures();

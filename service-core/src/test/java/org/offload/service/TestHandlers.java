@@ -1,13 +1,16 @@
 package org.offload.service;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Handler classes that service definitions in tests name (nested classes: {@code TestHandlers$Echo}). */
 public final class TestHandlers {
     static final String ECHO = TestHandlers.class.getName() + "$Echo";
     static final String FRESH = TestHandlers.class.getName() + "$Fresh";
-    static final String SLEEPY = TestHandlers.class.getName() + "$Sleepy";
+    static final String UNTIL_SHUTDOWN = TestHandlers.class.getName() + "$UntilShutdown";
 
     private TestHandlers() {}
 
@@ -32,13 +35,25 @@ public final class TestHandlers {
         }
     }
 
-    /** Sleeps the body's {@code ms} (a slow job for drain tests), then answers {@code {"slept": ms}}. */
-    public static final class Sleepy implements Handler {
+    /**
+     * A job that is still running when its JVM is told to stop, however slow the machine, and that ends as
+     * soon as the stop begins: answers {@code {"shutdown": true}} once the JVM's shutdown has started (its
+     * own shutdown hook, registered when the definition creates it, runs beside the launcher's), or
+     * {@code {"shutdown": false}} after {@link #MAX_WAIT} without one. For drain tests: a fixed sleep would be
+     * either too short to be in flight at the SIGTERM or too long for the drain timeout on a loaded machine.
+     */
+    public static final class UntilShutdown implements Handler {
+        static final Duration MAX_WAIT = Duration.ofSeconds(60);
+        private final CountDownLatch shutdown = new CountDownLatch(1);
+
+        public UntilShutdown() {
+            Runtime.getRuntime().addShutdownHook(new Thread(shutdown::countDown, "until-shutdown-hook"));
+        }
+
         @Override
         public Reply handle(Call call) throws InterruptedException {
-            long ms = call.json().get("ms").asLong();
-            Thread.sleep(ms);
-            return Reply.json(Map.of("slept", ms));
+            boolean seen = shutdown.await(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return Reply.json(Map.of("shutdown", seen));
         }
     }
 

@@ -21,8 +21,11 @@ import java.util.regex.Pattern;
  * {@link #close()} kills it if it is still running and deletes the file.
  */
 final class WorkerProcess implements AutoCloseable {
-    /** Bound for a child JVM to start serving or to exit; generous because the machine is shared. */
-    static final Duration JVM_WAIT = Duration.ofSeconds(8);
+    /**
+     * Bound for a child JVM to start serving or to exit: a second or two normally, but a loaded or slow
+     * machine may need many times that to start a JVM and load JeroMQ.
+     */
+    static final Duration JVM_WAIT = Duration.ofSeconds(30);
     private static final Pattern SERVING = Pattern.compile(" - serving .* on (\\S+) / (\\S+) with (\\d+) workers$");
 
     private final Process process;
