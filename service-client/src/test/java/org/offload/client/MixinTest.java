@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.offload.client.Fixtures.json;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,13 +67,13 @@ class MixinTest {
         assertEquals("ada", handler.get("ada"));
         assertEquals("grace", handler.get("grace"));
         assertEquals("alan", json(handler.sendServiceRequest(backend.pullAddress(), handler.greeting("alan"),
-                Duration.ofSeconds(5))).at("/echo/name").asText());
+                Fixtures.DEADLINE)).at("/echo/name").asText());
         assertEquals("edsger", json(handler.sendServiceRequestAsync(backend.pullAddress(), handler.greeting("edsger"))
-                .get(10, TimeUnit.SECONDS)).at("/echo/name").asText());
+                .get(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS)).at("/echo/name").asText());
         assertEquals("donald", json(handler.sendServiceRequestAsync(backend.pullAddress(), handler.greeting("donald"),
-                Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS)).at("/echo/name").asText());
+                Fixtures.DEADLINE).get(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS)).at("/echo/name").asText());
         handler.sendServiceRequestNowait(backend.pullAddress(), handler.greeting("barbara"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> !nowaitReplies.isEmpty());
+        await().atMost(Fixtures.WAIT).until(() -> !nowaitReplies.isEmpty());
         assertEquals("barbara", json(nowaitReplies.get(0)).at("/echo/name").asText());
         assertEquals(List.of(backend.pullAddress()), ref.instances(), "registering on every request stays a no-op");
         assertEquals(6, backend.stats().received());
