@@ -40,6 +40,7 @@ class CloseTest {
     private static final Duration CLOSE_BOUND = Duration.ofSeconds(10);
     /** Upper bound for an outcome that follows a close within milliseconds. */
     private static final Duration SETTLE = Fixtures.WAIT;
+    private static final int WORKERS = 2;
     private static final int SYNC_CALLS = 3;
     private static final int ASYNC_CALLS = 3;
 
@@ -50,7 +51,7 @@ class CloseTest {
     private record InFlight(List<CompletableFuture<Reply>> calls, List<ServiceException> nowaitErrors) {
     }
 
-    private InFlight holdCalls(ServiceServer server, ServiceClient client, ExecutorService vts) {
+    private InFlight holdCalls(ServiceServer server, Fixtures.Gate gate, ServiceClient client, ExecutorService vts) {
         // one round trip first: the service has seen this client's subscription, as for any client that has
         // had a reply (a 503 made at the drain deadline for a client not yet subscribed could not be delivered)
         assertEquals("ready", client.call("gated", Request.json("/echo", "request", "ready"), LONG_DEADLINE)
@@ -67,12 +68,14 @@ class CloseTest {
         }
         client.send("gated", Request.json("/hold", "request", Map.of("nowait", 0)));
         int total = SYNC_CALLS + ASYNC_CALLS + 1;
-        await().atMost(Fixtures.WAIT).until(() -> server.stats().inFlight() == total);
+        // both workers inside the gate: a job is interruptible only once its handler runs (Job.run), and the
+        // tests count the interrupts of the two running handlers
+        await().atMost(Fixtures.WAIT).until(() -> server.stats().inFlight() == total && gate.entered() == WORKERS);
         return new InFlight(calls, nowaitErrors);
     }
 
     private ServiceServer gatedServer(Handler handler) {
-        return fx.server("gated", b -> b.workers(2).route("^/hold$", "request", handler));
+        return fx.server("gated", b -> b.workers(WORKERS).route("^/hold$", "request", handler));
     }
 
     /**
@@ -105,7 +108,7 @@ class CloseTest {
         ServiceClient client = fx.clientFor(server);
         List<Thread> threads = Fixtures.threadsOf(client);
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            InFlight held = holdCalls(server, client, vts);
+            InFlight held = holdCalls(server, gate, client, vts);
 
             assertClosesTwiceEndsAndFailsHeldCalls(client::close, threads, held);
             await().atMost(SETTLE).until(() -> held.nowaitErrors().size() == 1);
@@ -127,7 +130,7 @@ class CloseTest {
         ServiceClient client = fx.clientFor(server);
         List<Thread> threads = Fixtures.threadsOf(server);
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            InFlight held = holdCalls(server, client, vts);
+            InFlight held = holdCalls(server, gate, client, vts);
 
             Duration first = timed(server::close);
             Duration second = timed(server::close);
@@ -158,7 +161,7 @@ class CloseTest {
         ServiceClient client = fx.clientFor(server);
         List<Thread> threads = Fixtures.threadsOf(server);
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            InFlight held = holdCalls(server, client, vts);
+            InFlight held = holdCalls(server, gate, client, vts);
 
             assertClosesTwiceEndsAndFailsHeldCalls(server::close, threads, held);
             Fixtures.assertTerminated(server, threads); // although its handlers still run

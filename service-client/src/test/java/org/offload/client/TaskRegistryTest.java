@@ -65,6 +65,15 @@ class TaskRegistryTest {
     }
 
     /**
+     * Waits until the gated handler runs. STARTED alone is not enough before a cancel that must interrupt
+     * it: the service sends the 102 just before the job becomes interruptible (Job.run), and a cancel
+     * that arrives in between only flags the call, so a handler blocked in the gate would never see it.
+     */
+    private static void awaitEntered(Fixtures.Gate gate) {
+        await().atMost(WAIT).until(() -> gate.entered() == 1);
+    }
+
+    /**
      * Waits until the registry counts {@code running} tasks and keeps {@code finished} ones: the counters
      * follow a task's state change (TaskRegistry.finish), so they may lag a snapshot that says it ended.
      */
@@ -97,7 +106,7 @@ class TaskRegistryTest {
             assertTrue(submitted.finished().isEmpty() && submitted.result().isEmpty() && submitted.error().isEmpty());
 
             Task started = awaitState(tasks, submitted.id(), TaskState.STARTED);
-            assertEquals(1, gate.entered());
+            awaitEntered(gate); // the 102 is sent just before the handler is called
             assertFalse(started.isDone());
             assertEquals(1, tasks.running());
 
@@ -231,6 +240,7 @@ class TaskRegistryTest {
         try (TaskRegistry tasks = TaskRegistry.create(fx.clientFor(server))) {
             String id = tasks.submit("stubborn", Request.of("/stubborn", "request"), STUBBORN_DEADLINE).id();
             awaitState(tasks, id, TaskState.STARTED);
+            awaitEntered(gate);
 
             tasks.cancel(id);
             await().atMost(WAIT).until(() -> gate.interrupted() > 0);   // the worker got the cancel and ignores it
@@ -324,6 +334,7 @@ class TaskRegistryTest {
         TaskRegistry tasks = TaskRegistry.create(fx.clientFor(server));
         String id = tasks.submit("held", Request.of("/hold", "request")).id();
         awaitState(tasks, id, TaskState.STARTED);
+        awaitEntered(gate);
 
         tasks.close();
         tasks.close();
