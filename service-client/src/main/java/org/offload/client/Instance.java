@@ -9,9 +9,11 @@ final class Instance {
     final String pubAddress;
     final ZMQ.Socket push;
     final AtomicInteger inFlight = new AtomicInteger();
-    /** Whether {@link #writable()} was ever true: tells "never connected" from "gone or full" (sender thread). */
-    private boolean everWritable;
-    /** Whether any call sent here was answered (receiver thread writes, sender thread reads). */
+    /**
+     * Whether any call sent here was answered (receiver thread writes, sender thread reads): what tells an
+     * instance that never really connected from one that is gone or full. Writability alone cannot: in
+     * JeroMQ 0.6.0 a PUSH connected to an XPUB (PULL and PUB swapped) is writable for a moment.
+     */
     volatile boolean answered;
 
     Instance(String pullAddress, String pubAddress, ZMQ.Socket push) {
@@ -22,14 +24,7 @@ final class Instance {
 
     /** Sender thread: true when the PUSH socket has a live connection with room under its HWM. */
     boolean writable() {
-        boolean writable = (push.getEvents() & ZMQ.Poller.POLLOUT) != 0;
-        everWritable |= writable;
-        return writable;
-    }
-
-    /** Sender thread: true while no connection to this instance was ever seen. */
-    boolean neverConnected() {
-        return !everWritable && !writable();
+        return (push.getEvents() & ZMQ.Poller.POLLOUT) != 0;
     }
 
     /** Both addresses, for messages: {@code tcp://h:1 (PULL) / tcp://h:2 (PUB)}. */

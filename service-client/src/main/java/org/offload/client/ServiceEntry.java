@@ -40,27 +40,30 @@ final class ServiceEntry {
 
     /**
      * Sender thread: why a call found no instance to take it, with the addresses and what to check. An
-     * instance that never connected is the usual mistake (worker not running, wrong port, PULL and PUB
-     * swapped: the handshake of a PUSH with an XPUB fails); one that connected before is gone or full.
+     * instance that never answered is the usual mistake (worker not running, wrong port, PULL and PUB
+     * swapped: the handshake of a PUSH with an XPUB fails); one that answered before is gone or full.
      */
     String noInstanceReason() {
         List<String> never = new ArrayList<>();
         List<String> notWritable = new ArrayList<>();
         for (Instance i : instances) {
-            if (i.neverConnected()) {
-                never.add(i.addresses());
-            } else if (!i.writable()) {
-                notWritable.add(i.addresses());
+            if (i.writable()) {
+                continue;
             }
+            (i.answered ? notWritable : never).add(i.addresses());
         }
         if (never.size() == instances.size()) {
             return "no instance of " + name + " connected: " + String.join(", ", never)
                     + " - is the worker running, and are PULL and PUB in the right order?";
         }
+        if (never.isEmpty() && notWritable.isEmpty()) {
+            return "no instance of " + name + " could take it in time (all " + instances.size()
+                    + " are writable again now)";
+        }
         StringBuilder why = new StringBuilder("no instance of " + name + " could take it: ");
         if (!notWritable.isEmpty()) {
             why.append(notWritable.size()).append(" of ").append(instances.size())
-                    .append(" connected before but are not writable now (disconnected, or their send queue is full): ")
+                    .append(" answered before but are not writable now (disconnected, or their send queue is full): ")
                     .append(String.join(", ", notWritable));
         }
         if (!never.isEmpty()) {
