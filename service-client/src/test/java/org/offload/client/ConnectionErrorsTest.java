@@ -31,15 +31,14 @@ class ConnectionErrorsTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void call_nothingListensThere_unavailableNamingTheAddressesAndWhatToCheck() {
         ServiceServer closed = Fixtures.closedServer();
-        String[] dead = {closed.pullAddress(), closed.pubAddress()};
         ServiceClient client = fx.client("web");
-        client.register("reports", dead[0], dead[1], PASSPHRASE);
+        client.register("reports", closed.pullAddress(), closed.pubAddress(), PASSPHRASE);
 
         ServiceUnavailableException e = failureOf(client.callAsync("reports", Request.of("/report/1", "request"), SHORT),
                 ServiceUnavailableException.class, WITHIN);
 
         assertEquals("web - request /report/1 not sent within 300 ms: no instance of reports connected: "
-                + dead[0] + " (PULL) / " + dead[1] + " (PUB) - is the worker running, and are PULL and PUB in the"
+                + closed.pullAddress() + " (PULL) / " + closed.pubAddress() + " (PUB) - is the worker running, and are PULL and PUB in the"
                 + " right order?", e.getMessage());
     }
 

@@ -205,13 +205,12 @@ final class ServerIo {
         log.debug("{} - cancelled request id {} ({})", name, e.requestId(), wasQueued ? "queued" : "running");
     }
 
-    /** Answers a request decided without a handler; parked like any reply until {@code timeoutMs} (or the park timeout). */
+    /** Answers a request decided without a handler; parked like any reply (see {@link #parkUntil}). */
     void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs) {
         counters.replied.incrementAndGet();
-        long park = s.parkTimeout().toNanos();
-        long keep = timeoutMs == 0 ? park : Math.min(park, TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         publisher.publish(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply),
-                System.nanoTime() + keep));
+                parkUntil(timeoutMs != 0, deadline)));
     }
 
     /**
@@ -297,12 +296,18 @@ final class ServerIo {
     }
 
     private ReplyPublisher.Outbound outbound(Call call, Reply reply) {
-        // parked at most parkTimeout, however long the deadline: a reply for a client that is gone (a front end
-        // restarted with hours-long tasks in flight) must not hold a parking slot for hours
-        long parkUntil = System.nanoTime() + s.parkTimeout().toNanos();
-        long keepUntil = call.hasDeadline() && call.deadlineNanos() - parkUntil < 0 ? call.deadlineNanos() : parkUntil;
         return new ReplyPublisher.Outbound(call.client(), sealReply(call.client(), call.requestId(), call.path(), reply),
-                keepUntil);
+                parkUntil(call.hasDeadline(), call.deadlineNanos()));
+    }
+
+    /**
+     * Until when a reply may stay parked: {@code parkTimeout} from now, or the request's deadline if that
+     * comes first. Never longer, however long the deadline: a reply for a client that is gone (a front end
+     * restarted with hours-long tasks in flight) must not hold a parking slot for hours.
+     */
+    private long parkUntil(boolean hasDeadline, long deadlineNanos) {
+        long limit = System.nanoTime() + s.parkTimeout().toNanos();
+        return hasDeadline && deadlineNanos - limit < 0 ? deadlineNanos : limit;
     }
 
     private Sealed sealReply(ClientId client, long requestId, String path, Reply reply) {

@@ -7,8 +7,8 @@ import org.zeromq.ZMQ;
 /**
  * The one ZeroMQ context of this JVM that {@code inproc://} endpoints live in. An inproc endpoint is visible
  * only to sockets of the context that bound it, so a service and a client in one JVM can talk over inproc
- * only when both take their sockets from here. Counted: the first {@link #acquire} creates it, the last
- * {@link #release} terminates it (after its user closed its sockets), so nothing outlives the last user.
+ * only when both take their sockets from here. Counted: the first {@link #lease} of it creates it, the
+ * last {@link Lease#end} terminates it (after its user closed its sockets), so nothing outlives the last user.
  * A service bound to tcp or ipc keeps a context of its own, and with it its own I/O thread.
  *
  * <p>It also knows which inproc endpoints are bound, because JeroMQ 0.6.0 mishandles an inproc connect that
@@ -25,7 +25,7 @@ public final class SharedContext {
     private SharedContext() {}
 
     /** The shared context; each call must be matched by one {@link #release}. */
-    public static synchronized ZMQ.Context acquire() {
+    private static synchronized ZMQ.Context acquire() {
         if (users++ == 0) {
             context = ZMQ.context(1);
         }
@@ -33,7 +33,7 @@ public final class SharedContext {
     }
 
     /** One user fewer; the last one terminates the context, so its sockets must be closed first. */
-    public static void release() {
+    private static void release() {
         ZMQ.Context last;
         synchronized (SharedContext.class) {
             if (users == 0) {
@@ -82,7 +82,7 @@ public final class SharedContext {
         return bound.contains(address);
     }
 
-    /** True for an {@code inproc://} address, whose peers must share {@link #acquire()}'s context. */
+    /** True for an {@code inproc://} address, whose peers must share the leased context. */
     public static boolean isInproc(String address) {
         return address.startsWith("inproc://");
     }
