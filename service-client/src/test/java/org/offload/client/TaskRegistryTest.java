@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -129,7 +130,11 @@ class TaskRegistryTest {
             try {
                 while (!call.isCancelled()) {
                     ticks.incrementAndGet();
-                    Thread.sleep(1);    // interruptible: a cancel interrupts it, the next check ends the loop
+                    // a tick of work; a cancel's interrupt ends the wait at once and the handler stops
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    if (Thread.interrupted()) {
+                        throw new InterruptedException();
+                    }
                 }
                 return Reply.json(Map.of("finished", true));
             } finally {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +30,7 @@ class CancelWhileStartingTest {
         AtomicInteger ranToTheEnd = new AtomicInteger();
         ServiceServer server = fx.start(Fixtures.builder("starting").workers(1).route("^/wait$", "request", call -> {
             started.incrementAndGet();
-            Thread.sleep(60_000); // only a cancel's interrupt ends it in time
+            new CountDownLatch(1).await(60, SECONDS); // never counted down: only a cancel's interrupt ends it
             ranToTheEnd.incrementAndGet();
             return Reply.json(Map.of());
         }));
