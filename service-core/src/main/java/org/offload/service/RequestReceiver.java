@@ -2,6 +2,7 @@ package org.offload.service;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Proof;
@@ -117,6 +118,14 @@ final class RequestReceiver implements Runnable {
             io.answer(client, requestId, "/", Reply.error(x.status(), x.getMessage()), 0);
             return;
         }
+        String boundTo = e.headers().get(Wire.INSTANCE);
+        if (boundTo != null && !boundTo.equals(io.instanceId())) {
+            // sent to another instance (a sibling with the same passphrase, or this address's previous run):
+            // a copy played here must not run, and gets no answer that could fail the genuine call
+            peerError(counters.replayed, "dropped a message bound to instance " + Checks.abbreviate(boundTo)
+                    + ", not this one (" + io.instanceId() + ")");
+            return;
+        }
         if (e.kind() == Wire.REQUEST && isReplayedId(e)) {
             // before the window check: a replay of a request seen here is dropped silently, never answered with
             // a 401 that echoes its proof (which would fail the genuine call still waiting for its reply)
@@ -148,10 +157,14 @@ final class RequestReceiver implements Runnable {
 
     private void onRequest(Envelope e, byte[] body) {
         lastIds.put(e.clientId(), e.requestId());
+        if (e.path().startsWith(Wire.RESERVED_PREFIX)) {
+            onReserved(e);
+            return;
+        }
         counters.received.incrementAndGet();
         Request request;
         try {
-            Map<String, String> headers = e.headers();
+            Map<String, String> headers = withoutBinding(e.headers());
             request = new Request(e.path(), e.method(), headers, Sealed.body(headers, body));
         } catch (IllegalArgumentException x) {
             peerError(counters.malformed, "invalid request: " + x.getMessage());
@@ -163,6 +176,28 @@ final class RequestReceiver implements Runnable {
             log.debug("{} - request {} {} id {} from {}", name, e.method(), e.path(), e.requestId(), e.clientId());
         }
         io.dispatch(e, request);
+    }
+
+    /** Paths under {@link Wire#RESERVED_PREFIX} belong to the service, whatever its routes say. */
+    private void onReserved(Envelope e) {
+        if (e.path().equals(Wire.PING_PATH)) {
+            io.pong(e);
+            return;
+        }
+        counters.notFound.incrementAndGet();
+        io.answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.NOT_FOUND, "no reserved path "
+                + Checks.abbreviate(e.path()) + " (paths under " + Wire.RESERVED_PREFIX + " belong to the service)"),
+                e.timeoutMs());
+    }
+
+    /** The handler does not see the binding header: it is about the transport, not the request. */
+    private static Map<String, String> withoutBinding(Map<String, String> headers) {
+        if (!headers.containsKey(Wire.INSTANCE)) {
+            return headers;
+        }
+        Map<String, String> copy = new LinkedHashMap<>(headers);
+        copy.remove(Wire.INSTANCE);
+        return copy;
     }
 
     /** An answer to a rejected message, bound to the proof that message carried ({@link Wire#REJECTED_PROOF}). */

@@ -45,6 +45,7 @@ final class ServerIo {
     private final SharedContext.Lease context;
     private final String pullAddress;
     private final String pubAddress;
+    private final String instanceId = newInstanceId();
     private final ServerCounters counters = new ServerCounters();
     private final ReplyPublisher publisher;
     private final Router router;
@@ -144,6 +145,31 @@ final class ServerIo {
         return pubAddress;
     }
 
+    String instanceId() {
+        return instanceId;
+    }
+
+    private static String newInstanceId() {
+        byte[] b = new byte[8];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * A liveness ping (PROTOCOL.md section 17): answered here on the receiver thread, never queued behind
+     * handlers, so a busy instance still proves it is alive. A stopping one answers 503 so clients send it
+     * nothing new.
+     */
+    void pong(Envelope e) {
+        Reply pong = stopRequested
+                ? Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping").withMethod(Wire.PONG)
+                : Reply.ok(Body.empty()).withMethod(Wire.PONG);
+        pong = pong.withHeader(Wire.INSTANCE, instanceId); // not counted as a reply: pings are not requests
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(e.timeoutMs());
+        publisher.publish(new ReplyPublisher.Outbound(e.clientId(), sealReply(e.clientId(), e.requestId(), e.path(),
+                pong), parkUntil(e.timeoutMs() != 0, deadline)));
+    }
+
     ServerStats stats() {
         return counters.snapshot();
     }
@@ -157,8 +183,8 @@ final class ServerIo {
     /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
     void dispatch(Envelope e, Request request) {
         if (stopRequested) {
-            answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
-                    name + " is stopping"), e.timeoutMs());
+            answer(e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"),
+                    e.timeoutMs());
             return;
         }
         Router.Match match = router.match(e.path(), e.method());
@@ -178,15 +204,20 @@ final class ServerIo {
         } catch (RejectedExecutionException x) {
             removeInflight(job);
             if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
-                answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
+                answer(e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE,
                         name + " is stopping"), e.timeoutMs());
                 return;
             }
             counters.busy.incrementAndGet();
-            answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.TOO_MANY_REQUESTS, name
+            answer(e.clientId(), e.requestId(), e.path(), notRun(Status.TOO_MANY_REQUESTS, name
                     + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
                     + s.workers() + ")"), e.timeoutMs());
         }
+    }
+
+    /** A refusal of a request that never ran, so the client may send it to another instance (section 17). */
+    private static Reply notRun(int status, String message) {
+        return Reply.error(status, message).withHeader(Wire.NOT_RUN, "1");
     }
 
     /** A client cancels one of its requests: a queued one never runs, a running one is flagged and interrupted. */

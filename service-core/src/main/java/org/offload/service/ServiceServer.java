@@ -123,6 +123,15 @@ public final class ServiceServer implements AutoCloseable {
         return running().pubAddress();
     }
 
+    /**
+     * This run's instance id: 16 lowercase hex digits drawn at random when the instance starts, so a restart
+     * gets a new one. Clients learn it from the instance's liveness pong and bind their requests to it
+     * (PROTOCOL.md section 17).
+     */
+    public String instanceId() {
+        return running().instanceId();
+    }
+
     /** True between {@link #start()} and the end of {@link #stop}. */
     public boolean isRunning() {
         synchronized (lock) {

@@ -33,6 +33,23 @@ public final class Wire {
      * sent for that request id, so a stranger cannot fail another client's call by forging its ids.
      */
     public static final String REJECTED_PROOF = "offload-rejected-proof";
+    /**
+     * Request header that binds a request (or cancel) to one service instance: the instance id its pong
+     * gave. An instance drops a request bound to another id, so a captured request cannot be replayed to a
+     * sibling with the same passphrase. The service takes it out of the headers a handler sees.
+     */
+    public static final String INSTANCE = "offload-instance";
+    /**
+     * Reply header (value {@code 1}) by which a service says the request never ran and never will (429: not
+     * admitted; 503: the service is stopping): the client may send it to another instance within its deadline.
+     */
+    public static final String NOT_RUN = "offload-not-run";
+    /** Reserved path prefix: requests under it are answered by the service itself, never by a route. */
+    public static final String RESERVED_PREFIX = "/_offload/";
+    /** Path of a liveness ping; the reply (METHOD {@link #PONG}) carries {@link #INSTANCE}. */
+    public static final String PING_PATH = "/_offload/ping";
+    public static final String PING = "ping";
+    public static final String PONG = "pong";
     /** Largest envelope frame accepted. */
     public static final int MAX_ENVELOPE_BYTES = 1 << 20;
 
