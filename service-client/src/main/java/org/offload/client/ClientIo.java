@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
 import org.offload.service.ServiceUnavailableException;
+import org.offload.service.Status;
+import org.offload.service.internal.Wire;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.ClientId;
@@ -35,6 +37,8 @@ final class ClientIo {
     final ZMQ.Context context = contextLease.context();
     final Dispatcher dispatcher;
     final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    /** Liveness pings in flight, by request id (sender adds, receiver takes). */
+    final Map<Long, Liveness.Ping> pings = new ConcurrentHashMap<>();
     final ConcurrentSkipListSet<Pending> deadlines = new ConcurrentSkipListSet<>(
             Comparator.<Pending>comparingLong(p -> p.deadlineNanos).thenComparingLong(p -> p.seq));
     final RequestSender sender;
@@ -98,6 +102,21 @@ final class ClientIo {
             replies.incrementAndGet();
             dispatcher.reply(p, reply, path);
         }
+    }
+
+    /**
+     * Receiver thread: a final reply that says the request never ran ({@link Wire#NOT_RUN}: 429, 503 while
+     * stopping) goes back to the sender to be tried on another instance within the same deadline. True when
+     * it did; the sender completes the call with {@code reply} if no other instance can take it.
+     */
+    boolean retryElsewhere(Pending p, Reply reply) {
+        int status = reply.status();
+        if ((status != Status.TOO_MANY_REQUESTS && status != Status.SERVICE_UNAVAILABLE)
+                || !reply.headers().containsKey(Wire.NOT_RUN) || p.attempts >= p.service.instances.size()) {
+            return false;
+        }
+        sender.execute(() -> sender.retry(p, reply));
+        return true;
     }
 
     /** Ends {@code p} with {@code error}. */

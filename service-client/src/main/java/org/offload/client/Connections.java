@@ -70,6 +70,16 @@ final class Connections {
         }
     }
 
+    /** A fresh PUSH to {@code pullAddress} in place of {@code old}, which closes (what it queued is dropped). */
+    ZMQ.Socket reopenPush(String pullAddress, ZMQ.Socket old) {
+        old.close();
+        Idle<ZMQ.Socket> idle = idlePushes.remove(pullAddress);
+        if (idle != null) {
+            idle.value().close();
+        }
+        return openPush(pullAddress);
+    }
+
     /** The instance at {@code pullAddress} is no longer used: its PUSH idles, then closes. */
     void releasePush(String pullAddress, ZMQ.Socket push) {
         if (SharedContext.isInproc(pullAddress)) {

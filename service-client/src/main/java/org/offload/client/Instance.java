@@ -3,11 +3,15 @@ package org.offload.client;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.zeromq.ZMQ;
 
-/** One service instance as the client sees it: its addresses and the PUSH socket (sender thread only). */
+/**
+ * One service instance as the client sees it: its addresses, its PUSH socket and its liveness. The sender
+ * thread owns the socket and the rotation state; the receiver thread records what it hears.
+ */
 final class Instance {
     final String pullAddress;
     final String pubAddress;
-    final ZMQ.Socket push;
+    /** Replaced when the instance went silent (sender thread only). */
+    ZMQ.Socket push;
     final AtomicInteger inFlight = new AtomicInteger();
     /**
      * Whether any call sent here was answered (receiver thread writes, sender thread reads): what tells an
@@ -15,16 +19,51 @@ final class Instance {
      * JeroMQ 0.6.0 a PUSH connected to an XPUB (PULL and PUB swapped) is writable for a moment.
      */
     volatile boolean answered;
+    /** When a pong or a reply from this instance last arrived ({@code System.nanoTime()}; receiver writes). */
+    volatile long lastHeardNanos;
+    /** The id the instance's last pong gave; requests are bound to it. Empty until known, or if it gave none. */
+    volatile String instanceId = "";
+    /** Set by the receiver when a pong names an id other than {@link #instanceId}: the instance restarted. */
+    volatile String restartedAs;
+    /** The last pong said the instance is stopping: it gets nothing new. */
+    volatile boolean stopping;
+
+    // sender thread only
+    /** In the rotation: answered a ping since it was (re)connected, and not silent for the liveness timeout. */
+    boolean alive;
+    long lastPingNanos;
+    /** When {@link #push} (and the SUB's connection) was last created. */
+    long connectedSinceNanos;
+    /** When the instance last left the rotation; what was heard before does not bring it back. */
+    long silentSinceNanos;
 
     Instance(String pullAddress, String pubAddress, ZMQ.Socket push) {
+        this(pullAddress, pubAddress, push, System.nanoTime());
+    }
+
+    Instance(String pullAddress, String pubAddress, ZMQ.Socket push, long now) {
         this.pullAddress = pullAddress;
         this.pubAddress = pubAddress;
         this.push = push;
+        this.connectedSinceNanos = now;
+        this.silentSinceNanos = now;
+        this.lastHeardNanos = now - Long.MAX_VALUE / 4; // never heard
+        this.lastPingNanos = now - Long.MAX_VALUE / 4;
     }
 
     /** Sender thread: true when the PUSH socket has a live connection with room under its HWM. */
     boolean writable() {
         return (push.getEvents() & ZMQ.Poller.POLLOUT) != 0;
+    }
+
+    /** Sender thread: may take a new call now. */
+    boolean inRotation() {
+        return alive && !stopping && writable();
+    }
+
+    /** Receiver thread: something authentic came back from this instance. */
+    void heard(long now) {
+        lastHeardNanos = now;
     }
 
     /** Both addresses, for messages: {@code tcp://h:1 (PULL) / tcp://h:2 (PUB)}. */

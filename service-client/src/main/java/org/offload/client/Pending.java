@@ -24,6 +24,9 @@ final class Pending {
 
     volatile long requestId;
     volatile Instance instance;
+    /** Sender thread: instances tried and answered "not run" (429, 503 stopping), and the last such one. */
+    int attempts;
+    Instance avoid;
     /** The proof sent with the request (never modified): a rejection answer must echo it. */
     volatile byte[] sentProof;
 

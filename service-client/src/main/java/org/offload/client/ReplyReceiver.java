@@ -116,6 +116,11 @@ final class ReplyReceiver implements Runnable {
         }
         Pending p = io.pending.get(Wire.requestId(env));
         if (p == null) {
+            Liveness.Ping ping = io.pings.remove(Wire.requestId(env));
+            if (ping != null) {
+                onPong(ping, env, frames);
+                return;
+            }
             io.late.incrementAndGet();
             log.debug("{} - dropped a reply for request id {} that is not pending", name, Wire.requestId(env));
             return;
@@ -124,6 +129,10 @@ final class ReplyReceiver implements Runnable {
         if (!authentic) {
             onUnverifiable(p, env);
             return;
+        }
+        Instance from = p.instance;
+        if (from != null) {
+            from.heard(System.nanoTime());
         }
         Envelope e;
         Reply reply;
@@ -157,7 +166,45 @@ final class ReplyReceiver implements Runnable {
             }
             return;
         }
+        if (io.retryElsewhere(p, reply)) {
+            return;
+        }
         io.complete(p, reply, e.path());
+    }
+
+    /**
+     * The answer to a liveness ping: the instance is alive (a signed pong, or a rejection that echoes our
+     * ping's proof - a service with another passphrase is alive too, and its calls will say so with 401),
+     * says whether it is stopping, and names its instance id.
+     */
+    private void onPong(Liveness.Ping ping, byte[] env, byte[][] frames) {
+        Instance i = ping.instance();
+        try {
+            if (ping.service().proof.verify(env, frames[2], frames[3])) {
+                Envelope e = Wire.decode(env);
+                if (answersATamperedCopy(e)) { // our ping verifies there: someone altered a copy of it
+                    peerError(io.badProof, "dropped a rejection of a tampered copy of a ping to " + ping.service().name);
+                    return;
+                }
+                i.stopping = e.status() == Status.SERVICE_UNAVAILABLE;
+                String id = e.headers().getOrDefault(Wire.INSTANCE, "");
+                if (!id.equals(i.instanceId)) {
+                    i.restartedAs = id;
+                }
+            } else {
+                Envelope e = Wire.decode(env);
+                String echoed = e.headers().get(Wire.REJECTED_PROOF);
+                if (echoed == null || !echoed.equals(Wire.proofHex(ping.proof()))) {
+                    peerError(io.badProof, "dropped a pong from " + ping.service().name + " whose proof did not verify");
+                    return;
+                }
+            }
+        } catch (ProtocolException | IllegalArgumentException x) {
+            peerError(io.malformed, "dropped a malformed pong from " + ping.service().name + ": " + x.getMessage());
+            return;
+        }
+        i.answered = true;
+        i.heard(System.nanoTime());
     }
 
     /**

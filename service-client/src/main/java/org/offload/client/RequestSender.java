@@ -36,6 +36,7 @@ final class RequestSender implements Runnable {
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<String, ServiceEntry> services = new HashMap<>();
     private final Connections connections;
+    private final Liveness liveness;
     private volatile boolean sleeping;
     private boolean stopRequested;
     private long nextRequestId = 1;
@@ -45,6 +46,7 @@ final class RequestSender implements Runnable {
         this.io = io;
         this.name = io.name;
         this.connections = new Connections(io);
+        this.liveness = new Liveness(io, connections, () -> nextRequestId++);
         this.thread = new Thread(this, name + "-send");
         this.thread.setDaemon(true);
     }
@@ -80,6 +82,7 @@ final class RequestSender implements Runnable {
                 int work = runCommands();
                 long now = System.nanoTime();
                 expire(now); // first: a call whose deadline passed while it waited is failed, never sent
+                liveness.tick(now, services.values());
                 if (waitingCount > 0) {
                     work += flushWaiting();
                 }
@@ -114,6 +117,9 @@ final class RequestSender implements Runnable {
 
     private void sleep() {
         long nanos = waitingCount > 0 ? RETRY_PARK_NANOS : IDLE_PARK_NANOS;
+        if (!services.isEmpty()) {
+            nanos = Math.min(nanos, Math.max(RETRY_PARK_NANOS, liveness.nanosToNextCheck(System.nanoTime())));
+        }
         Pending next = earliest();
         if (next != null) {
             nanos = Math.min(nanos, Math.max(RETRY_PARK_NANOS, next.deadlineNanos - System.nanoTime()));
@@ -159,7 +165,7 @@ final class RequestSender implements Runnable {
             }
             throw e;
         }
-        target.instances.add(new Instance(pullAddress, pubAddress, push));
+        target.instances.add(new Instance(pullAddress, pubAddress, push, System.nanoTime()));
         log.info("{} - registered {} instance PULL {} PUB {} ({} instances)", name, target.name, pullAddress,
                 pubAddress, target.instances.size());
     }
@@ -178,6 +184,7 @@ final class RequestSender implements Runnable {
         waitingCount -= entry.waiting.size();
         entry.waiting.clear();
         for (Instance i : entry.instances) {
+            liveness.forget(i);
             connections.releasePush(i.pullAddress, i.push);
             connections.releasePub(i.pubAddress);
         }
@@ -214,7 +221,7 @@ final class RequestSender implements Runnable {
             return;
         }
         Envelope e = new Envelope(Wire.CANCEL, io.id, p.requestId, System.currentTimeMillis(), 0, 0, "cancel",
-                p.request.path(), "", Map.of());
+                p.request.path(), "", bound(Map.of(), instance));
         Sealed m = Sealed.seal(p.service.proof, e, Body.empty());
         if (!instance.push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
             log.debug("{} - could not send cancel for request id {}: instance not writable", name, p.requestId);
@@ -253,9 +260,46 @@ final class RequestSender implements Runnable {
         }
     }
 
-    /** Sends {@code p} to the least-loaded writable instance; false when none can take it now. */
+    /**
+     * Receiver said {@code p} was not run ({@link Wire#NOT_RUN}) by the instance it went to: send it to
+     * another one within its deadline, or end it with that {@code reply} when no other can take it now.
+     */
+    void retry(Pending p, org.offload.service.Reply reply) {
+        if (p.isDone()) {
+            return;
+        }
+        Instance from = p.instance;
+        if (p.service.pick(from) == null || p.deadlineNanos - System.nanoTime() <= 0) {
+            io.complete(p, reply, p.request.path());
+            return;
+        }
+        io.pending.remove(p.requestId);
+        from.inFlight.decrementAndGet();
+        p.instance = null;
+        p.avoid = from;
+        p.attempts++;
+        log.debug("{} - {} instance {} did not run request id {} (status {}); trying another", name,
+                p.service.name, from.addresses(), p.requestId, reply.status());
+        if (!sendNow(p)) {
+            p.service.waiting.addFirst(p);
+            waitingCount++;
+        }
+    }
+
+    /** {@code headers} plus the binding to {@code target}'s instance id, once its pong told it. */
+    private static Map<String, String> bound(Map<String, String> headers, Instance target) {
+        String id = target.instanceId;
+        if (id.isEmpty()) {
+            return headers;
+        }
+        Map<String, String> copy = new java.util.LinkedHashMap<>(headers);
+        copy.put(Wire.INSTANCE, id);
+        return copy;
+    }
+
+    /** Sends {@code p} to the least-loaded instance in the rotation; false when none can take it now. */
     private boolean sendNow(Pending p) {
-        Instance target = p.service.pick();
+        Instance target = p.service.pick(p.avoid);
         if (target == null) {
             return false;
         }
@@ -265,7 +309,7 @@ final class RequestSender implements Runnable {
         }
         long requestId = nextRequestId++;
         Envelope e = new Envelope(Wire.REQUEST, io.id, requestId, System.currentTimeMillis(), remaining, 0,
-                p.request.method(), p.request.path(), "", p.request.headers());
+                p.request.method(), p.request.path(), "", bound(p.request.headers(), target));
         Sealed m = Sealed.seal(p.service.proof, e, p.request.body());
         p.requestId = requestId;
         p.sentProof = m.proof();

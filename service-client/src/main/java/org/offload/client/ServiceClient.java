@@ -73,6 +73,16 @@ public final class ServiceClient implements AutoCloseable {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
     /** ZMTP heartbeat interval; an instance silent for three intervals is disconnected and retried. */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * How often the client pings each instance it has heard nothing from (PROTOCOL.md section 17). An
+     * instance not yet (or no longer) answering is pinged every {@code LIVENESS_PROBE} instead.
+     */
+    public static final Duration DEFAULT_LIVENESS_INTERVAL = Duration.ofMillis(500);
+    /**
+     * An instance heard from neither by pong nor by reply for this long leaves the rotation: its calls in
+     * flight fail at once with {@link ServiceUnavailableException} and its connections are recreated.
+     */
+    public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofMillis(1_500);
     /** Longest deadline a call may have: the wire carries it as unsigned 32-bit milliseconds. */
     public static final Duration MAX_DEADLINE = Duration.ofDays(49);
     /** How long {@link #close()} waits for the sender and receiver threads to close the sockets. */
@@ -81,7 +91,8 @@ public final class ServiceClient implements AutoCloseable {
     /** Settings of a built client. */
     record Settings(String name, Duration deadline, Duration nowaitTtl, int maxPendingCalls, int sendHwm,
                     int receiveHwm, int maxMessageBytes, Duration reconnectInterval, Duration reconnectIntervalMax,
-                    Duration handshakeTimeout, Duration heartbeatInterval, Duration closeTimeout) {
+                    Duration handshakeTimeout, Duration heartbeatInterval, Duration closeTimeout,
+                    Duration livenessInterval, Duration livenessTimeout) {
     }
 
     private final Settings s;
@@ -413,6 +424,8 @@ public final class ServiceClient implements AutoCloseable {
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private Duration livenessInterval = DEFAULT_LIVENESS_INTERVAL;
+        private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
         private Executor callbackExecutor;
         private boolean built;
 
@@ -486,6 +499,24 @@ public final class ServiceClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Liveness pings: {@code interval} between pings to a quiet instance, and {@code timeout} of silence
+         * after which it leaves the rotation (its calls in flight fail at once). The timeout must exceed the
+         * interval.
+         */
+        public Builder liveness(Duration interval, Duration timeout) {
+            check();
+            Checks.positive("livenessInterval", interval);
+            Checks.positive("livenessTimeout", timeout);
+            if (timeout.compareTo(interval) <= 0) {
+                throw new IllegalArgumentException("livenessTimeout must be > livenessInterval ("
+                        + interval.toMillis() + " ms) but was " + timeout.toMillis() + " ms");
+            }
+            this.livenessInterval = interval;
+            this.livenessTimeout = timeout;
+            return this;
+        }
+
         public Builder closeTimeout(Duration timeout) {
             check();
             this.closeTimeout = Checks.positive("closeTimeout", timeout);
@@ -508,7 +539,7 @@ public final class ServiceClient implements AutoCloseable {
             built = true;
             return new ServiceClient(new Settings(name, deadline, nowaitTtl, maxPendingCalls, sendHwm, receiveHwm,
                     maxMessageBytes, reconnectInterval, reconnectIntervalMax, handshakeTimeout, heartbeatInterval,
-                    closeTimeout), callbackExecutor);
+                    closeTimeout, livenessInterval, livenessTimeout), callbackExecutor);
         }
 
         private void check() {

@@ -19,13 +19,17 @@ final class ServiceEntry {
         this.proof = proof;
     }
 
-    /** The writable instance with the fewest calls in flight (round robin among equals), or null. */
-    Instance pick() {
+    /**
+     * The instance in the rotation (alive, not stopping, writable) with the fewest calls in flight, round
+     * robin among equals, other than {@code avoid} (may be null); null when none can take a call now.
+     */
+    Instance pick(Instance avoid) {
         int n = instances.size();
         Instance best = null;
         for (int i = 0; i < n; i++) {
             Instance candidate = instances.get((next + i) % n);
-            if ((best == null || candidate.inFlight.get() < best.inFlight.get()) && candidate.writable()) {
+            if (candidate != avoid && (best == null || candidate.inFlight.get() < best.inFlight.get())
+                    && candidate.inRotation()) {
                 best = candidate;
                 if (best.inFlight.get() == 0) {
                     break;
@@ -41,35 +45,48 @@ final class ServiceEntry {
     /**
      * Sender thread: why a call found no instance to take it, with the addresses and what to check. An
      * instance that never answered is the usual mistake (worker not running, wrong port, PULL and PUB
-     * swapped: the handshake of a PUSH with an XPUB fails); one that answered before is gone or full.
+     * swapped: the handshake of a PUSH with an XPUB fails); one that answered before went silent, is
+     * stopping, or is full.
      */
     String noInstanceReason() {
         List<String> never = new ArrayList<>();
+        List<String> silent = new ArrayList<>();
+        List<String> stopping = new ArrayList<>();
         List<String> notWritable = new ArrayList<>();
         for (Instance i : instances) {
-            if (i.writable()) {
+            if (i.inRotation()) {
                 continue;
             }
-            (i.answered ? notWritable : never).add(i.addresses());
+            if (i.stopping) {
+                stopping.add(i.addresses());
+            } else if (!i.alive) {
+                (i.answered ? silent : never).add(i.addresses());
+            } else {
+                notWritable.add(i.addresses());
+            }
         }
         if (never.size() == instances.size()) {
             return "no instance of " + name + " connected: " + String.join(", ", never)
                     + " - is the worker running, and are PULL and PUB in the right order?";
         }
-        if (never.isEmpty() && notWritable.isEmpty()) {
+        int out = never.size() + silent.size() + stopping.size() + notWritable.size();
+        if (out == 0) {
             return "no instance of " + name + " could take it in time (all " + instances.size()
-                    + " are writable again now)";
+                    + " can take calls again now)";
         }
-        StringBuilder why = new StringBuilder("no instance of " + name + " could take it: ");
-        if (!notWritable.isEmpty()) {
-            why.append(notWritable.size()).append(" of ").append(instances.size())
-                    .append(" answered before but are not writable now (disconnected, or their send queue is full): ")
-                    .append(String.join(", ", notWritable));
-        }
+        List<String> parts = new ArrayList<>();
+        add(parts, silent, "answered before but went silent (no pong within the liveness timeout; reconnecting)");
+        add(parts, stopping, "are stopping");
+        add(parts, notWritable, "answered before but are not writable now (their send queue is full)");
         if (!never.isEmpty()) {
-            why.append(notWritable.isEmpty() ? "" : "; ").append(never.size()).append(" never connected: ")
-                    .append(String.join(", ", never)).append(" - is the worker running there?");
+            parts.add(never.size() + " never connected: " + String.join(", ", never) + " - is the worker running there?");
         }
-        return why.toString();
+        return "no instance of " + name + " could take it: " + String.join("; ", parts);
+    }
+
+    private void add(List<String> parts, List<String> addresses, String what) {
+        if (!addresses.isEmpty()) {
+            parts.add(addresses.size() + " of " + instances.size() + " " + what + ": " + String.join(", ", addresses));
+        }
     }
 }

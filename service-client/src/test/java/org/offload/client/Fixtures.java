@@ -244,6 +244,16 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return socket;
     }
 
+    /** A {@link Tap} in front of an instance's PULL; closed before the raw context by {@link #close()}. */
+    Tap tap(String instancePull) {
+        if (rawContext == null) {
+            rawContext = ZMQ.context(1);
+        }
+        Tap tap = new Tap(rawContext, instancePull);
+        resources.add(tap);
+        return tap;
+    }
+
     /** Closes everything after each test, when registered with {@code @RegisterExtension}. */
     @Override
     public void afterEach(ExtensionContext context) {

@@ -27,7 +27,7 @@ class ServiceEntryTest {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
-    void noInstanceReason_oneGoneOneNeverConnected_namesEachWithWhatHappened() {
+    void noInstanceReason_oneSilentOneNeverConnected_namesEachWithWhatHappened() {
         ZMQ.Socket peer = fx.raw(SocketType.PULL);
         peer.bind("tcp://127.0.0.1:*");
         String live = peer.getLastEndpoint();
@@ -41,12 +41,16 @@ class ServiceEntryTest {
         entry.instances.add(gone);
         entry.instances.add(never);
         await().atMost(WAIT).until(gone::writable);
-        gone.answered = true; // as the receiver marks an instance once a reply from it arrives
+        gone.answered = true; // as the receiver marks an instance once a pong or reply from it arrives
+        gone.alive = true;
+        assertEquals(gone, entry.pick(null), "alive and writable: in the rotation");
+        assertEquals(null, entry.pick(gone), "the only instance in the rotation is the one to avoid");
+        gone.alive = false; // as liveness does when nothing was heard for the timeout
         peer.close();
-        await().atMost(WAIT).until(() -> !gone.writable());
 
-        assertEquals("no instance of reports could take it: 1 of 2 answered before but are not writable now"
-                + " (disconnected, or their send queue is full): " + live + " (PULL) / tcp://127.0.0.1:1 (PUB); 1 never"
+        assertEquals(null, entry.pick(null));
+        assertEquals("no instance of reports could take it: 1 of 2 answered before but went silent (no pong within"
+                + " the liveness timeout; reconnecting): " + live + " (PULL) / tcp://127.0.0.1:1 (PUB); 1 never"
                 + " connected: " + dead + " (PULL) / tcp://127.0.0.1:2 (PUB) - is the worker running there?",
                 entry.noInstanceReason());
     }
