@@ -33,7 +33,7 @@ final class Liveness {
      * connected anew: a connect stuck on an unreachable host, or a handshake with a frozen process, never
      * ends by itself, and JeroMQ's reconnect backoff would otherwise add up to its maximum.
      */
-    static final long RECONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(400);
+    static final long RECONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
     /** ... and even with a finished handshake, after this long without a pong (the SUB's side may be dead). */
     static final long RECONNECT_WRITABLE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How often the sender thread looks at the instances while all are in the rotation. */

@@ -64,8 +64,11 @@ public final class ServiceClient implements AutoCloseable {
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
     /** First wait before reconnecting to a lost instance. */
     public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(100);
-    /** Longest wait between reconnect attempts (the backoff doubles up to it). */
-    public static final Duration DEFAULT_RECONNECT_INTERVAL_MAX = Duration.ofSeconds(1);
+    /**
+     * Longest wait between reconnect attempts (the backoff doubles up to it). Short, so a restarted instance
+     * is back within half a second: a refused connect costs next to nothing.
+     */
+    public static final Duration DEFAULT_RECONNECT_INTERVAL_MAX = Duration.ofMillis(200);
     /**
      * How long a new connection may take to finish the ZeroMQ handshake before it is dropped and retried.
      * Short on purpose: JeroMQ 0.6.0 can stall a fresh connection's handshake until this timer fires.

