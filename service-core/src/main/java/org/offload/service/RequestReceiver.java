@@ -184,6 +184,10 @@ final class RequestReceiver implements Runnable {
             io.pong(e);
             return;
         }
+        if (Introspection.answers(e.path())) {
+            io.introspect(e);
+            return;
+        }
         counters.notFound.incrementAndGet();
         io.answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.NOT_FOUND, "no reserved path "
                 + Checks.abbreviate(e.path()) + " (paths under " + Wire.RESERVED_PREFIX + " belong to the service)"),

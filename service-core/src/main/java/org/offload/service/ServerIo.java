@@ -49,6 +49,7 @@ final class ServerIo {
     private final ServerCounters counters = new ServerCounters();
     private final ReplyPublisher publisher;
     private final Router router;
+    private final Introspection introspection;
     private final ThreadPoolExecutor workers;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
     private final Thread receiverThread;
@@ -67,6 +68,7 @@ final class ServerIo {
         this.pubAddress = pub.getLastEndpoint();
         this.publisher = new ReplyPublisher(name, pub, s.maxParkedReplies(), counters);
         this.router = new Router(s.routes());
+        this.introspection = new Introspection(name, instanceId, s.routes());
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s));
         this.selector = Selector.open();
@@ -164,10 +166,21 @@ final class ServerIo {
         Reply pong = stopRequested
                 ? Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping").withMethod(Wire.PONG)
                 : Reply.ok(Body.empty()).withMethod(Wire.PONG);
-        pong = pong.withHeader(Wire.INSTANCE, instanceId); // not counted as a reply: pings are not requests
+        answerReserved(e, pong.withHeader(Wire.INSTANCE, instanceId));
+    }
+
+    /** Introspection (PROTOCOL.md section 18): routes, health or stats of this instance, as JSON. */
+    void introspect(Envelope e) {
+        Introspection.Load load = new Introspection.Load(stopRequested, s.workers(), workers.getActiveCount(),
+                workers.getQueue().size(), s.queueCapacity(), counters.inFlight.get(), counters.parked.get());
+        answerReserved(e, introspection.answer(e.path(), load, counters.snapshot()));
+    }
+
+    /** Not counted as a reply: requests to reserved paths are not requests to the service's routes. */
+    private void answerReserved(Envelope e, Reply reply) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(e.timeoutMs());
         publisher.publish(new ReplyPublisher.Outbound(e.clientId(), sealReply(e.clientId(), e.requestId(), e.path(),
-                pong), parkUntil(e.timeoutMs() != 0, deadline)));
+                reply), parkUntil(e.timeoutMs() != 0, deadline)));
     }
 
     ServerStats stats() {
