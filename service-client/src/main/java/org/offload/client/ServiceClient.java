@@ -22,6 +22,7 @@ import org.offload.service.DeadlineExceededException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
+import org.offload.service.ServiceEndpoint;
 import org.offload.service.ServiceUnavailableException;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.Proof;
@@ -139,6 +140,15 @@ public final class ServiceClient implements AutoCloseable {
     /** Registers an instance under its PULL address as the service name. See {@link #register(String, String, String, String)}. */
     public ServiceRef register(String pullAddress, String pubAddress, String passphrase) {
         return register(pullAddress, pullAddress, pubAddress, passphrase);
+    }
+
+    /**
+     * Registers the instance a worker's definition file describes, under the file's service name, with the
+     * passphrase its PASSPHRASE line names (read now). Throws {@code DefinitionException} when it cannot be read.
+     */
+    public ServiceRef register(ServiceEndpoint endpoint) {
+        Objects.requireNonNull(endpoint, "endpoint");
+        return register(endpoint.name(), endpoint.pullAddress(), endpoint.pubAddress(), endpoint.passphrase());
     }
 
     /**

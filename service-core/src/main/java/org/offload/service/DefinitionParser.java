@@ -49,7 +49,16 @@ final class DefinitionParser {
 
     /** Parses {@code lines}; handler classes come from {@code loader}, relative {@code file:} paths from {@code baseDir}. */
     static ServiceDefinition parse(String source, List<String> lines, ClassLoader loader, Optional<Path> baseDir) {
-        DefinitionParser parser = new DefinitionParser(source, loader, baseDir);
+        return parse(source, lines, Optional.of(loader), baseDir);
+    }
+
+    /**
+     * Parses {@code lines}; with no {@code loader} the handler classes are not loaded (a client reading a
+     * worker's file to find it need not have the worker's classes), and the definition cannot start.
+     */
+    static ServiceDefinition parse(String source, List<String> lines, Optional<ClassLoader> loader,
+                                   Optional<Path> baseDir) {
+        DefinitionParser parser = new DefinitionParser(source, loader.orElse(null), baseDir);
         for (int i = 0; i < lines.size(); i++) {
             String text = lines.get(i).strip();
             if (!text.isEmpty() && !text.startsWith("#")) {
@@ -164,7 +173,7 @@ final class DefinitionParser {
             }
         }
         String className = args.get(0);
-        HandlerClass handler = HandlerClass.resolve(className, loader);
+        HandlerClass handler = loader == null ? null : HandlerClass.resolve(className, loader);
         bindings.add(new ServiceDefinition.Binding(
                 new ServiceDefinition.Route(routeRegex, method, className, line), handler));
         routeHasMethod = true;

@@ -65,7 +65,7 @@ final class Introspection {
         Map<String, Map<String, String>> byPattern = new LinkedHashMap<>();
         for (Router.Route r : routes) {
             byPattern.computeIfAbsent(r.pattern().pattern(), k -> new TreeMap<>())
-                    .putIfAbsent(r.method(), handlerName(r.handler()));
+                    .putIfAbsent(r.method(), r.handlerName());
         }
         List<Map<String, Object>> out = new ArrayList<>();
         byPattern.forEach((pattern, methods) -> {

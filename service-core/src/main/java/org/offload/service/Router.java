@@ -7,11 +7,13 @@ import java.util.regex.Pattern;
 
 /** Routes path + METHOD to a handler. The first route whose regex matches at the start of the path wins. */
 final class Router {
-    record Route(Pattern pattern, String method, Handler handler) {
+    /** A route; {@code handlerName} is what introspection shows (the class a definition file named). */
+    record Route(Pattern pattern, String method, Handler handler, String handlerName) {
         Route {
             Objects.requireNonNull(pattern, "pattern");
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(handler, "handler");
+            Objects.requireNonNull(handlerName, "handlerName");
         }
     }
 

@@ -66,7 +66,7 @@ public final class ServiceDefinition {
     /** The source of definitions parsed from lines without a name. */
     static final String LINES_SOURCE = "<lines>";
     private static final String CLASSPATH_PREFIX = "classpath:";
-    private static final Function<String, Optional<String>> SYSTEM_ENV = name -> Optional.ofNullable(System.getenv(name));
+    static final Function<String, Optional<String>> SYSTEM_ENV = name -> Optional.ofNullable(System.getenv(name));
 
     /**
      * One METHOD line: requests whose path matches {@code regex} at its start and whose METHOD is
@@ -232,14 +232,22 @@ public final class ServiceDefinition {
         return toBuilder(SYSTEM_ENV);
     }
 
-    /** {@link #toBuilder()} with {@code env} instead of the process environment. */
-    ServiceServer.Builder toBuilder(Function<String, Optional<String>> env) {
-        String secret;
+    /** The passphrase, read from its variable or file now; {@link DefinitionException} when it cannot be. */
+    String passphrase(Function<String, Optional<String>> env) {
         try {
-            secret = passphrase.resolve(env, baseDir);
+            return passphrase.resolve(env, baseDir);
         } catch (IllegalArgumentException e) {
             throw new DefinitionException(source, passphraseLine, e.getMessage());
         }
+    }
+
+    /** {@link #toBuilder()} with {@code env} instead of the process environment. */
+    ServiceServer.Builder toBuilder(Function<String, Optional<String>> env) {
+        if (bindings.stream().anyMatch(b -> b.handler() == null)) {
+            throw new IllegalStateException(source + " was read as an endpoint (ServiceEndpoint), without its"
+                    + " handler classes: load it with ServiceDefinition.load to start it");
+        }
+        String secret = passphrase(env);
         ServiceServer.Builder builder = ServiceServer.builder().name(name).bind(pullAddress, pubAddress)
                 .passphrase(secret).workers(workers);
         settings.forEach(setting -> setting.apply().accept(builder));
@@ -251,7 +259,7 @@ public final class ServiceDefinition {
             } catch (IllegalArgumentException e) {
                 throw new DefinitionException(source, b.route().line(), e.getMessage(), e.getCause());
             }
-            builder.route(b.route().regex(), b.route().method(), handler);
+            builder.route(b.route().regex(), b.route().method(), handler, b.route().handlerClass());
         }
         return builder;
     }

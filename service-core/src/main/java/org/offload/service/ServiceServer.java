@@ -269,6 +269,11 @@ public final class ServiceServer implements AutoCloseable {
          * match) and whose METHOD is {@code method} to {@code handler}. The first matching route wins.
          */
         public Builder route(String pathRegex, String method, Handler handler) {
+            return route(pathRegex, method, handler, Introspection.handlerName(Objects.requireNonNull(handler, "handler")));
+        }
+
+        /** {@link #route(String, String, Handler)} shown by introspection as {@code handlerName}. */
+        Builder route(String pathRegex, String method, Handler handler, String handlerName) {
             check();
             Objects.requireNonNull(pathRegex, "pathRegex");
             Objects.requireNonNull(handler, "handler");
@@ -279,7 +284,7 @@ public final class ServiceServer implements AutoCloseable {
                 throw new IllegalArgumentException("pathRegex '" + pathRegex + "' is not a valid regex: "
                         + e.getDescription(), e);
             }
-            routes.add(new Router.Route(pattern, Checks.method(method), handler));
+            routes.add(new Router.Route(pattern, Checks.method(method), handler, handlerName));
             return this;
         }
 

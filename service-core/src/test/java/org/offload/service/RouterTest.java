@@ -15,7 +15,7 @@ class RouterTest {
     private final Handler c = call -> Reply.json("c");
 
     private static Router.Route route(String regex, String method, Handler h) {
-        return new Router.Route(Pattern.compile(regex), method, h);
+        return new Router.Route(Pattern.compile(regex), method, h, "test");
     }
 
     @Test

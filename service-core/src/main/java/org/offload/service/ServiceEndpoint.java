@@ -1,0 +1,73 @@
+package org.offload.service;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where a service is and how to prove the passphrase, read from the worker's own definition file: what a
+ * client needs to register it ({@code client.register(ServiceEndpoint.load(path))}). Only the SERVICE and
+ * PASSPHRASE lines matter here; the handler classes are not loaded, so the client needs none of them. The
+ * passphrase is read from its variable or file when {@link #passphrase()} is called, never kept.
+ */
+public final class ServiceEndpoint {
+    private final ServiceDefinition definition;
+
+    private ServiceEndpoint(ServiceDefinition definition) {
+        this.definition = definition;
+    }
+
+    /** Reads {@code file} (a definition file, format in {@link ServiceDefinition}); {@link DefinitionException} if invalid. */
+    public static ServiceEndpoint load(Path file) {
+        Objects.requireNonNull(file, "file");
+        String source = file.toString();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new DefinitionException(source, 0, "the file is not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new DefinitionException(source, 0, "cannot read the file: " + DefinitionParser.ioReason(e), e);
+        }
+        return new ServiceEndpoint(DefinitionParser.parse(source, lines, Optional.empty(),
+                Optional.ofNullable(file.toAbsolutePath().getParent())));
+    }
+
+    public String name() {
+        return definition.name();
+    }
+
+    public String pullAddress() {
+        return definition.pullAddress();
+    }
+
+    public String pubAddress() {
+        return definition.pubAddress();
+    }
+
+    /** Where the endpoint was read from. */
+    public String source() {
+        return definition.source();
+    }
+
+    /** Reads the passphrase now from the variable or file the PASSPHRASE line names. */
+    public String passphrase() {
+        return passphrase(ServiceDefinition.SYSTEM_ENV);
+    }
+
+    /** {@link #passphrase()} with {@code env} instead of the process environment. */
+    String passphrase(Function<String, Optional<String>> env) {
+        return definition.passphrase(env);
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceEndpoint[" + name() + " from " + source() + ", PULL " + pullAddress() + ", PUB " + pubAddress() + "]";
+    }
+}
