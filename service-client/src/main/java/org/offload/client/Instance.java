@@ -27,6 +27,8 @@ final class Instance {
     volatile String restartedAs;
     /** The last pong said the instance is stopping: it gets nothing new. */
     volatile boolean stopping;
+    /** Discovery no longer lists it: no new calls; closed once nothing is in flight (sender thread). */
+    boolean retired;
 
     // sender thread only
     /** In the rotation: answered a ping since it was (re)connected, and not silent for the liveness timeout. */
@@ -58,7 +60,7 @@ final class Instance {
 
     /** Sender thread: may take a new call now. */
     boolean inRotation() {
-        return alive && !stopping && writable();
+        return alive && !stopping && !retired && writable();
     }
 
     /** Receiver thread: something authentic came back from this instance. */

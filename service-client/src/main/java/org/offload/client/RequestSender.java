@@ -41,6 +41,8 @@ final class RequestSender implements Runnable {
     private boolean stopRequested;
     private long nextRequestId = 1;
     private int waitingCount;
+    /** Retired instances not yet closed. */
+    private int retiring;
 
     RequestSender(ClientIo io) {
         this.io = io;
@@ -83,6 +85,9 @@ final class RequestSender implements Runnable {
                 long now = System.nanoTime();
                 expire(now); // first: a call whose deadline passed while it waited is failed, never sent
                 liveness.tick(now, services.values());
+                if (retiring > 0) {
+                    reapRetired();
+                }
                 if (waitingCount > 0) {
                     work += flushWaiting();
                 }
@@ -149,6 +154,10 @@ final class RequestSender implements Runnable {
                             + " is registered with PUB " + i.pubAddress + ", not " + pubAddress
                             + "; unregister the service first to change it");
                 }
+                if (i.retired) {
+                    i.retired = false; // back before its calls drained: it stays
+                    retiring--;
+                }
                 return;
             }
         }
@@ -184,11 +193,41 @@ final class RequestSender implements Runnable {
         waitingCount -= entry.waiting.size();
         entry.waiting.clear();
         for (Instance i : entry.instances) {
+            if (i.retired) {
+                retiring--;
+            }
             liveness.forget(i);
             connections.releasePush(i.pullAddress, i.push);
             connections.releasePub(i.pubAddress);
         }
         log.info("{} - unregistered {}", name, service);
+    }
+
+    /** Takes an instance out of the rotation; it closes when its last call in flight has ended. */
+    void retire(ServiceEntry entry, String pullAddress) {
+        for (Instance i : entry.instances) {
+            if (i.pullAddress.equals(pullAddress) && !i.retired) {
+                i.retired = true;
+                retiring++;
+            }
+        }
+    }
+
+    /** Closes retired instances with nothing in flight. */
+    private void reapRetired() {
+        for (ServiceEntry e : services.values()) {
+            for (Instance i : e.instances) {
+                if (i.retired && i.inFlight.get() == 0) {
+                    e.instances.remove(i);
+                    retiring--;
+                    liveness.forget(i);
+                    connections.releasePush(i.pullAddress, i.push);
+                    connections.releasePub(i.pubAddress);
+                    log.info("{} - {} instance {} retired and closed ({} instances)", name, e.name, i.addresses(),
+                            e.instances.size());
+                }
+            }
+        }
     }
 
     /** Queues a call and sends it if an instance can take it. */

@@ -87,6 +87,8 @@ public final class ServiceClient implements AutoCloseable {
      * flight fail at once with {@link ServiceUnavailableException} and its connections are recreated.
      */
     public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofMillis(1_500);
+    /** How often a service registered with a {@link Discovery} is looked up again. */
+    public static final Duration DEFAULT_DISCOVERY_INTERVAL = Duration.ofSeconds(5);
     /** Longest deadline a call may have: the wire carries it as unsigned 32-bit milliseconds. */
     public static final Duration MAX_DEADLINE = Duration.ofDays(49);
     /** How long {@link #close()} waits for the sender and receiver threads to close the sockets. */
@@ -96,7 +98,7 @@ public final class ServiceClient implements AutoCloseable {
     record Settings(String name, Duration deadline, Duration nowaitTtl, int maxPendingCalls, int sendHwm,
                     int receiveHwm, int maxMessageBytes, Duration reconnectInterval, Duration reconnectIntervalMax,
                     Duration handshakeTimeout, Duration heartbeatInterval, Duration closeTimeout,
-                    Duration livenessInterval, Duration livenessTimeout) {
+                    Duration livenessInterval, Duration livenessTimeout, Duration discoveryInterval) {
     }
 
     private final Settings s;
@@ -105,6 +107,7 @@ public final class ServiceClient implements AutoCloseable {
     private final ExecutorService ownedCallbacks;
     private final Map<String, ServiceEntry> services = new ConcurrentHashMap<>();
     private final Map<String, ServiceRef> refs = new ConcurrentHashMap<>();
+    private final Map<String, DiscoveryWatcher> watchers = new ConcurrentHashMap<>();
     /** Registers and unregisters run one at a time, so the sender thread sees them in the order they ran. */
     private final Object registrations = new Object();
     private final AtomicLong seq = new AtomicLong();
@@ -149,6 +152,46 @@ public final class ServiceClient implements AutoCloseable {
     public ServiceRef register(ServiceEndpoint endpoint) {
         Objects.requireNonNull(endpoint, "endpoint");
         return register(endpoint.name(), endpoint.pullAddress(), endpoint.pubAddress(), endpoint.passphrase());
+    }
+
+    /**
+     * Registers service {@code name} with the instances {@code discovery} finds, asked again every
+     * {@code discoveryInterval} (default {@link #DEFAULT_DISCOVERY_INTERVAL}): new instances join, vanished
+     * ones leave the rotation and close once their calls in flight end. Throws if the first lookup fails.
+     */
+    public ServiceRef register(String name, Discovery discovery, String passphrase) {
+        Checks.notBlank("name", name);
+        Objects.requireNonNull(discovery, "discovery");
+        Proof proof = new Proof(passphrase);
+        ensureOpen();
+        DiscoveryWatcher watcher = new DiscoveryWatcher(this, s.name(), name, discovery, proof, s.discoveryInterval());
+        if (watchers.putIfAbsent(name, watcher) != null) {
+            throw new IllegalArgumentException(s.name() + " - service " + name + " already has a discovery;"
+                    + " unregister it first");
+        }
+        try {
+            watcher.start();
+        } catch (Exception e) {
+            watchers.remove(name, watcher);
+            throw new IllegalArgumentException(s.name() + " - discovery of " + name + " failed: " + e, e);
+        }
+        return refs.computeIfAbsent(name, n -> new ServiceRef(this, n));
+    }
+
+    /** Discovery found an instance (its thread). */
+    void register(String name, InstanceAddress a, Proof proof) {
+        ensureOpen();
+        synchronized (registrations) {
+            registerLocked(name, a.pullAddress(), a.pubAddress(), proof);
+        }
+    }
+
+    /** Discovery lost an instance: out of the rotation now, closed when its calls in flight end. */
+    void retire(String name, String pullAddress) {
+        ServiceEntry entry = services.get(name);
+        if (entry != null) {
+            io.execute(() -> io.sender.retire(entry, pullAddress));
+        }
     }
 
     /**
@@ -212,6 +255,10 @@ public final class ServiceClient implements AutoCloseable {
     }
 
     private boolean unregisterLocked(String name) {
+        DiscoveryWatcher watcher = watchers.remove(name);
+        if (watcher != null) {
+            watcher.close();
+        }
         ServiceEntry entry = services.remove(name);
         refs.remove(name);
         if (entry == null) {
@@ -390,6 +437,7 @@ public final class ServiceClient implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        watchers.values().forEach(DiscoveryWatcher::close);
         io.stop();
         if (!io.awaitTermination(s.closeTimeout().toMillis())) {
             log.error("{} - sender thread did not end within {} ms; leaving it", s.name(), s.closeTimeout().toMillis());
@@ -439,6 +487,7 @@ public final class ServiceClient implements AutoCloseable {
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration livenessInterval = DEFAULT_LIVENESS_INTERVAL;
         private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
+        private Duration discoveryInterval = DEFAULT_DISCOVERY_INTERVAL;
         private Executor callbackExecutor;
         private boolean built;
 
@@ -530,6 +579,13 @@ public final class ServiceClient implements AutoCloseable {
             return this;
         }
 
+        /** How often a service registered with a {@link Discovery} is looked up again. */
+        public Builder discoveryInterval(Duration interval) {
+            check();
+            this.discoveryInterval = Checks.positive("discoveryInterval", interval);
+            return this;
+        }
+
         public Builder closeTimeout(Duration timeout) {
             check();
             this.closeTimeout = Checks.positive("closeTimeout", timeout);
@@ -552,7 +608,7 @@ public final class ServiceClient implements AutoCloseable {
             built = true;
             return new ServiceClient(new Settings(name, deadline, nowaitTtl, maxPendingCalls, sendHwm, receiveHwm,
                     maxMessageBytes, reconnectInterval, reconnectIntervalMax, handshakeTimeout, heartbeatInterval,
-                    closeTimeout, livenessInterval, livenessTimeout), callbackExecutor);
+                    closeTimeout, livenessInterval, livenessTimeout, discoveryInterval), callbackExecutor);
         }
 
         private void check() {

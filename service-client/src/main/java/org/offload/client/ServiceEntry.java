@@ -65,6 +65,9 @@ final class ServiceEntry {
                 notWritable.add(i.addresses());
             }
         }
+        if (instances.isEmpty()) {
+            return "service " + name + " has no instances (its discovery lists none now)";
+        }
         if (never.size() == instances.size()) {
             return "no instance of " + name + " connected: " + String.join(", ", never)
                     + " - is the worker running, and are PULL and PUB in the right order?";
