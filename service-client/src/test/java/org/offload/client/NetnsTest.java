@@ -28,9 +28,10 @@ class NetnsTest {
         try (Netns netns = Netns.create(1)) {
             prefix = netns.prefix();
             frozen = netns.exec(netns.hosts().get(0), List.of("sleep", "600"), Map.of(), output);
+            String ns = prefix + "w1";
+            await().atMost(WAIT).until(() -> ns.equals(Netns.namespaceOf(frozen.pid()))); // once ip exec'd sleep
             Commands.signal(frozen.pid(), "STOP");
-            assertEquals(List.of(prefix + "w1", prefix + "w1h"), Netns.existing(prefix).stream().sorted().toList());
-            assertEquals(prefix + "w1", Netns.namespaceOf(frozen.pid()));
+            assertEquals(List.of(ns, ns + "h"), Netns.existing(prefix).stream().sorted().toList());
         } finally {
             Files.delete(output);
         }
