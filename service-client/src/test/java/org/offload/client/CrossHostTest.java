@@ -15,8 +15,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
@@ -113,11 +116,9 @@ class CrossHostTest {
     void restoreHosts() {
         clients.forEach(ServiceClient::close);
         clients.clear();
-        if (w1 != null) {
-            for (HostWorker w : List.of(w1, w2)) {
-                netns.restore(w.host());
-                w.thaw();
-            }
+        for (HostWorker w : workers()) {
+            netns.restore(w.host());
+            w.thaw();
         }
     }
 
@@ -126,7 +127,7 @@ class CrossHostTest {
         if (netns != null) {
             netns.close();
             assertEquals(List.of(), Netns.existing(netns.prefix()), "namespaces or links left behind");
-            assertTrue(Stream.of(w1, w2).filter(w -> w != null).noneMatch(w -> w.process().isAlive()),
+            assertTrue(workers().stream().noneMatch(w -> w.process().isAlive()),
                     "a worker process outlived the hosts");
         }
         if (dir != null) {
@@ -145,7 +146,7 @@ class CrossHostTest {
             assertEquals(w.host().namespace(), Netns.namespaceOf(w.process().pid()), w.name() + "'s namespace");
         }
         ServiceClient client = client("both");
-        Set<String> seen = new java.util.concurrent.ConcurrentSkipListSet<>();
+        Set<String> seen = new ConcurrentSkipListSet<>(); // the condition runs on Awaitility's thread
         await().atMost(WAIT).ignoreExceptionsInstanceOf(ServiceException.class).until(() -> {
             seen.add(who(client, PAIR, DEADLINE));
             return seen.size() == 2;
@@ -237,6 +238,11 @@ class CrossHostTest {
                 () -> assertTrue(rejoin.isPresent() && rejoin.get() <= REJOIN.toMillis(), "rejoin " + rejoin));
     }
 
+    /** The workers that started (none when skipped, fewer if one failed to start). */
+    private List<HostWorker> workers() {
+        return Stream.of(w1, w2).filter(Objects::nonNull).toList();
+    }
+
     private ServiceClient client(String name) {
         ServiceClient client = ServiceClient.builder().name(name).deadline(DEADLINE).build();
         clients.add(client);
@@ -260,7 +266,7 @@ class CrossHostTest {
     }
 
     private static Map<String, Long> without(Map<String, Long> counts, String key) {
-        Map<String, Long> rest = new java.util.TreeMap<>(counts);
+        Map<String, Long> rest = new TreeMap<>(counts);
         rest.remove(key);
         return rest;
     }

@@ -83,10 +83,12 @@ final class Netns implements AutoCloseable {
         String probe = prefixOf(ProcessHandle.current().pid()) + "zw0";
         try {
             Commands.ip("netns", "add", probe);
+            Commands.ip("link", "add", probe + "h", "type", "veth", "peer", "name", probe + "n", "netns", probe);
             return Optional.empty();
         } catch (IllegalStateException e) {
-            return Optional.of(SKIPPED + "cannot create a network namespace: " + e.getMessage());
+            return Optional.of(SKIPPED + "cannot create a network namespace with a veth pair: " + e.getMessage());
         } finally {
+            Commands.ipQuietly("link", "del", probe + "h");
             Commands.ipQuietly("netns", "del", probe);
         }
     }
