@@ -27,7 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +45,6 @@ import org.offload.service.ServiceException;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossHostTest {
     /** Until client liveness (issue 10 item 3) is merged, what the liveness tests promise does not hold. */
-    static final String NEEDS_LIVENESS = "needs client liveness (issue 10 item 3): remove this @Disabled when it is merged";
     private static final String PAIR = "pair";
     private static final int CALLERS = 4;
     /** How long each call is held by the worker: calls are in flight all the time. */
@@ -193,7 +191,6 @@ class CrossHostTest {
      * deadline): those are the only failures, at most one per caller, and every call ends; once restored it
      * answers a call within {@code REJOIN}.
      */
-    @Disabled(NEEDS_LIVENESS)
     @ParameterizedTest
     @EnumSource(Fault.class)
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
