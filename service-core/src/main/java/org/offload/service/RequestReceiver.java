@@ -98,24 +98,35 @@ final class RequestReceiver implements Runnable {
         }
         ClientId client = Wire.clientId(env);
         long requestId = Wire.requestId(env);
+        // A rejected cancel is dropped, never answered: an answer would carry its request's id, and that request
+        // gets (or got) its own final reply, so the client would see two. The kind is in the stable prefix.
+        boolean cancel = Wire.kind(env) == Wire.CANCEL;
+        String what = cancel ? "dropped a cancel" : "rejected a request";
         if (Wire.version(env) != Wire.VERSION) {
-            peerError(counters.malformed, "unsupported protocol version " + Wire.version(env));
-            io.answerUntrusted(client, requestId, "/", rejection(Status.VERSION_NOT_SUPPORTED, "protocol version "
-                    + Wire.version(env) + " is not supported (this service speaks " + Wire.VERSION + ")", proofBytes));
+            peerError(counters.malformed, what + " of unsupported protocol version " + Wire.version(env));
+            if (!cancel) {
+                io.answerUntrusted(client, requestId, "/", rejection(Status.VERSION_NOT_SUPPORTED, "protocol version "
+                        + Wire.version(env) + " is not supported (this service speaks " + Wire.VERSION + ")",
+                        proofBytes));
+            }
             return;
         }
         if (!proof.verify(env, body, proofBytes)) {
-            peerError(counters.unauthorized, "rejected a request whose passphrase proof did not verify");
-            io.answerUntrusted(client, requestId, "/", rejection(Status.UNAUTHORIZED, "passphrase proof did not verify",
-                    proofBytes));
+            peerError(counters.unauthorized, what + " whose passphrase proof did not verify");
+            if (!cancel) {
+                io.answerUntrusted(client, requestId, "/", rejection(Status.UNAUTHORIZED,
+                        "passphrase proof did not verify", proofBytes));
+            }
             return;
         }
         Envelope e;
         try {
             e = Wire.decode(env);
         } catch (ProtocolException x) {
-            peerError(counters.malformed, "malformed envelope: " + x.getMessage());
-            io.answer(client, requestId, "/", Reply.error(x.status(), x.getMessage()), 0);
+            peerError(counters.malformed, what + " with a malformed envelope: " + x.getMessage());
+            if (!cancel) {
+                io.answer(client, requestId, "/", Reply.error(x.status(), x.getMessage()), 0);
+            }
             return;
         }
         String boundTo = e.headers().get(Wire.INSTANCE);
@@ -134,9 +145,11 @@ final class RequestReceiver implements Runnable {
         }
         long skew = System.currentTimeMillis() - e.timestampMs();
         if (Math.abs(skew) > replayWindowMs) {
-            peerError(counters.unauthorized, "rejected a request outside the replay window (skew " + skew + " ms)");
-            io.answer(client, requestId, e.path(), rejection(Status.UNAUTHORIZED, "timestamp outside the replay window"
-                    + " (skew " + skew + " ms, window " + replayWindowMs + " ms)", proofBytes), 0);
+            peerError(counters.unauthorized, what + " outside the replay window (skew " + skew + " ms)");
+            if (!cancel) {
+                io.answer(client, requestId, e.path(), rejection(Status.UNAUTHORIZED, "timestamp outside the replay"
+                        + " window (skew " + skew + " ms, window " + replayWindowMs + " ms)", proofBytes), 0);
+            }
             return;
         }
         switch (e.kind()) {

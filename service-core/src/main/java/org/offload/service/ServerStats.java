@@ -5,7 +5,7 @@ package org.offload.service;
  *
  * @param received     well-formed, authentic requests accepted for routing
  * @param replied      final replies handed to the PUB socket (any status)
- * @param unauthorized requests dropped or answered 401: bad proof, or outside the replay window
+ * @param unauthorized requests answered 401 and cancels dropped: bad proof, or outside the replay window
  * @param replayed     requests dropped because their id was already seen (replay)
  * @param malformed    messages that broke the protocol (bad frame count, envelope, version)
  * @param notFound     requests answered 404 or 405

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.offload.service.RawPeer.Received;
+import org.offload.service.internal.BoundedAllocator;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Sealed;
 import org.zeromq.SocketType;
@@ -262,6 +263,39 @@ class HostilePeerTest {
                 () -> assertTrue(terminated, "the service's I/O thread never ended (stuck in context.term)"),
                 () -> assertTrue(threadsEnded, "the service's threads still run: " + threads),
                 () -> assertEquals(null, rebindFailure, "the closed service's ports are still bound"));
+    }
+
+    /**
+     * JeroMQ 0.6.0 allocates {@code (int) length}: a 64-bit length 0xFFFFFFFF000000NN is negative as a long, so it
+     * passes the size check, and its low 32 bits are a valid size NN. Such a frame is read as an ordinary
+     * NN-byte frame (the allocator sees nothing unusual, so it rejects nothing): junk is dropped as malformed, a
+     * signed request is served, and no frame takes more than maxMessageBytes. README guarantee 4 says this.
+     */
+    @Test
+    void tcp_frameLengthsWithHighWordSet_readAsFramesOfTheirLow32Bits() throws Exception {
+        start("high-word");
+        RawPeer peer = fx.subscribedPeer(server);
+        Sealed m = peer.seal(peer.request("/count", "request", Map.of()), Body.json(Map.of("high", "word")));
+        long rejectedBefore = BoundedAllocator.rejected();
+        Socket s = zmtpConnect(server.pullAddress(), "PUSH");
+
+        write(s, highWordFrame(new byte[16], false));
+        Fixtures.await().until(() -> server.stats().malformed() == 1);
+        write(s, highWordFrame(m.envelope(), true), highWordFrame(m.body(), true), highWordFrame(m.proof(), false));
+        Received r = peer.reply();
+
+        assertEquals(Status.OK, r.status(), () -> "the request framed with 0xFFFFFFFF lengths: " + r);
+        assertEquals("word", r.body().json().get("echo").get("high").asText());
+        assertEquals(1, counting.invocations.get());
+        assertEquals(1, server.stats().malformed(), "the 16 junk bytes, read as one frame");
+        assertEquals(rejectedBefore, BoundedAllocator.rejected(), "no length looked invalid to the allocator");
+        assertStillServing();
+    }
+
+    /** A message frame whose 8-byte length is {@code 0xFFFFFFFF00000000 | body.length}. */
+    private static byte[] highWordFrame(byte[] body, boolean more) {
+        return ByteBuffer.allocate(9 + body.length).put((byte) (0x02 | (more ? 0x01 : 0)))
+                .putLong(0xFFFF_FFFF_0000_0000L | body.length).put(body).array();
     }
 
     @Test

@@ -12,8 +12,10 @@ import zmq.msg.MsgAllocatorThreshold;
  * length as signed, so a negative length passes it and reaches {@code allocate((int) size)}: a
  * NegativeArraySizeException that wedges the socket and hangs context shutdown, or (for lengths whose low
  * 32 bits are large) a huge allocation. Every legitimate length is already {@code <= maxBytes} here, so any
- * other size came from such a frame: it is allocated as an empty frame instead, which the receiver then
- * drops as malformed. Not public API.
+ * other size came from such a frame: it is allocated as an empty frame instead, and the message it ends up in
+ * meets the receiver's checks. A hostile length whose low 32 bits are within {@code 0..maxBytes}
+ * (0xFFFFFFFF000000NN) cannot be told apart here: JeroMQ reads it as an ordinary frame of that size, which is
+ * harmless (PROTOCOL.md section 1). Not public API.
  */
 public final class BoundedAllocator implements MsgAllocator {
     private static final Logger log = LoggerFactory.getLogger(BoundedAllocator.class);

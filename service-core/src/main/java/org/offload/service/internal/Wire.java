@@ -141,8 +141,10 @@ public final class Wire {
         if (e.status() < 0 || e.status() > 0xFFFF) {
             throw new IllegalArgumentException("status must be in 0..65535 but was " + e.status());
         }
-        if (method.length > 255 || path.length > 0xFFFF || message.length > 0xFFFF || count > 0xFFFF
-                || size > MAX_ENVELOPE_BYTES) {
+        if (count > Checks.MAX_HEADERS) {
+            throw new IllegalArgumentException("headers must be <= " + Checks.MAX_HEADERS + " but were " + count);
+        }
+        if (method.length > 255 || path.length > 0xFFFF || message.length > 0xFFFF || size > MAX_ENVELOPE_BYTES) {
             throw new IllegalArgumentException("envelope too large to encode (" + size + " bytes)");
         }
         ByteBuffer b = ByteBuffer.allocate(size);
@@ -242,17 +244,23 @@ public final class Wire {
         }
         Map<String, String> headers = HashMap.newHashMap(count);
         for (int i = 0; i < count; i++) {
-            String key = utf8(b, "header name");
-            if (key.isEmpty() || key.length() > Checks.MAX_HEADER_NAME_BYTES) {
-                throw new ProtocolException("header name must be 1.." + Checks.MAX_HEADER_NAME_BYTES + " bytes");
+            int n = b.getShort() & 0xFFFF; // the limit is in bytes, as on the wire: not in decoded characters
+            if (n == 0 || n > Checks.MAX_HEADER_NAME_BYTES) {
+                throw new ProtocolException("header name must be 1.." + Checks.MAX_HEADER_NAME_BYTES
+                        + " bytes but was " + n);
             }
+            String key = utf8(b, n, "header name");
             headers.put(key, utf8(b, "header value"));
         }
         return headers;
     }
 
     private static String utf8(ByteBuffer b, String what) {
-        int n = b.getShort() & 0xFFFF;
+        return utf8(b, b.getShort() & 0xFFFF, what);
+    }
+
+    /** The next {@code n} bytes of {@code b} as strict UTF-8. */
+    private static String utf8(ByteBuffer b, int n, String what) {
         if (n > b.remaining()) {
             throw new ProtocolException("truncated envelope: " + what + " of " + n + " bytes runs past the end");
         }
@@ -290,11 +298,25 @@ public final class Wire {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Puts the UTF-8 of a header's name and value at {@code at}, {@code at + 1}; returns its wire size. */
+    /**
+     * Puts the UTF-8 of a header's name and value at {@code at}, {@code at + 1}; returns its wire size. Refuses
+     * what {@link #decode} would reject (a name of 0 or over {@value Checks#MAX_HEADER_NAME_BYTES} bytes) and
+     * a value its 16-bit length cannot hold, rather than writing a length that wraps.
+     */
     private static int header(byte[][] headers, int at, String name, String value) {
-        headers[at] = name.getBytes(StandardCharsets.UTF_8);
-        headers[at + 1] = value.getBytes(StandardCharsets.UTF_8);
-        return 4 + headers[at].length + headers[at + 1].length;
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        if (n.length == 0 || n.length > Checks.MAX_HEADER_NAME_BYTES) {
+            throw new IllegalArgumentException("header name must be 1.." + Checks.MAX_HEADER_NAME_BYTES
+                    + " UTF-8 bytes but was " + n.length);
+        }
+        if (v.length > Checks.MAX_TEXT_BYTES) {
+            throw new IllegalArgumentException("value of header '" + Checks.abbreviate(name) + "' must be <= "
+                    + Checks.MAX_TEXT_BYTES + " UTF-8 bytes but was " + v.length);
+        }
+        headers[at] = n;
+        headers[at + 1] = v;
+        return 4 + n.length + v.length;
     }
 
     private static void putShortBytes(ByteBuffer b, byte[] bytes) {

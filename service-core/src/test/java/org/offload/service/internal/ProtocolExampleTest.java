@@ -208,7 +208,7 @@ class ProtocolExampleTest {
     }
 
     /** PROTOCOL.md at the repository root: the module's parent when Maven runs the tests. */
-    private static Path protocolDocument() {
+    static Path protocolDocument() {
         Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {
             Path doc = dir.resolve("PROTOCOL.md");

@@ -442,13 +442,32 @@ class WireTest {
                 () -> assertEquals("header value is not valid UTF-8", rejects(badValue).getMessage()));
     }
 
+    /**
+     * A request envelope with {@code headers} (name, value, name, value... as raw bytes) written by hand, for
+     * headers {@link Wire#encode} refuses to write.
+     */
+    private static byte[] withRawHeaders(byte[]... headers) {
+        byte[] bare = Wire.encode(new Envelope(Wire.REQUEST, CLIENT, 1, 1, 1, 0, "m", "/", "", Map.of()));
+        ByteBuffer b = ByteBuffer.allocate(bare.length + Arrays.stream(headers).mapToInt(h -> 2 + h.length).sum());
+        b.put(bare, 0, bare.length - 2).putShort((short) (headers.length / 2)); // the count field is last
+        for (byte[] h : headers) {
+            b.putShort((short) h.length).put(h);
+        }
+        return b.array();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void decode_headerCountOverLimit_throwsProtocolException400() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 0; i <= Checks.MAX_HEADERS; i++) {
-            headers.put("h" + i, "v");
+        byte[][] headers = new byte[2 * (Checks.MAX_HEADERS + 1)][];
+        for (int i = 0; i < headers.length; i += 2) {
+            headers[i] = utf8("h" + i);
+            headers[i + 1] = utf8("v");
         }
-        byte[] env = Wire.encode(new Envelope(Wire.REQUEST, CLIENT, 1, 1, 1, 0, "m", "/", "", headers));
+        byte[] env = withRawHeaders(headers);
 
         ProtocolException x = rejects(env);
 
@@ -469,9 +488,55 @@ class WireTest {
 
     @Test
     void decode_emptyHeaderName_throwsProtocolException400() {
-        byte[] env = Wire.encode(new Envelope(Wire.REQUEST, CLIENT, 1, 1, 1, 0, "m", "/", "", Map.of("", "v")));
+        byte[] env = withRawHeaders(new byte[0], utf8("v"));
 
-        assertEquals("header name must be 1..255 bytes", rejects(env).getMessage());
+        assertEquals("header name must be 1..255 bytes but was 0", rejects(env).getMessage());
+    }
+
+    /** The name limit is 255 bytes on the wire, not 255 decoded characters: 200 three-byte characters are 600. */
+    @Test
+    void decode_headerNameOver255BytesInFewerCharacters_throwsProtocolException400() {
+        String name = "\u20ac".repeat(200); // euro sign: 3 bytes in UTF-8
+
+        ProtocolException x = rejects(withRawHeaders(utf8(name), utf8("v")));
+
+        assertEquals(Status.BAD_REQUEST, x.status());
+        assertEquals("header name must be 1..255 bytes but was 600", x.getMessage());
+        assertEquals("header name must be 1..255 bytes but was 256",
+                rejects(withRawHeaders(utf8("x" + "\u20ac".repeat(85)), utf8("v"))).getMessage());
+    }
+
+    @Test
+    void decode_headerNameOf255BytesOfMultiByteCharacters_accepted() {
+        String name = "\u20ac".repeat(85); // 255 bytes, 85 characters
+        String value = "\u20ac".repeat(Checks.MAX_TEXT_BYTES / 3); // 65,535 bytes, 21,845 characters
+
+        Envelope d = Wire.decode(withRawHeaders(utf8(name), utf8(value)));
+
+        assertEquals(Map.of(name, value), d.headers());
+        assertEquals(d.headers(), Wire.decode(Wire.encode(d)).headers(), "the encoder writes what the decoder takes");
+    }
+
+    /** Whatever the decoder rejects in headers, the encoder refuses to write (instead of a wrapped length). */
+    @Test
+    void encode_headerTheDecoderWouldReject_throwsIllegalArgument() {
+        Map<String, String> tooMany = new LinkedHashMap<>();
+        for (int i = 0; i <= Checks.MAX_HEADERS; i++) {
+            tooMany.put("h" + i, "v");
+        }
+        Consumer<Map<String, String>> refused = headers -> assertThrows(IllegalArgumentException.class,
+                () -> Wire.encode(new Envelope(Wire.REQUEST, CLIENT, 1, 1, 1, 0, "m", "/", "", headers)),
+                () -> "encode wrote headers the decoder rejects: " + headers.size() + " headers");
+        assertAll(
+                () -> refused.accept(Map.of("", "v")),
+                () -> refused.accept(Map.of("\u20ac".repeat(200), "v")),
+                () -> refused.accept(Map.of("x" + "\u20ac".repeat(85), "v")),
+                () -> refused.accept(Map.of("h", "\u20ac".repeat(Checks.MAX_TEXT_BYTES / 3) + "x")),
+                () -> refused.accept(Map.of("h", "v".repeat(Checks.MAX_TEXT_BYTES + 1))),
+                () -> refused.accept(tooMany));
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> Wire.encode(new Envelope(
+                Wire.REQUEST, CLIENT, 1, 1, 1, 0, "m", "/", "", Map.of("\u20ac".repeat(200), "v"))));
+        assertEquals("header name must be 1..255 UTF-8 bytes but was 600", x.getMessage());
     }
 
     @Test
