@@ -7,5 +7,7 @@ enum CallMode {
     /** The future's dependants are user code; completed on the callback executor. */
     ASYNC,
     /** Nobody waits; the reply goes to the response or error handler on the callback executor. */
-    NOWAIT
+    NOWAIT,
+    /** No reply is asked for: the call ends once sent; a failure to send goes to the error handlers. */
+    CAST
 }

@@ -111,12 +111,17 @@ final class ClientIo {
      */
     boolean retryElsewhere(Pending p, Reply reply) {
         int status = reply.status();
-        if ((status != Status.TOO_MANY_REQUESTS && status != Status.SERVICE_UNAVAILABLE)
+        if (p.target != null || (status != Status.TOO_MANY_REQUESTS && status != Status.SERVICE_UNAVAILABLE)
                 || !reply.headers().containsKey(Wire.NOT_RUN) || p.attempts >= p.service.instances.size()) {
             return false;
         }
         sender.execute(() -> sender.retry(p, reply));
         return true;
+    }
+
+    /** A cast went out: it is over, with nothing to deliver. */
+    void sentCast(Pending p) {
+        finish(p);
     }
 
     /** Ends {@code p} with {@code error}. */

@@ -57,6 +57,7 @@ final class Dispatcher {
             case SYNC -> p.future.complete(reply);
             case ASYNC -> run(() -> p.future.complete(reply));
             case NOWAIT -> run(() -> route(p, reply, path));
+            case CAST -> { } // never: a cast ends when it is sent
         }
     }
 
@@ -65,7 +66,7 @@ final class Dispatcher {
         switch (p.mode) {
             case SYNC -> p.future.completeExceptionally(error);
             case ASYNC -> run(() -> p.future.completeExceptionally(error));
-            case NOWAIT -> run(() -> routeError(p, error));
+            case NOWAIT, CAST -> run(() -> routeError(p, error));
         }
     }
 

@@ -24,6 +24,8 @@ final class Pending {
 
     volatile long requestId;
     volatile Instance instance;
+    /** The one instance this call must go to (a targeted or fanout call), or null for any. */
+    Instance target;
     /** Sender thread: instances tried and answered "not run" (429, 503 stopping), and the last such one. */
     int attempts;
     Instance avoid;

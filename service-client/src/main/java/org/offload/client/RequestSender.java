@@ -338,7 +338,7 @@ final class RequestSender implements Runnable {
 
     /** Sends {@code p} to the least-loaded instance in the rotation; false when none can take it now. */
     private boolean sendNow(Pending p) {
-        Instance target = p.service.pick(p.avoid);
+        Instance target = p.target == null ? p.service.pick(p.avoid) : p.target.inRotation() ? p.target : null;
         if (target == null) {
             return false;
         }
@@ -364,6 +364,9 @@ final class RequestSender implements Runnable {
         target.push.send(m.body(), ZMQ.SNDMORE);
         target.push.send(m.proof(), 0);
         io.sent.incrementAndGet();
+        if (p.mode == CallMode.CAST) {
+            io.sentCast(p); // nothing comes back: the call is over
+        }
         return true;
     }
 

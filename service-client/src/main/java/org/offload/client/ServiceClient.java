@@ -108,6 +108,7 @@ public final class ServiceClient implements AutoCloseable {
     private final Map<String, ServiceEntry> services = new ConcurrentHashMap<>();
     private final Map<String, ServiceRef> refs = new ConcurrentHashMap<>();
     private final Map<String, DiscoveryWatcher> watchers = new ConcurrentHashMap<>();
+    private final Targets targets = new Targets(this);
     /** Registers and unregisters run one at a time, so the sender thread sees them in the order they ran. */
     private final Object registrations = new Object();
     private final AtomicLong seq = new AtomicLong();
@@ -286,6 +287,20 @@ public final class ServiceClient implements AutoCloseable {
         return e == null ? List.of() : e.instances.stream().map(i -> i.pullAddress).toList();
     }
 
+    /** The registered entry of {@code service}, or the 503 a call to it would get. */
+    ServiceEntry entry(String service) {
+        ServiceEntry entry = services.get(Objects.requireNonNull(service, "service"));
+        if (entry == null || closed.get()) {
+            throw new ServiceUnavailableException(s.name() + " - " + (closed.get() ? "client is closed"
+                    : "no service named '" + service + "' is registered (registered: " + services.keySet() + ")"));
+        }
+        return entry;
+    }
+
+    Settings settings() {
+        return s;
+    }
+
     // ---------------------------------------------------------------- calls
 
     /** Sync call with the default deadline. */
@@ -299,7 +314,7 @@ public final class ServiceClient implements AutoCloseable {
      */
     public Reply call(String service, Request request, Duration deadline) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
-        submit(service, request, deadline, CallMode.SYNC, future, null);
+        Pending p = submit(service, request, deadline, CallMode.SYNC, future, null);
         try {
             return future.get(deadline.toMillis() + s.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -309,6 +324,7 @@ public final class ServiceClient implements AutoCloseable {
             throw new DeadlineExceededException(s.name() + " - " + service + " - no reply to request "
                     + request.path() + " after " + deadline.toMillis() + " ms");
         } catch (InterruptedException e) {
+            cancelRemote(p); // the worker's handler stops too
             Thread.currentThread().interrupt();
             throw new CancelledException(s.name() + " - interrupted while waiting for " + request.path());
         }
@@ -323,12 +339,17 @@ public final class ServiceClient implements AutoCloseable {
      * Sends {@code request}; the future completes (on the callback executor) with a successful reply, or
      * exceptionally with a typed {@link ServiceException}, by {@code deadline}. Failures known at once (no
      * such service, client closed, too many calls in flight) fail the returned future too; only invalid
-     * arguments throw.
+     * arguments throw. {@code cancel} on the future cancels the call on the worker too.
      */
     public CompletableFuture<Reply> callAsync(String service, Request request, Duration deadline) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
         try {
-            submit(service, request, deadline, CallMode.ASYNC, future, null);
+            Pending p = submit(service, request, deadline, CallMode.ASYNC, future, null);
+            future.whenComplete((r, t) -> {
+                if (t instanceof java.util.concurrent.CancellationException) {
+                    cancelRemote(p);
+                }
+            });
         } catch (ServiceException e) {
             future.completeExceptionally(e);
         }
@@ -339,9 +360,41 @@ public final class ServiceClient implements AutoCloseable {
      * Sends {@code request} without waiting (nowait, at most once). Its reply goes to the response handler
      * registered for its path + METHOD, a later failure to the error handlers. Failures known at once (no
      * such service, client closed, too many calls in flight) throw their {@link ServiceException} here.
+     * The handle cancels it, on the worker too.
      */
-    public void send(String service, Request request) {
-        submit(service, request, s.nowaitTtl(), CallMode.NOWAIT, null, null);
+    public Cancellable send(String service, Request request) {
+        Pending p = submit(service, request, s.nowaitTtl(), CallMode.NOWAIT, null, null);
+        return () -> cancelRemote(p);
+    }
+
+    /**
+     * Sends {@code request} asking for no reply at all (a cast, PROTOCOL.md section 19): the handler runs,
+     * nothing is published, nothing waits. A failure to send it within the nowait TTL goes to the error handlers.
+     */
+    public void cast(String service, Request request) {
+        submit(service, Targets.cast(request), s.nowaitTtl(), CallMode.CAST, null, null);
+    }
+
+    /** A sync call to one instance, named by its instance id or PULL address; no other instance takes it. */
+    public Reply callInstance(String service, String instance, Request request, Duration deadline) {
+        return targets.callInstance(service, instance, request, deadline);
+    }
+
+    /**
+     * Calls every registered instance of {@code service} with one deadline for all and gathers each one's
+     * outcome, failures included, in registration order.
+     */
+    public List<InstanceOutcome> fanout(String service, Request request, Duration deadline) {
+        return targets.fanout(service, request, deadline);
+    }
+
+    /** Casts {@code request} to every registered instance of {@code service}. */
+    public void castAll(String service, Request request) {
+        targets.castAll(service, request);
+    }
+
+    private void cancelRemote(Pending p) {
+        io.execute(() -> io.sender.cancel(p));
     }
 
     /**
@@ -361,6 +414,12 @@ public final class ServiceClient implements AutoCloseable {
 
     private Pending submit(String service, Request request, Duration deadline, CallMode mode,
                            CompletableFuture<Reply> future, Consumer<Reply> interim) {
+        return submit(service, request, deadline, mode, future, interim, null);
+    }
+
+    /** Queues a call, to {@code target} only when it is not null. */
+    Pending submit(String service, Request request, Duration deadline, CallMode mode,
+                   CompletableFuture<Reply> future, Consumer<Reply> interim, Instance target) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(request, "request");
         checkDeadline("deadline", deadline);
@@ -376,6 +435,7 @@ public final class ServiceClient implements AutoCloseable {
                     + s.maxPendingCalls() + ")");
         }
         Pending p = new Pending(entry, request, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
+        p.target = target;
         io.execute(() -> io.sender.enqueue(p));
         return p;
     }
@@ -389,7 +449,7 @@ public final class ServiceClient implements AutoCloseable {
         return value;
     }
 
-    private static RuntimeException rethrow(Throwable cause) {
+    static RuntimeException rethrow(Throwable cause) {
         if (cause instanceof ServiceException se) {
             // a fresh exception whose stack shows the caller, with the original as cause
             ServiceException copy = ServiceException.forStatus(se.status(), se.getMessage());

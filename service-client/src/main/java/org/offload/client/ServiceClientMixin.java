@@ -43,8 +43,13 @@ public interface ServiceClientMixin {
         return serviceClient().callAsync(service, request, deadline);
     }
 
-    /** Nowait: the reply goes to the client's response handler for its path + METHOD. */
-    default void sendServiceRequestNowait(String service, Request request) {
-        serviceClient().send(service, request);
+    /** Nowait: the reply goes to the client's response handler for its path + METHOD; the handle cancels it. */
+    default Cancellable sendServiceRequestNowait(String service, Request request) {
+        return serviceClient().send(service, request);
+    }
+
+    /** Cast: no reply is asked for, nothing waits (failures to send go to the error handlers). */
+    default void castServiceRequest(String service, Request request) {
+        serviceClient().cast(service, request);
     }
 }

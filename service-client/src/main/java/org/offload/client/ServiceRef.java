@@ -41,8 +41,20 @@ public final class ServiceRef {
         return client.callAsync(name, request, deadline);
     }
 
-    public void send(Request request) {
-        client.send(name, request);
+    public Cancellable send(Request request) {
+        return client.send(name, request);
+    }
+
+    public void cast(Request request) {
+        client.cast(name, request);
+    }
+
+    public List<InstanceOutcome> fanout(Request request, Duration deadline) {
+        return client.fanout(name, request, deadline);
+    }
+
+    public Reply callInstance(String instance, Request request, Duration deadline) {
+        return client.callInstance(name, instance, request, deadline);
     }
 
     @Override

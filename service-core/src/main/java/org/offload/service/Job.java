@@ -20,12 +20,15 @@ final class Job implements Runnable {
     private final Handler handler;
     private final ServerIo io;
     private final boolean notifyStart;
+    /** The request asked for no reply at all (a cast). */
+    final boolean cast;
     private final AtomicBoolean answered = new AtomicBoolean();
     private State state = State.QUEUED;
     private Thread runner;
 
-    Job(Call call, Handler handler, ServerIo io, boolean notifyStart) {
+    Job(Call call, Handler handler, ServerIo io, boolean notifyStart, boolean cast) {
         this.call = call;
+        this.cast = cast;
         this.key = new Key(call.client(), call.requestId());
         this.handler = handler;
         this.io = io;

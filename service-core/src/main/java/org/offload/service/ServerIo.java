@@ -195,21 +195,23 @@ final class ServerIo {
 
     /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
     void dispatch(Envelope e, Request request) {
+        boolean cast = Wire.NO_REPLY.equals(request.headers().get(Wire.REPLY_MODE));
         if (stopRequested) {
-            answer(e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"),
+            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"),
                     e.timeoutMs());
             return;
         }
         Router.Match match = router.match(e.path(), e.method());
         if (match.handler() == null) {
             counters.notFound.incrementAndGet();
-            answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
+            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
             return;
         }
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
         Call call = new Call(request, e.clientId(), e.requestId(), deadline);
-        Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)));
+        Job job = new Job(call, match.handler(), this,
+                !cast && "started".equals(request.headers().get(NOTIFY_START_HEADER)), cast);
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
         try {
@@ -217,12 +219,12 @@ final class ServerIo {
         } catch (RejectedExecutionException x) {
             removeInflight(job);
             if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
-                answer(e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE,
+                answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE,
                         name + " is stopping"), e.timeoutMs());
                 return;
             }
             counters.busy.incrementAndGet();
-            answer(e.clientId(), e.requestId(), e.path(), notRun(Status.TOO_MANY_REQUESTS, name
+            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.TOO_MANY_REQUESTS, name
                     + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
                     + s.workers() + ")"), e.timeoutMs());
         }
@@ -231,6 +233,14 @@ final class ServerIo {
     /** A refusal of a request that never ran, so the client may send it to another instance (section 17). */
     private static Reply notRun(int status, String message) {
         return Reply.error(status, message).withHeader(Wire.NOT_RUN, "1");
+    }
+
+    /** A cast asked for no reply (PROTOCOL.md section 19): not even a refusal is published. */
+    private void answerUnlessCast(boolean cast, ClientId client, long requestId, String path, Reply reply,
+                                  long timeoutMs) {
+        if (!cast) {
+            answer(client, requestId, path, reply, timeoutMs);
+        }
     }
 
     /** A client cancels one of its requests: a queued one never runs, a running one is flagged and interrupted. */
@@ -313,6 +323,10 @@ final class ServerIo {
 
     /** Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded. */
     private void complete(Job job, Reply reply) {
+        if (job.cast) {
+            removeInflight(job); // a cast wants no reply: the handler ran, nothing is published
+            return;
+        }
         try {
             ReplyPublisher.Outbound o;
             try {

@@ -44,6 +44,12 @@ public final class Wire {
      * admitted; 503: the service is stopping): the client may send it to another instance within its deadline.
      */
     public static final String NOT_RUN = "offload-not-run";
+    /**
+     * Request header: {@link #NO_REPLY} asks for no reply at all (a cast): the handler runs, nothing is
+     * published for it, not even an error.
+     */
+    public static final String REPLY_MODE = "offload-reply";
+    public static final String NO_REPLY = "none";
     /** Reserved path prefix: requests under it are answered by the service itself, never by a route. */
     public static final String RESERVED_PREFIX = "/_offload/";
     /** Path of a liveness ping; the reply (METHOD {@link #PONG}) carries {@link #INSTANCE}. */

@@ -1,0 +1,195 @@
+package org.offload.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.offload.client.Fixtures.PASSPHRASE;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.offload.service.BadRequestException;
+import org.offload.service.CancelledException;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+import org.offload.service.ServiceException;
+import org.offload.service.ServiceServer;
+import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Wire;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+
+/** Cast, cancel from every call style, targeted and fanout calls (issue 12, items 2-4), over real sockets. */
+class CallStylesTest {
+    /** How soon a cancelled handler must see its interrupt (the issue asks 100 ms; room for a loaded machine). */
+    private static final Duration CANCEL_BOUND = Duration.ofSeconds(1);
+
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
+
+    private static String who(Reply r) {
+        return r.body().json().get("who").asText();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void cast_handlerRuns_noReplyOnTheWire() {
+        AtomicInteger runs = new AtomicInteger();
+        ServiceServer server = fx.server("castee", b -> b.route("^/count$", "request", call -> {
+            runs.incrementAndGet();
+            return Reply.json(Map.of("n", runs.get()));
+        }));
+        ZMQ.Socket spy = fx.raw(SocketType.SUB); // sees everything the service publishes
+        spy.subscribe(new byte[0]);
+        spy.setReceiveTimeOut(20_000);
+        spy.connect(server.pubAddress());
+        ServiceClient client = fx.clientFor(server);
+        assertEquals(200, client.call(server.name(), Request.of("/echo", "request")).status()); // spy connected too
+        drainUntilReply(spy, "/echo");
+
+        client.cast(server.name(), Request.of("/count", "request"));
+        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> runs.get() == 1);
+        Reply after = client.call(server.name(), Request.of("/echo", "request"));
+
+        assertEquals(200, after.status());
+        assertEquals("/echo", drainUntilReply(spy, "/echo").path(), "the first reply after the cast is the echo's");
+        assertEquals(2, server.stats().replied(), "the cast's handler ran but nothing was published for it");
+    }
+
+    /** The next reply the spy sees that is not a pong; fails if it is for another path. */
+    private static Envelope drainUntilReply(ZMQ.Socket spy, String path) {
+        while (true) {
+            byte[] topic = spy.recv(0);
+            assertTrue(topic != null, "a reply came");
+            Envelope e = Wire.decode(spy.recv(0));
+            spy.recv(0);
+            spy.recv(0);
+            if (!e.method().equals(Wire.PONG)) {
+                assertEquals(path, e.path(), "unexpected reply on the wire");
+                return e;
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void cancel_futureCancelled_handlerInterrupted() {
+        Fixtures.Gate gate = fx.gate();
+        ServiceServer server = fx.server("held", b -> b.route("^/hold$", "request", gate.handler()));
+        ServiceClient client = fx.clientFor(server);
+        CompletableFuture<Reply> call = client.callAsync(server.name(), Request.of("/hold", "request"));
+        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> gate.entered() == 1);
+
+        long start = System.nanoTime();
+        call.cancel(true);
+
+        Awaitility.await().atMost(CANCEL_BOUND).pollInterval(Duration.ofMillis(1)).until(() -> gate.interrupted() == 1);
+        System.out.printf("cancel: future.cancel reached the handler in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> server.stats().cancelled() == 1);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void cancel_threadInCallInterrupted_handlerInterruptedAndCallerGetsCancelled() throws InterruptedException {
+        Fixtures.Gate gate = fx.gate();
+        ServiceServer server = fx.server("held", b -> b.route("^/hold$", "request", gate.handler()));
+        ServiceClient client = fx.clientFor(server);
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().start(() -> {
+            try {
+                client.call(server.name(), Request.of("/hold", "request"));
+            } catch (RuntimeException e) {
+                outcome.set(e);
+            }
+        });
+        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> gate.entered() == 1);
+
+        long start = System.nanoTime();
+        caller.interrupt();
+
+        Awaitility.await().atMost(CANCEL_BOUND).pollInterval(Duration.ofMillis(1)).until(() -> gate.interrupted() == 1);
+        System.out.printf("cancel: interrupt reached the handler in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        caller.join(10_000);
+        assertInstanceOf(CancelledException.class, outcome.get());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void cancel_sendHandle_handlerInterruptedAndErrorHandlerGets499() {
+        Fixtures.Gate gate = fx.gate();
+        ServiceServer server = fx.server("held", b -> b.route("^/hold$", "request", gate.handler()));
+        ServiceClient client = fx.clientFor(server);
+        List<ServiceException> errors = new CopyOnWriteArrayList<>();
+        client.onError((service, request, error) -> errors.add(error));
+        Cancellable sent = client.send(server.name(), Request.of("/hold", "request"));
+        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> gate.entered() == 1);
+
+        sent.cancel();
+
+        Awaitility.await().atMost(CANCEL_BOUND).until(() -> gate.interrupted() == 1);
+        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> errors.size() == 1);
+        assertInstanceOf(CancelledException.class, errors.get(0));
+        assertEquals(499, errors.get(0).status());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void fanout_threeInstancesOneFailing_threeOutcomesInRegistrationOrder() {
+        ServiceClient client = fx.client("fan");
+        List<ServiceServer> servers = List.of(whoServer("a", false), whoServer("b", false), whoServer("c", true));
+        for (ServiceServer s : servers) {
+            client.register("svc", s.pullAddress(), s.pubAddress(), PASSPHRASE);
+        }
+
+        List<InstanceOutcome> outcomes = client.fanout("svc", Request.of("/who", "request"), Fixtures.DEADLINE);
+
+        assertEquals(3, outcomes.size());
+        assertEquals("a", who(outcomes.get(0).reply().orElseThrow()));
+        assertEquals("b", who(outcomes.get(1).reply().orElseThrow()));
+        assertInstanceOf(BadRequestException.class, outcomes.get(2).failure().orElseThrow());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(servers.get(i).instanceId(), outcomes.get(i).instanceId());
+            assertEquals(servers.get(i).pullAddress(), outcomes.get(i).pullAddress());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void callInstance_byInstanceId_landsOnThatInstanceOnly() {
+        ServiceClient client = fx.client("aim");
+        ServiceServer a = whoServer("a", false);
+        ServiceServer b = whoServer("b", false);
+        client.register("svc", a.pullAddress(), a.pubAddress(), PASSPHRASE);
+        client.register("svc", b.pullAddress(), b.pubAddress(), PASSPHRASE);
+        client.fanout("svc", Request.of("/who", "request"), Fixtures.DEADLINE); // both answered a pong: ids known
+
+        for (int i = 0; i < 10; i++) {
+            assertEquals("b", who(client.callInstance("svc", b.instanceId(), Request.of("/who", "request"),
+                    Fixtures.DEADLINE)));
+        }
+        assertEquals(1, a.stats().received(), "only the fanout reached a");
+        assertThrows(org.offload.service.ServiceUnavailableException.class, () -> client.callInstance("svc",
+                "0000000000000000", Request.of("/who", "request"), Fixtures.DEADLINE));
+    }
+
+    private ServiceServer whoServer(String name, boolean failing) {
+        return fx.server(name, b -> b.route("^/who$", "request", call -> {
+            if (failing) {
+                throw new BadRequestException(name + " refuses");
+            }
+            return Reply.json(Map.of("who", name));
+        }));
+    }
+}
