@@ -22,6 +22,7 @@ import org.offload.service.DeadlineExceededException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
+import org.offload.service.ServiceCaller;
 import org.offload.service.ServiceEndpoint;
 import org.offload.service.ServiceUnavailableException;
 import org.offload.service.internal.Checks;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * their deadline; {@code send} (nowait) is at most once, its reply or failure going to the handlers set with
  * {@link #onResponse} and {@link #onError}.
  */
-public final class ServiceClient implements AutoCloseable {
+public final class ServiceClient implements AutoCloseable, ServiceCaller {
     private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
 
     /** Name used in logs and errors unless one is set. */

@@ -18,18 +18,51 @@ public final class Call {
     private final ClientId clientId;
     private final long requestId;
     private final long deadlineNanos;
+    private final ServiceCaller caller;
     private volatile boolean cancelled;
 
     Call(Request request, ClientId clientId, long requestId, long deadlineNanos) {
+        this(request, clientId, requestId, deadlineNanos, null);
+    }
+
+    Call(Request request, ClientId clientId, long requestId, long deadlineNanos, ServiceCaller caller) {
         this.request = request;
         this.clientId = clientId;
         this.requestId = requestId;
         this.deadlineNanos = deadlineNanos;
+        this.caller = caller;
     }
 
     /** A call made outside any socket, for unit-testing handlers. */
     public static Call of(Request request) {
         return new Call(request, ClientId.random(), 1, NO_DEADLINE);
+    }
+
+    /** {@link #of(Request)} whose {@link #callService} calls go to {@code caller} (a fake, in a unit test). */
+    public static Call of(Request request, Duration deadline, ServiceCaller caller) {
+        return new Call(request, ClientId.random(), 1, deadlineFrom(System.nanoTime(), deadline.toMillis()),
+                java.util.Objects.requireNonNull(caller, "caller"));
+    }
+
+    /**
+     * Calls another service for this request, through the server's {@link ServiceCaller}, with the time left
+     * of this request's deadline (an inner call never outlives its outer request; 30 s when the request has
+     * none) and this request's trace headers. Throws {@link DeadlineExceededException} at once when that time is gone,
+     * {@link CancelledException} when this call was cancelled, {@link IllegalStateException} without a caller.
+     */
+    public Reply callService(String service, Request request) {
+        return callService(service, request, ChronoUnit.FOREVER.getDuration());
+    }
+
+    /** {@link #callService(String, Request)} with at most {@code deadline}. */
+    public Reply callService(String service, Request request, Duration deadline) {
+        return Downstream.call(this, caller, service, request, deadline);
+    }
+
+    /** {@link #callService(String, Request, Duration)} as a future. */
+    public java.util.concurrent.CompletableFuture<Reply> callServiceAsync(String service, Request request,
+                                                                         Duration deadline) {
+        return Downstream.callAsync(this, caller, service, request, deadline);
     }
 
     static long deadlineFrom(long nowNanos, long timeoutMs) {

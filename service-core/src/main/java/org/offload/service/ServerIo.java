@@ -209,7 +209,7 @@ final class ServerIo {
         }
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
-        Call call = new Call(request, e.clientId(), e.requestId(), deadline);
+        Call call = new Call(request, e.clientId(), e.requestId(), deadline, s.caller().orElse(null));
         Job job = new Job(call, match.handler(), this,
                 !cast && "started".equals(request.headers().get(NOTIFY_START_HEADER)), cast);
         inflight.put(job.key, job);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -212,7 +213,7 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-                    boolean exposeErrorDetails) {
+                    boolean exposeErrorDetails, Optional<ServiceCaller> caller) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -236,6 +237,7 @@ public final class ServiceServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
+        private Optional<ServiceCaller> caller = Optional.empty();
         private boolean built;
 
         private Builder() {}
@@ -374,6 +376,16 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What handlers call other services through ({@link Call#callService}), usually the application's
+         * {@code ServiceClient}; the server does not close it.
+         */
+        public Builder caller(ServiceCaller caller) {
+            check();
+            this.caller = Optional.of(Objects.requireNonNull(caller, "caller"));
+            return this;
+        }
+
         public ServiceServer build() {
             check();
             if (pullAddress == null) {
@@ -388,7 +400,8 @@ public final class ServiceServer implements AutoCloseable {
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
-                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails));
+                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
+                    caller));
         }
 
         private void check() {
