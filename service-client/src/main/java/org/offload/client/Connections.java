@@ -70,6 +70,13 @@ final class Connections {
         }
     }
 
+    /** A PUSH connected nowhere (never writable): the placeholder of an instance whose reconnect failed. */
+    ZMQ.Socket closedPush() {
+        ZMQ.Socket push = io.context.socket(SocketType.PUSH);
+        push.setLinger(0);
+        return push;
+    }
+
     /** A fresh PUSH to {@code pullAddress} in place of {@code old}, which closes (what it queued is dropped). */
     ZMQ.Socket reopenPush(String pullAddress, ZMQ.Socket old) {
         old.close();

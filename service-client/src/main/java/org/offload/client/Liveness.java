@@ -153,7 +153,13 @@ final class Liveness {
         if (SharedContext.isInproc(i.pullAddress)) {
             return; // an inproc connection lives as long as its service; there is nothing to recreate
         }
-        i.push = connections.reopenPush(i.pullAddress, i.push);
+        try {
+            i.push = connections.reopenPush(i.pullAddress, i.push);
+        } catch (RuntimeException e) { // the old PUSH is closed: a later tick tries again
+            log.warn("{} - could not reconnect to {}: {}", io.name, i.pullAddress, e.getMessage());
+            i.push = connections.closedPush();
+            return;
+        }
         String pub = i.pubAddress;
         io.receiver.execute(sub -> {
             try {

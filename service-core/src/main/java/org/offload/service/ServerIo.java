@@ -197,14 +197,15 @@ final class ServerIo {
     void dispatch(Envelope e, Request request) {
         boolean cast = Wire.NO_REPLY.equals(request.headers().get(Wire.REPLY_MODE));
         if (stopRequested) {
-            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"),
-                    e.timeoutMs());
+            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(),
+                    notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"), e.timeoutMs());
             return;
         }
         Router.Match match = router.match(e.path(), e.method());
         if (match.handler() == null) {
             counters.notFound.incrementAndGet();
-            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
+            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()),
+                    e.timeoutMs());
             return;
         }
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
