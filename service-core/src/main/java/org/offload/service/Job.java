@@ -19,17 +19,29 @@ final class Job implements Runnable {
     final Key key;
     private final Handler handler;
     private final ServerIo io;
+    private final Admission admission;
     private final boolean notifyStart;
     private final AtomicBoolean answered = new AtomicBoolean();
     private State state = State.QUEUED;
     private Thread runner;
+    /** {@link Admission}'s bookkeeping: the work this job added to the queue, when, when it ran, its planned end. */
+    long admittedWork;
+    long queuedAt;
+    long startedAt;
+    long plannedEnd;
 
-    Job(Call call, Handler handler, ServerIo io, boolean notifyStart) {
+    Job(Call call, Handler handler, ServerIo io, Admission admission, boolean notifyStart) {
         this.call = call;
         this.key = new Key(call.client(), call.requestId());
         this.handler = handler;
         this.io = io;
+        this.admission = admission;
         this.notifyStart = notifyStart;
+    }
+
+    /** The route's handler (its moving estimate is per route). */
+    Handler handler() {
+        return handler;
     }
 
     @Override
@@ -40,11 +52,25 @@ final class Job implements Runnable {
             }
             state = State.STARTING;
         }
-        if (call.isExpired(System.nanoTime())) {
+        long now = System.nanoTime();
+        Admission.Start start = admission.take(this, handler, now);
+        if (start != Admission.Start.RUN) {
             end();
-            io.expired(this);
+            if (start == Admission.Start.EXPIRED) {
+                io.expired(this);
+            } else {
+                io.late(this, now);
+            }
             return;
         }
+        try {
+            runAndReply();
+        } finally {
+            admission.finished(this, handler, System.nanoTime(), !call.isCancelled());
+        }
+    }
+
+    private void runAndReply() {
         if (notifyStart) {
             io.started(this);
         }
@@ -105,6 +131,7 @@ final class Job implements Runnable {
         synchronized (this) {
             if (state == State.QUEUED) {
                 state = State.DONE;
+                admission.dequeued(this);
                 return true;
             }
             if (state == State.RUNNING && interrupt) {

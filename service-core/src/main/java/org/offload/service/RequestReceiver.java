@@ -150,9 +150,11 @@ final class RequestReceiver implements Runnable {
         lastIds.put(e.clientId(), e.requestId());
         counters.received.incrementAndGet();
         Request request;
+        int maxReplyBytes;
         try {
             Map<String, String> headers = e.headers();
             request = new Request(e.path(), e.method(), headers, Sealed.body(headers, body));
+            maxReplyBytes = ReplyLimit.of(request.headers());
         } catch (IllegalArgumentException x) {
             peerError(counters.malformed, "invalid request: " + x.getMessage());
             io.answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.BAD_REQUEST, x.getMessage()),
@@ -162,7 +164,7 @@ final class RequestReceiver implements Runnable {
         if (log.isDebugEnabled()) {
             log.debug("{} - request {} {} id {} from {}", name, e.method(), e.path(), e.requestId(), e.clientId());
         }
-        io.dispatch(e, request);
+        io.dispatch(e, request, maxReplyBytes);
     }
 
     /** An answer to a rejected message, bound to the proof that message carried ({@link Wire#REJECTED_PROOF}). */

@@ -48,6 +48,7 @@ final class ServerIo {
     private final ServerCounters counters = new ServerCounters();
     private final ReplyPublisher publisher;
     private final Router router;
+    private final Admission admission;
     private final ThreadPoolExecutor workers;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
     private final Thread receiverThread;
@@ -66,6 +67,7 @@ final class ServerIo {
         this.pubAddress = pub.getLastEndpoint();
         this.publisher = new ReplyPublisher(name, pub, s.maxParkedReplies(), counters);
         this.router = new Router(s.routes());
+        this.admission = new Admission(name, s.workers(), s.deadlineMargin().toNanos());
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s));
         this.selector = Selector.open();
@@ -154,38 +156,51 @@ final class ServerIo {
         return receiverStop;
     }
 
-    /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
-    void dispatch(Envelope e, Request request) {
+    /**
+     * Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503).
+     * {@code maxReplyBytes} is the client's reply frame limit ({@link ReplyLimit}).
+     */
+    void dispatch(Envelope e, Request request, int maxReplyBytes) {
         if (stopRequested) {
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
-                    name + " is stopping"), e.timeoutMs());
+                    name + " is stopping"), e.timeoutMs(), maxReplyBytes);
             return;
         }
         Router.Match match = router.match(e.path(), e.method());
         if (match.handler() == null) {
             counters.notFound.incrementAndGet();
-            answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
+            answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs(),
+                    maxReplyBytes);
             return;
         }
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
-        long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
-        Call call = new Call(request, e.clientId(), e.requestId(), deadline);
-        Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)));
+        long now = System.nanoTime();
+        Call call = new Call(request, e.clientId(), e.requestId(), Call.deadlineFrom(now, e.timeoutMs()), maxReplyBytes);
+        Reply refusal = admission.refusal(call, match.handler(), now);
+        if (refusal != null) {
+            counters.shed.incrementAndGet();
+            answer(e.clientId(), e.requestId(), e.path(), refusal, e.timeoutMs(), maxReplyBytes);
+            return;
+        }
+        Job job = new Job(call, match.handler(), this, admission,
+                "started".equals(request.headers().get(NOTIFY_START_HEADER)));
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
+        admission.queued(job, match.handler(), now);
         try {
             workers.execute(job);
         } catch (RejectedExecutionException x) {
+            admission.dequeued(job);
             removeInflight(job);
             if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
                 answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
-                        name + " is stopping"), e.timeoutMs());
+                        name + " is stopping"), e.timeoutMs(), maxReplyBytes);
                 return;
             }
             counters.busy.incrementAndGet();
-            answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.TOO_MANY_REQUESTS, name
-                    + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
-                    + s.workers() + ")"), e.timeoutMs());
+            answer(e.clientId(), e.requestId(), e.path(), admission.busy(name + " is busy - worker queue full (queued="
+                    + workers.getQueue().size() + ", workers=" + s.workers() + ")", System.nanoTime()),
+                    e.timeoutMs(), maxReplyBytes);
         }
     }
 
@@ -205,12 +220,19 @@ final class ServerIo {
         log.debug("{} - cancelled request id {} ({})", name, e.requestId(), wasQueued ? "queued" : "running");
     }
 
-    /** Answers a request decided without a handler; parked like any reply (see {@link #parkUntil}). */
+    /** Answers a request decided without a handler, to a client with the default reply frame limit. */
     void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs) {
-        counters.replied.incrementAndGet();
+        answer(client, requestId, path, reply, timeoutMs, Wire.DEFAULT_MAX_REPLY_FRAME_BYTES);
+    }
+
+    /** Answers a request decided without a handler; parked like any reply (see {@link #parkUntil}). */
+    void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs, int maxReplyBytes) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        publisher.publish(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply),
-                parkUntil(timeoutMs != 0, deadline)));
+        Sealed sealed = sealReply(client, requestId, path, reply);
+        if (fits(sealed, maxReplyBytes, path, requestId)) {
+            counters.replied.incrementAndGet();
+            publisher.publish(new ReplyPublisher.Outbound(client, sealed, parkUntil(timeoutMs != 0, deadline)));
+        }
     }
 
     /**
@@ -227,7 +249,10 @@ final class ServerIo {
 
     /** The handler is about to start (interim 102, only when the client asked for it). */
     void started(Job job) {
-        publisher.publish(outbound(job.call, Reply.error(Status.STARTED, "started")));
+        ReplyPublisher.Outbound o = outbound(job.call, Reply.error(Status.STARTED, "started"));
+        if (fits(o.sealed(), job.call.maxReplyBytes(), job.call.path(), job.call.requestId())) {
+            publisher.publish(o);
+        }
     }
 
     /** The handler ended with {@code reply}. */
@@ -242,6 +267,14 @@ final class ServerIo {
         counters.expired.incrementAndGet();
         if (job.claimAnswer()) {
             removeInflight(job);
+        }
+    }
+
+    /** A worker took the job but it could not finish before its deadline: 429, the handler never runs. */
+    void late(Job job, long now) {
+        counters.shed.incrementAndGet();
+        if (job.claimAnswer()) {
+            complete(job, admission.late(job.call, job.handler(), now));
         }
     }
 
@@ -267,21 +300,36 @@ final class ServerIo {
         return Reply.error(e.status(), message);
     }
 
-    /** Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded. */
+    /**
+     * Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded or has a
+     * frame the client cannot take: a 500 then goes out in its place.
+     */
     private void complete(Job job, Reply reply) {
+        Call call = job.call;
         try {
             ReplyPublisher.Outbound o;
+            String excess = ReplyLimit.bodyExcess(reply, call.maxReplyBytes()); // before sealing: no HMAC for nothing
             try {
-                o = outbound(job.call, reply);
+                o = excess == null ? outbound(call, reply) : null;
             } catch (RuntimeException tooLarge) { // e.g. the handler's headers push the envelope over 1 MiB
-                log.warn("{} - reply to {} (id {}) could not be encoded: {}", name, job.call.path(),
-                        job.call.requestId(), tooLarge.getMessage());
+                log.warn("{} - reply to {} (id {}) could not be encoded: {}", name, call.path(),
+                        call.requestId(), tooLarge.getMessage());
                 counters.failed.incrementAndGet();
-                o = outbound(job.call, Reply.error(Status.INTERNAL_ERROR, "reply to " + job.call.path()
+                o = outbound(call, Reply.error(Status.INTERNAL_ERROR, "reply to " + call.path()
                         + " could not be encoded: " + Checks.fitText(String.valueOf(tooLarge.getMessage()))));
             }
-            counters.replied.incrementAndGet();
-            publisher.publish(o);
+            excess = excess != null ? excess : ReplyLimit.excess(o.sealed(), call.maxReplyBytes());
+            if (excess != null) {
+                counters.oversized.incrementAndGet();
+                log.warn("{} - reply {} to {} (id {}) not sent: {}; answering 500 instead", name, reply.status(),
+                        call.path(), call.requestId(), excess);
+                o = outbound(call, Reply.error(Status.INTERNAL_ERROR, "the reply to " + call.path() + " (id "
+                        + call.requestId() + ") was not sent: " + excess + " (" + Wire.MAX_REPLY_BYTES + ")"));
+            }
+            if (fits(o.sealed(), call.maxReplyBytes(), call.path(), call.requestId())) {
+                counters.replied.incrementAndGet();
+                publisher.publish(o);
+            }
         } catch (RuntimeException e) {
             log.error("{} - could not publish the reply to {} (id {})", name, job.call.path(), job.call.requestId(), e);
         } finally {
@@ -293,6 +341,17 @@ final class ServerIo {
         if (inflight.remove(job.key) != null) {
             counters.inFlight.decrementAndGet();
         }
+    }
+
+    /** False, with the reply dropped and counted, when even a small reply has a frame the client cannot take. */
+    private boolean fits(Sealed sealed, int maxReplyBytes, String path, long requestId) {
+        String excess = ReplyLimit.excess(sealed, maxReplyBytes);
+        if (excess == null) {
+            return true;
+        }
+        counters.dropped.incrementAndGet();
+        log.warn("{} - dropped a reply to {} (id {}): {}", name, path, requestId, excess);
+        return false;
     }
 
     private ReplyPublisher.Outbound outbound(Call call, Reply reply) {
