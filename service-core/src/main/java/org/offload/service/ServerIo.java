@@ -16,7 +16,6 @@ import java.util.function.Consumer;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
-import org.offload.service.internal.Sealed;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.Wire;
@@ -47,6 +46,7 @@ final class ServerIo {
     private final String pubAddress;
     private final ServerCounters counters = new ServerCounters();
     private final ReplyPublisher publisher;
+    private final ReplySealer sealer;
     private final Router router;
     private final Admission admission;
     private final ThreadPoolExecutor workers;
@@ -66,6 +66,7 @@ final class ServerIo {
         this.pullAddress = pull.getLastEndpoint();
         this.pubAddress = pub.getLastEndpoint();
         this.publisher = new ReplyPublisher(name, pub, s.maxParkedReplies(), counters);
+        this.sealer = new ReplySealer(s, counters);
         this.router = new Router(s.routes());
         this.admission = new Admission(name, s.workers(), s.deadlineMargin().toNanos());
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
@@ -225,13 +226,12 @@ final class ServerIo {
         answer(client, requestId, path, reply, timeoutMs, Wire.DEFAULT_MAX_REPLY_FRAME_BYTES);
     }
 
-    /** Answers a request decided without a handler; parked like any reply (see {@link #parkUntil}). */
+    /** Answers a request decided without a handler; parked like any reply (see {@link ReplySealer}). */
     void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs, int maxReplyBytes) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        Sealed sealed = sealReply(client, requestId, path, reply);
-        if (fits(sealed, maxReplyBytes, path, requestId)) {
+        ReplyPublisher.Outbound o = sealer.answer(client, requestId, path, reply, timeoutMs, maxReplyBytes);
+        if (o != null) {
             counters.replied.incrementAndGet();
-            publisher.publish(new ReplyPublisher.Outbound(client, sealed, parkUntil(timeoutMs != 0, deadline)));
+            publisher.publish(o);
         }
     }
 
@@ -241,16 +241,15 @@ final class ServerIo {
      */
     void answerUntrusted(ClientId client, long requestId, String path, Reply reply) {
         counters.replied.incrementAndGet();
-        publisher.publishUntrusted(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply),
-                System.nanoTime() + ReplyPublisher.UNTRUSTED_PARK_NANOS));
+        publisher.publishUntrusted(sealer.untrusted(client, requestId, path, reply));
     }
 
     // ---------------------------------------------------------------- from the workers (never interruptible here)
 
     /** The handler is about to start (interim 102, only when the client asked for it). */
     void started(Job job) {
-        ReplyPublisher.Outbound o = outbound(job.call, Reply.error(Status.STARTED, "started"));
-        if (fits(o.sealed(), job.call.maxReplyBytes(), job.call.path(), job.call.requestId())) {
+        ReplyPublisher.Outbound o = sealer.interim(job.call, Reply.error(Status.STARTED, "started"));
+        if (o != null) {
             publisher.publish(o);
         }
     }
@@ -302,31 +301,12 @@ final class ServerIo {
 
     /**
      * Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded or has a
-     * frame the client cannot take: a 500 then goes out in its place.
+     * frame the client cannot take: a 500 then goes out in its place ({@link ReplySealer#finalReply}).
      */
     private void complete(Job job, Reply reply) {
-        Call call = job.call;
         try {
-            ReplyPublisher.Outbound o;
-            String excess = ReplyLimit.bodyExcess(reply, call.maxReplyBytes()); // before sealing: no HMAC for nothing
-            try {
-                o = excess == null ? outbound(call, reply) : null;
-            } catch (RuntimeException tooLarge) { // e.g. the handler's headers push the envelope over 1 MiB
-                log.warn("{} - reply to {} (id {}) could not be encoded: {}", name, call.path(),
-                        call.requestId(), tooLarge.getMessage());
-                counters.failed.incrementAndGet();
-                o = outbound(call, Reply.error(Status.INTERNAL_ERROR, "reply to " + call.path()
-                        + " could not be encoded: " + Checks.fitText(String.valueOf(tooLarge.getMessage()))));
-            }
-            excess = excess != null ? excess : ReplyLimit.excess(o.sealed(), call.maxReplyBytes());
-            if (excess != null) {
-                counters.oversized.incrementAndGet();
-                log.warn("{} - reply {} to {} (id {}) not sent: {}; answering 500 instead", name, reply.status(),
-                        call.path(), call.requestId(), excess);
-                o = outbound(call, Reply.error(Status.INTERNAL_ERROR, "the reply to " + call.path() + " (id "
-                        + call.requestId() + ") was not sent: " + excess + " (" + Wire.MAX_REPLY_BYTES + ")"));
-            }
-            if (fits(o.sealed(), call.maxReplyBytes(), call.path(), call.requestId())) {
+            ReplyPublisher.Outbound o = sealer.finalReply(job.call, reply);
+            if (o != null) {
                 counters.replied.incrementAndGet();
                 publisher.publish(o);
             }
@@ -341,38 +321,6 @@ final class ServerIo {
         if (inflight.remove(job.key) != null) {
             counters.inFlight.decrementAndGet();
         }
-    }
-
-    /** False, with the reply dropped and counted, when even a small reply has a frame the client cannot take. */
-    private boolean fits(Sealed sealed, int maxReplyBytes, String path, long requestId) {
-        String excess = ReplyLimit.excess(sealed, maxReplyBytes);
-        if (excess == null) {
-            return true;
-        }
-        counters.dropped.incrementAndGet();
-        log.warn("{} - dropped a reply to {} (id {}): {}", name, path, requestId, excess);
-        return false;
-    }
-
-    private ReplyPublisher.Outbound outbound(Call call, Reply reply) {
-        return new ReplyPublisher.Outbound(call.client(), sealReply(call.client(), call.requestId(), call.path(), reply),
-                parkUntil(call.hasDeadline(), call.deadlineNanos()));
-    }
-
-    /**
-     * Until when a reply may stay parked: {@code parkTimeout} from now, or the request's deadline if that
-     * comes first. Never longer, however long the deadline: a reply for a client that is gone (a front end
-     * restarted with hours-long tasks in flight) must not hold a parking slot for hours.
-     */
-    private long parkUntil(boolean hasDeadline, long deadlineNanos) {
-        long limit = System.nanoTime() + s.parkTimeout().toNanos();
-        return hasDeadline && deadlineNanos - limit < 0 ? deadlineNanos : limit;
-    }
-
-    private Sealed sealReply(ClientId client, long requestId, String path, Reply reply) {
-        Envelope e = new Envelope(Wire.REPLY, client, requestId, System.currentTimeMillis(), 0, reply.status(),
-                reply.method(), path, reply.message(), reply.headers());
-        return Sealed.seal(s.proof(), e, reply.body());
     }
 
     // ---------------------------------------------------------------- the I/O thread: housekeeping and stop
