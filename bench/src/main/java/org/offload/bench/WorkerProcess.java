@@ -115,6 +115,24 @@ final class WorkerProcess implements AutoCloseable {
         return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
     }
 
+    /**
+     * Asks for the worker's counters: {final replies, 429 replies, requests skipped as expired, CPU handler
+     * runs, their nanoseconds, handler threads}.
+     */
+    long[] stats() throws IOException {
+        in.write("STATS\n");
+        in.flush();
+        String[] f = readLine(ANSWER_TIMEOUT_SECONDS).split(" ");
+        if (f.length != 7 || !f[0].equals("STATS")) {
+            throw new IOException("unexpected answer from worker: " + String.join(" ", f));
+        }
+        long[] stats = new long[f.length - 1];
+        for (int i = 1; i < f.length; i++) {
+            stats[i - 1] = Long.parseLong(f[i]);
+        }
+        return stats;
+    }
+
     private String readLine(int timeoutSeconds) throws IOException {
         try {
             String line = lines.poll(timeoutSeconds, TimeUnit.SECONDS);
