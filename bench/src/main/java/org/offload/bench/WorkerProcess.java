@@ -106,13 +106,7 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Asks for a memory sample: {live heap bytes after a GC, RSS bytes}. */
     long[] sample() throws IOException {
-        in.write("SAMPLE\n");
-        in.flush();
-        String[] f = readLine(ANSWER_TIMEOUT_SECONDS).split(" ");
-        if (f.length != 3 || !f[0].equals("MEM")) {
-            throw new IOException("unexpected answer from worker: " + String.join(" ", f));
-        }
-        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
+        return ask("SAMPLE", "MEM", 2);
     }
 
     /**
@@ -120,17 +114,22 @@ final class WorkerProcess implements AutoCloseable {
      * runs, their nanoseconds, handler threads}.
      */
     long[] stats() throws IOException {
-        in.write("STATS\n");
+        return ask("STATS", "STATS", 6);
+    }
+
+    /** Sends {@code command}; the answer must be {@code answer} and {@code count} numbers. */
+    private long[] ask(String command, String answer, int count) throws IOException {
+        in.write(command + "\n");
         in.flush();
         String[] f = readLine(ANSWER_TIMEOUT_SECONDS).split(" ");
-        if (f.length != 7 || !f[0].equals("STATS")) {
+        if (f.length != count + 1 || !f[0].equals(answer)) {
             throw new IOException("unexpected answer from worker: " + String.join(" ", f));
         }
-        long[] stats = new long[f.length - 1];
-        for (int i = 1; i < f.length; i++) {
-            stats[i - 1] = Long.parseLong(f[i]);
+        long[] numbers = new long[count];
+        for (int i = 0; i < count; i++) {
+            numbers[i] = Long.parseLong(f[i + 1]);
         }
-        return stats;
+        return numbers;
     }
 
     private String readLine(int timeoutSeconds) throws IOException {

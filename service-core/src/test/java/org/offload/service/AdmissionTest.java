@@ -26,18 +26,28 @@ class AdmissionTest {
     @RegisterExtension
     final Fixtures fx = new Fixtures();
 
-    @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void request_cannotStartBeforeItsDeadline_answered429WithRetryHintAndNeverRuns() throws Exception {
+    /** A one-worker service whose paced route has run once (its estimate is then >= {@link #WORK}). */
+    private record Held(ServiceServer server, RawPeer peer, Fixtures.Gate gate, Fixtures.Paced paced, long held) {
+    }
+
+    /** Starts {@link Held}'s service with {@code margin} and holds its worker with a request at the gate. */
+    private Held heldService(String name, Duration margin) throws InterruptedException {
         Fixtures.Gate gate = fx.gate();
         Fixtures.Paced paced = new Fixtures.Paced(WORK, gate);
-        ServiceServer server = fx.start(Fixtures.builder("admit").workers(1).deadlineMargin(Duration.ofMillis(100))
+        ServiceServer server = fx.start(Fixtures.builder(name).workers(1).deadlineMargin(margin)
                 .route("^/work$", "request", paced));
         RawPeer peer = fx.subscribedPeer(server);
         assertEquals(Status.OK, peer.call("/work", "request").status(), "warm-up: the route's estimate is >= 50 ms");
-
         long held = send(peer, LONG_TIMEOUT_MS, Map.of(Fixtures.Paced.HOLD, "yes"));
         gate.awaitStarted();
+        return new Held(server, peer, gate, paced, held);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void request_cannotStartBeforeItsDeadline_answered429WithRetryHintAndNeverRuns() throws Exception {
+        Held h = heldService("admit", Duration.ofMillis(100));
+        RawPeer peer = h.peer();
         List<Long> queued = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             queued.add(send(peer, LONG_TIMEOUT_MS, Map.of())); // 10 x >= 50 ms of work ahead of the next one
@@ -53,16 +63,16 @@ class AdmissionTest {
         assertTrue(hintMs >= 10 * WORK.toMillis(), "retry hint " + hintMs + " ms covers the queued work");
 
         long noDeadline = send(peer, 0, Map.of()); // no deadline: admitted whatever is queued
-        gate.open();
-        queued.add(0, held);
+        h.gate().open();
+        queued.add(0, h.held());
         queued.add(noDeadline);
         for (long id : queued) {
             RawPeer.Received ok = peer.reply();
             assertEquals(id, ok.requestId(), () -> "replies in order: " + ok);
             assertEquals(Status.OK, ok.status(), ok::toString);
         }
-        assertFalse(paced.ran.contains(refused), "the refused request never reached the handler");
-        ServerStats stats = server.stats();
+        assertFalse(h.paced().ran.contains(refused), "the refused request never reached the handler");
+        ServerStats stats = h.server().stats();
         assertEquals(1, stats.shed());
         assertEquals(0, stats.busy());
         assertEquals(0, stats.expired());
@@ -71,26 +81,20 @@ class AdmissionTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void worker_takesRequestTooLateToFinish_answers429AndSkipsAnExpiredOneSilently() throws Exception {
-        Fixtures.Gate gate = fx.gate();
-        Fixtures.Paced paced = new Fixtures.Paced(WORK, gate);
         // a wide margin: the request admitted with 4 s is taken with about 1 s left, under the work + margin
-        ServiceServer server = fx.start(Fixtures.builder("take").workers(1).deadlineMargin(Duration.ofSeconds(2))
-                .route("^/work$", "request", paced));
-        RawPeer peer = fx.subscribedPeer(server);
-        assertEquals(Status.OK, peer.call("/work", "request").status(), "warm-up");
-
-        long held = send(peer, LONG_TIMEOUT_MS, Map.of(Fixtures.Paced.HOLD, "yes"));
-        gate.awaitStarted();
+        Held h = heldService("take", Duration.ofSeconds(2));
+        ServiceServer server = h.server();
+        RawPeer peer = h.peer();
         long expiring = send(peer, 3_000, Map.of());
         long late = send(peer, 4_000, Map.of());
         Fixtures.await().until(() -> server.stats().inFlight() == 3);
         long received = System.nanoTime(); // both were received (and their deadlines set) before this
         Fixtures.await().atMost(Duration.ofSeconds(20)).alias("the first one's deadline passed")
                 .until(() -> System.nanoTime() - received > TimeUnit.MILLISECONDS.toNanos(3_001));
-        gate.open();
+        h.gate().open();
 
         RawPeer.Received first = peer.reply();
-        assertEquals(held, first.requestId(), first::toString);
+        assertEquals(h.held(), first.requestId(), first::toString);
         assertEquals(Status.OK, first.status());
         RawPeer.Received second = peer.reply(); // nothing for the expired one, which was queued before it
         assertEquals(late, second.requestId(), second::toString);
@@ -98,7 +102,7 @@ class AdmissionTest {
         assertTrue(second.message().startsWith("take cannot finish /work before its deadline: a worker took it with "),
                 second.message());
         assertTrue(Long.parseLong(second.headers().get(Wire.RETRY_AFTER_MS)) >= 1, second.headers().toString());
-        assertFalse(paced.ran.contains(expiring) || paced.ran.contains(late), "neither reached the handler");
+        assertFalse(h.paced().ran.contains(expiring) || h.paced().ran.contains(late), "neither reached the handler");
         Fixtures.await().until(() -> server.stats().inFlight() == 0); // the job ends just after its reply goes out
         ServerStats stats = server.stats();
         assertEquals(1, stats.expired());
