@@ -20,11 +20,12 @@ import org.offload.service.Request;
  * Deadline-aware admission under overload. A worker process with library defaults (a handler thread per
  * core, a 1,000-deep queue) and a CPU-bound handler; first its capacity (replies a second with enough calls
  * in flight to keep every handler thread busy), then {@value #FACTOR} times that rate offered open loop, every
- * call with the client's default deadline (5 s). After a settling time of one deadline, a window is measured:
- * the goodput is the share of the service's capacity in that window (its handler threads × the window) that
- * went to callers still waiting, i.e. the replies that reached their caller in time × the handler's mean time
- * per request. Measured on the worker's own clock in the same window, it holds on a machine whose load
- * changes (a capacity measured before would not).
+ * call with the client's default deadline (5 s). After a settling time of one deadline, the offered rate is
+ * set again to {@value #FACTOR} times what the handlers did while settling, if that is more (on a shared
+ * machine the capacity changes with the load), and a window is measured: the goodput is the share of the
+ * service's capacity in that window (its handler threads × the window) that went to callers still waiting,
+ * i.e. the replies that reached their caller in time × the handler's mean time per request. Measured on the
+ * worker's own clock in the same window, it holds on a machine whose load changes.
  */
 final class Overload {
     static final String ID = "overload";
@@ -52,6 +53,8 @@ final class Overload {
     private long[] atStart;
     private long[] atEnd;
     private long measuredNanos;
+    /** Calls a second offered during the window. */
+    private double windowRate;
 
     private Overload() {}
 
@@ -72,24 +75,25 @@ final class Overload {
             double capacityRate = capacity.get("rate");
             long[] before = worker.stats();
             Overload run = new Overload();
-            double offered = FACTOR * capacityRate;
-            run.drive(worker, client, request, offered, settle, window);
+            run.drive(worker, client, request, capacityRate, settle, window, before);
             long[] after = worker.stats();
-            run.report(results, capacityRate, offered, before, after);
+            run.report(results, capacityRate, before, after);
         }
         progress.printf("bench: %-40s (%.1f s)%n", FACTOR + "x overload, " + DEADLINE.toSeconds() + " s deadlines",
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private void report(Results results, double capacityRate, double offered, long[] before, long[] after) {
+    private void report(Results results, double capacityRate, long[] before, long[] after) {
         double seconds = measuredNanos / 1e9;
         double runs = atEnd[RUNS] - atStart[RUNS];
+        double factor = runs == 0 ? 0 : windowRate / (runs / seconds);
         double handlerNanos = atEnd[NANOS] - atStart[NANOS];
         double capacityNanos = (double) atEnd[WORKERS] * measuredNanos;
         double goodput = runs == 0 ? 0 : useful.sum() * (handlerNanos / runs) / capacityNanos;
         long computed = (after[0] - before[0]) - (after[1] - before[1]); // replies minus 429s: handlers that ran
         results.add("overload.capacity", capacityRate);
-        results.add("overload.offered", offered);
+        results.add("overload.offered", windowRate);
+        results.add("overload.factor", factor);
         results.add("overload.useful", useful.sum() / seconds);
         results.add("overload.busyShare", handlerNanos / capacityNanos);
         results.add("overload.goodput", goodput);
@@ -98,22 +102,24 @@ final class Overload {
         results.add("overload.busy", busy.sum());
         results.add("overload.late", late.sum());
         results.add("overload.wasted", Math.max(0, computed - ok.sum()));
-        results.note("overload.goodput", String.format("window %.1f s: %,d replies in time × %.1f ms per handler run /"
-                        + " (%d handler threads × %.1f s); whole run at %,.0f calls/s (%d× a capacity of %,.1f/s,"
-                        + " deadline %d s): %,d served in time, %,d refused 429, %,d ended 408, %,d other; the service"
-                        + " ran %,d handlers and skipped %,d expired requests",
-                seconds, useful.sum(), runs == 0 ? 0 : handlerNanos / runs / 1e6, atEnd[WORKERS], seconds, offered, FACTOR,
-                capacityRate, DEADLINE.toSeconds(), ok.sum(), busy.sum(), late.sum(), other.sum(), computed,
-                after[2] - before[2]));
+        results.note("overload.goodput", String.format("window %.1f s at %,.0f calls/s, %.1f× the %,.1f handler runs a"
+                        + " second there: %,d replies in time × %.1f ms per handler run / (%d handler threads × %.1f s);"
+                        + " whole run (deadline %d s, capacity first measured %,.1f/s): %,d served in time, %,d refused"
+                        + " 429, %,d ended 408, %,d other; the service ran %,d handlers and skipped %,d expired requests",
+                seconds, windowRate, factor, runs / seconds, useful.sum(), runs == 0 ? 0 : handlerNanos / runs / 1e6,
+                atEnd[WORKERS], seconds, DEADLINE.toSeconds(), capacityRate, ok.sum(), busy.sum(), late.sum(),
+                other.sum(), computed, after[2] - before[2]));
     }
 
     /**
-     * Offers {@code rate} calls a second for {@code settle} plus {@code window}, sampling the worker's counters
-     * when the window starts and ends, then waits for every call to end.
+     * Offers {@value #FACTOR} × {@code capacity} calls a second for {@code settle}, then {@value #FACTOR} times
+     * the higher of that and the handler runs a second while settling (the machine's load may have changed
+     * since the capacity was measured) for {@code window}, sampling the worker's counters when the window
+     * starts and ends; then waits for every call to end. {@code before}: the counters as the settling starts.
      */
-    private void drive(WorkerProcess worker, ServiceClient client, Request request, double rate, Duration settle,
-                       Duration window) throws Exception {
-        long interval = (long) (1e9 / rate);
+    private void drive(WorkerProcess worker, ServiceClient client, Request request, double capacity, Duration settle,
+                       Duration window, long[] before) throws Exception {
+        long interval = (long) (1e9 / (FACTOR * capacity));
         long begin = System.nanoTime();
         long next = begin;
         long windowStart = begin + settle.toNanos();
@@ -121,6 +127,9 @@ final class Overload {
         for (long now = begin; atEnd == null; now = System.nanoTime()) {
             if (atStart == null && now - windowStart >= 0) {
                 atStart = worker.stats();
+                double settled = (atStart[RUNS] - before[RUNS]) / ((now - begin) / 1e9);
+                windowRate = FACTOR * Math.max(capacity, settled);
+                interval = (long) (1e9 / windowRate);
                 windowStart = System.nanoTime();
                 windowEnd = windowStart + window.toNanos();
                 measuring = true;

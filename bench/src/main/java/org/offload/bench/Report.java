@@ -157,7 +157,8 @@ final class Report {
         section("Overload: " + Overload.FACTOR + "× the capacity offered, every call with a 5 s deadline");
         scenarios.add(Overload.ID);
         figure("overload.capacity", "service capacity (CPU-bound handler, library defaults)", PER_S);
-        figure("overload.offered", "calls offered", PER_S);
+        figure("overload.offered", "calls offered in the measured window", PER_S);
+        figure("overload.factor", "calls offered / handler runs, in the window", X);
         figure("overload.useful", "replies to callers still waiting", PER_S);
         figure("overload.busyShare", "handler threads' time spent in handlers", X);
         add("overload.goodput", "goodput: share of the capacity that went to callers still waiting", X,

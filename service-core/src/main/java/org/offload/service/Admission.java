@@ -63,14 +63,14 @@ final class Admission {
     private final String name;
     private final int workers;
     private final long marginNanos;
-    /** Time origin, so that sums of planned end times stay far from overflow. */
+    /** Time origin of the planned end times, kept in microseconds so that their sum never overflows. */
     private final long origin = System.nanoTime();
     private final Map<Handler, Cost> estimates = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
     /** Sum of the mean durations of the queued jobs, in nanoseconds. */
     private final AtomicLong queuedWork = new AtomicLong();
-    /** Sum of the planned end times (since {@link #origin}) of the running jobs. */
+    /** Sum of the planned end times of the running jobs, in microseconds since {@link #origin}. */
     private final AtomicLong runningEnds = new AtomicLong();
 
     Admission(String name, int workers, long marginNanos) {
@@ -95,8 +95,8 @@ final class Admission {
             return 0;
         }
         int busy = running.get();
-        long runningLeft = Math.max(0, runningEnds.get() - busy * (now - origin));
-        return (queuedWork.get() + runningLeft) / workers;
+        long runningLeftMicros = Math.max(0, runningEnds.get() - busy * micros(now));
+        return (queuedWork.get() + runningLeftMicros * 1_000) / workers;
     }
 
     /** The {@value Wire#RETRY_AFTER_MS} hint: the estimated wait in whole milliseconds, at least 1. */
@@ -172,7 +172,7 @@ final class Admission {
             return Start.LATE;
         }
         job.startedAt = now;
-        job.plannedEnd = now - origin + cost.mean();
+        job.plannedEnd = micros(now + cost.mean());
         runningEnds.addAndGet(job.plannedEnd);
         running.incrementAndGet();
         return Start.RUN;
@@ -189,6 +189,11 @@ final class Admission {
             long took = Math.max(0, now - job.startedAt);
             estimates.compute(route, (r, old) -> (old == null ? Cost.UNKNOWN : old).with(took));
         }
+    }
+
+    /** Microseconds from {@link #origin} to {@code nanoTime}. */
+    private long micros(long nanoTime) {
+        return (nanoTime - origin) / 1_000;
     }
 
     private static long millis(long nanos) {

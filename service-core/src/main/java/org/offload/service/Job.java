@@ -24,9 +24,10 @@ final class Job implements Runnable {
     private final AtomicBoolean answered = new AtomicBoolean();
     private State state = State.QUEUED;
     private Thread runner;
-    /** {@link Admission}'s bookkeeping: the work this job added to the queue, when, when it ran, its planned end. */
+    /** {@link Admission}'s bookkeeping: the work (ns) this job added to the queue, and when (nanoTime). */
     long admittedWork;
     long queuedAt;
+    /** When it started running (nanoTime), and its planned end (Admission's microseconds). */
     long startedAt;
     long plannedEnd;
 
