@@ -20,9 +20,9 @@ import org.offload.service.Request;
  * Deadline-aware admission under overload. A worker process with library defaults (a handler thread per
  * core, a 1,000-deep queue) and a CPU-bound handler; first its capacity (replies a second with enough calls
  * in flight to keep every handler thread busy), then {@value #FACTOR} times that rate offered open loop, every
- * call with the client's default deadline (5 s). After a settling time of one deadline, the offered rate is
- * set again to {@value #FACTOR} times what the handlers did while settling, if that is more (on a shared
- * machine the capacity changes with the load), and a window is measured: the goodput is the share of the
+ * call with the client's default deadline (5 s), the rate following, every second, 10 times what the
+ * handlers did in the last second if that is more (on a shared machine the capacity changes with the load).
+ * After a settling time of one deadline, a window is measured: the goodput is the share of the
  * service's capacity in that window (its handler threads × the window) that went to callers still waiting,
  * i.e. the replies that reached their caller in time × the handler's mean time per request. Measured on the
  * worker's own clock in the same window, it holds on a machine whose load changes.
@@ -36,6 +36,8 @@ final class Overload {
     /** The least replies the capacity round counts, so that a slow machine does not stretch the quick run. */
     private static final int CAPACITY_MIN_REQUESTS = 20;
     private static final Duration DEADLINE = ServiceClient.DEFAULT_DEADLINE;
+    /** How often the offered rate follows the handlers' rate. */
+    private static final Duration RERATE = Duration.ofSeconds(1);
     private static final int RUNS = 3;
     private static final int NANOS = 4;
     private static final int WORKERS = 5;
@@ -53,7 +55,7 @@ final class Overload {
     private long[] atStart;
     private long[] atEnd;
     private long measuredNanos;
-    /** Calls a second offered during the window. */
+    /** Calls a second offered during the window (measured). */
     private double windowRate;
 
     private Overload() {}
@@ -112,10 +114,11 @@ final class Overload {
     }
 
     /**
-     * Offers {@value #FACTOR} × {@code capacity} calls a second for {@code settle}, then {@value #FACTOR} times
-     * the higher of that and the handler runs a second while settling (the machine's load may have changed
-     * since the capacity was measured) for {@code window}, sampling the worker's counters when the window
-     * starts and ends; then waits for every call to end. {@code before}: the counters as the settling starts.
+     * Offers {@value #FACTOR} × {@code capacity} calls a second, re-rated every {@link #RERATE} to
+     * {@value #FACTOR} times the higher of that and the handler runs a second since the last re-rate (the
+     * machine's load may change the capacity), for {@code settle} and then {@code window}, sampling the
+     * worker's counters when the window starts and ends; then waits for every call to end.
+     * {@code before}: the counters as the settling starts.
      */
     private void drive(WorkerProcess worker, ServiceClient client, Request request, double capacity, Duration settle,
                        Duration window, long[] before) throws Exception {
@@ -124,23 +127,31 @@ final class Overload {
         long next = begin;
         long windowStart = begin + settle.toNanos();
         long windowEnd = 0;
+        long[] last = before;
+        long lastAt = begin;
+        long sentAtStart = 0;
         for (long now = begin; atEnd == null; now = System.nanoTime()) {
             if (atStart == null && now - windowStart >= 0) {
                 atStart = worker.stats();
-                double settled = (atStart[RUNS] - before[RUNS]) / ((now - begin) / 1e9);
-                windowRate = FACTOR * Math.max(capacity, settled);
-                interval = (long) (1e9 / windowRate);
                 windowStart = System.nanoTime();
                 windowEnd = windowStart + window.toNanos();
+                sentAtStart = sent.sum();
                 measuring = true;
             } else if (atStart != null && now - windowEnd >= 0) {
                 measuring = false;
                 atEnd = worker.stats();
                 measuredNanos = System.nanoTime() - windowStart;
+                windowRate = (sent.sum() - sentAtStart) / (measuredNanos / 1e9);
+            } else if (now - lastAt >= RERATE.toNanos()) {
+                long[] stats = worker.stats();
+                double runsPerSecond = (stats[RUNS] - last[RUNS]) / ((now - lastAt) / 1e9);
+                interval = (long) (1e9 / (FACTOR * Math.max(capacity, runsPerSecond)));
+                last = stats;
+                lastAt = now;
             } else if (now - next < 0) {
                 LockSupport.parkNanos(Math.min(next - now, TimeUnit.MILLISECONDS.toNanos(1)));
             } else {
-                next += interval;
+                next = Math.max(next + interval, now - RERATE.toNanos()); // no burst to catch up after a stall
                 send(client, request);
             }
         }
