@@ -13,7 +13,7 @@ import org.offload.service.internal.Wire;
  * as TCP estimates round trips. With the estimated work queued and running it estimates when a request
  * arriving now would start, so that a request which would wait and could not finish before its deadline is
  * answered 429 at once instead of being queued, only to be skipped or, worse, computed for a caller who has
- * given up. A worker checks again, with the estimate as it is then, when it takes a request that waited.
+ * given up. A worker checks again, with the estimate as it is then, when it takes a request admitted to wait.
  * A request a worker can start at once is always admitted (the caller chose its deadline), and so is one
  * without a deadline (up to the queue's bound).
  *
@@ -140,10 +140,10 @@ final class Admission {
         return Reply.error(Status.TOO_MANY_REQUESTS, message).withHeader(Wire.RETRY_AFTER_MS, retryAfterMs(now));
     }
 
-    /** {@code job} was handed to the pool at {@code now} (call before the pool may start it). */
-    void queued(Job job, Handler route, long now) {
+    /** {@code job} was handed to the pool (call before the pool may start it). */
+    void queued(Job job, Handler route) {
         job.admittedWork = estimate(route).mean();
-        job.queuedAt = now;
+        job.admittedFree = workerFree();
         queuedWork.addAndGet(job.admittedWork);
         queued.incrementAndGet();
     }
@@ -155,10 +155,10 @@ final class Admission {
     }
 
     /**
-     * A worker takes {@code job} at {@code now}. The job leaves the queue. One that waited longer than the
-     * margin runs only if its route's planned run and the margin still fit in its time left (one taken at
-     * once was admitted with a worker free: its caller chose the deadline). If it runs, it counts as running
-     * until {@link #finished}, planned to end after the route's mean.
+     * A worker takes {@code job} at {@code now}. The job leaves the queue. One admitted to wait runs only if
+     * its route's planned run and the margin still fit in its time left (one admitted with a worker free is
+     * run: its caller chose the deadline). If it runs, it counts as running until {@link #finished}, planned
+     * to end after the route's mean.
      */
     Start take(Job job, Handler route, long now) {
         dequeued(job);
@@ -167,8 +167,7 @@ final class Admission {
         if (call.isExpired(now)) {
             return Start.EXPIRED;
         }
-        boolean waited = now - job.queuedAt > marginNanos;
-        if (waited && call.hasDeadline() && cost.run() + marginNanos > call.deadlineNanos() - now) {
+        if (!job.admittedFree && call.hasDeadline() && cost.run() + marginNanos > call.deadlineNanos() - now) {
             return Start.LATE;
         }
         job.startedAt = now;

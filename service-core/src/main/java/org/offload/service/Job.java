@@ -24,9 +24,9 @@ final class Job implements Runnable {
     private final AtomicBoolean answered = new AtomicBoolean();
     private State state = State.QUEUED;
     private Thread runner;
-    /** {@link Admission}'s bookkeeping: the work (ns) this job added to the queue, and when (nanoTime). */
+    /** {@link Admission}'s bookkeeping: the work (ns) this job added to the queue, and whether a worker was free. */
     long admittedWork;
-    long queuedAt;
+    boolean admittedFree;
     /** When it started running (nanoTime), and its planned end (Admission's microseconds). */
     long startedAt;
     long plannedEnd;

@@ -187,7 +187,7 @@ final class ServerIo {
                 "started".equals(request.headers().get(NOTIFY_START_HEADER)));
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
-        admission.queued(job, match.handler(), now);
+        admission.queued(job, match.handler());
         try {
             workers.execute(job);
         } catch (RejectedExecutionException x) {

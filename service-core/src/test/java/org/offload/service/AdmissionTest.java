@@ -112,12 +112,12 @@ class AdmissionTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void request_workerFree_admittedEvenWithADeadlineShorterThanTheEstimate() {
-        Fixtures.Paced paced = new Fixtures.Paced(WORK, fx.gate());
+        Fixtures.Paced paced = new Fixtures.Paced(Duration.ofSeconds(1), fx.gate());
         ServiceServer server = fx.start(Fixtures.builder("free").workers(1).route("^/work$", "request", paced));
         RawPeer peer = fx.subscribedPeer(server);
-        assertEquals(Status.OK, peer.call("/work", "request").status(), "warm-up: the route's estimate is >= 50 ms");
+        assertEquals(Status.OK, peer.call("/work", "request").status(), "warm-up: the route's estimate is >= 1 s");
 
-        long id = send(peer, 30, Map.of()); // the caller's choice: the service does not second-guess it when idle
+        long id = send(peer, 500, Map.of()); // the caller's choice: the service does not second-guess it when idle
         RawPeer.Received r = peer.reply();
         assertEquals(id, r.requestId());
         assertEquals(Status.OK, r.status(), r::toString);
