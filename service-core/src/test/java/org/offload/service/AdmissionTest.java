@@ -125,30 +125,6 @@ class AdmissionTest {
         assertEquals(0, server.stats().shed());
     }
 
-    @Test
-    @Timeout(value = 30, unit = TimeUnit.SECONDS)
-    void queueFull_answered429WithRetryHint() throws Exception {
-        Fixtures.Gate gate = fx.gate();
-        ServiceServer server = fx.start(Fixtures.builder("full").workers(1).queueCapacity(1)
-                .route("^/hold$", "request", gate));
-        RawPeer peer = fx.subscribedPeer(server);
-        long running = peer.send("/hold", "request");
-        gate.awaitStarted();
-        long queued = peer.send("/hold", "request");
-        long refused = peer.send("/hold", "request");
-
-        RawPeer.Received r = peer.reply();
-        assertEquals(refused, r.requestId(), r::toString);
-        assertEquals(Status.TOO_MANY_REQUESTS, r.status());
-        assertTrue(r.message().startsWith("full is busy - worker queue full"), r.message());
-        assertTrue(Long.parseLong(r.headers().get(Wire.RETRY_AFTER_MS)) >= 1, r.headers().toString());
-        gate.open();
-        assertEquals(running, peer.reply().requestId());
-        assertEquals(queued, peer.reply().requestId());
-        assertEquals(1, server.stats().busy());
-        assertEquals(0, server.stats().shed());
-    }
-
     /** Sends a request to the paced route with {@code timeoutMs} (0: no deadline); returns its id. */
     private static long send(RawPeer peer, long timeoutMs, Map<String, String> headers) {
         long id = peer.nextRequestId();
