@@ -56,6 +56,9 @@ public final class Bench {
                         progress);
             }
         }
+        if (o.runs(Overload.ID)) {
+            Overload.run(o, results, progress);
+        }
         if (o.runs("memory.client")) {
             MemoryBench.clientHeap(o, results, progress);
         }

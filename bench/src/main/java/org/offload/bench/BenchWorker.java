@@ -11,16 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
 import org.offload.service.Body;
 import org.offload.service.Call;
 import org.offload.service.Reply;
 import org.offload.service.Request;
+import org.offload.service.ServerStats;
 import org.offload.service.ServiceServer;
 
 /**
  * A worker process for the scale-out and memory rows: one {@link ServiceServer} on ephemeral loopback ports.
  * Prints {@code READY <pull> <pub>}, then answers {@code SAMPLE} on stdin with {@code MEM <live heap bytes>
- * <rss bytes>}, and exits when stdin closes (so it never outlives the benchmark).
+ * <rss bytes>} and {@code STATS} with {@code STATS <replies> <429s> <expired> <cpu handler runs> <their
+ * nanoseconds> <workers>} (its {@link ServerStats} and handler time), and exits when stdin closes (so it never outlives the benchmark).
  *
  * <pre>
  * cpu 0                one handler thread; /bench/cpu/N does N rounds of {@link CpuWork}
@@ -34,6 +37,9 @@ public final class BenchWorker {
     private static final String CPU_ROUTE = "^" + CPU + "\\d{1,9}$";
     static final String PING = "/bench/ping";
     static final String HOLD = "/bench/hold";
+    /** Runs of the CPU handler and the time they took (wall clock, from its start to its return). */
+    private static final LongAdder CPU_RUNS = new LongAdder();
+    private static final LongAdder CPU_NANOS = new LongAdder();
 
     private BenchWorker() {}
 
@@ -72,6 +78,10 @@ public final class BenchWorker {
                 if (line.equals("SAMPLE")) {
                     System.gc();
                     out.println("MEM " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + " " + rss());
+                } else if (line.equals("STATS")) {
+                    ServerStats st = server.stats();
+                    out.println("STATS " + st.replied() + " " + (st.busy() + st.shed()) + " " + st.expired() + " "
+                            + CPU_RUNS.sum() + " " + CPU_NANOS.sum() + " " + ServiceServer.DEFAULT_WORKERS);
                 }
             }
             never.countDown();
@@ -85,8 +95,12 @@ public final class BenchWorker {
     }
 
     private static Reply cpu(Call call) {
+        long start = System.nanoTime();
         int rounds = Integer.parseInt(call.path().substring(CPU.length()));
-        return Reply.json(Map.of("h", CpuWork.run(call.body().toByteArray(), rounds)));
+        Reply reply = Reply.json(Map.of("h", CpuWork.run(call.body().toByteArray(), rounds)));
+        CPU_NANOS.add(System.nanoTime() - start);
+        CPU_RUNS.increment();
+        return reply;
     }
 
     /** The plain-JeroMQ request body for {@code rounds} of {@link CpuWork}. */

@@ -154,6 +154,20 @@ final class Report {
             }
         }
 
+        section("Overload: " + Overload.FACTOR + "× the capacity offered, every call with a 5 s deadline");
+        scenarios.add(Overload.ID);
+        figure("overload.capacity", "service capacity (CPU-bound handler, library defaults)", PER_S);
+        figure("overload.offered", "calls offered in the measured window", PER_S);
+        figure("overload.factor", "calls offered / handler runs, in the window", X);
+        figure("overload.useful", "replies to callers still waiting", PER_S);
+        figure("overload.busyShare", "handler threads' time spent in handlers", X);
+        add("overload.goodput", "goodput: share of the capacity that went to callers still waiting", X,
+                results.values("overload.goodput"), Row.Target.atLeast(0.90));
+        figure("overload.ok", "calls served in time", "calls");
+        figure("overload.busy", "calls refused 429 (admission or queue full)", "calls");
+        figure("overload.late", "calls ended 408", "calls");
+        figure("overload.wasted", "handlers run for callers who had given up", "calls");
+
         section("Memory");
         scenarios.add("memory.client");
         scenarios.add("memory.service");

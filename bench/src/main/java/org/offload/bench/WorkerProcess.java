@@ -106,13 +106,30 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Asks for a memory sample: {live heap bytes after a GC, RSS bytes}. */
     long[] sample() throws IOException {
-        in.write("SAMPLE\n");
+        return ask("SAMPLE", "MEM", 2);
+    }
+
+    /**
+     * Asks for the worker's counters: {final replies, 429 replies, requests skipped as expired, CPU handler
+     * runs, their nanoseconds, handler threads}.
+     */
+    long[] stats() throws IOException {
+        return ask("STATS", "STATS", 6);
+    }
+
+    /** Sends {@code command}; the answer must be {@code answer} and {@code count} numbers. */
+    private long[] ask(String command, String answer, int count) throws IOException {
+        in.write(command + "\n");
         in.flush();
         String[] f = readLine(ANSWER_TIMEOUT_SECONDS).split(" ");
-        if (f.length != 3 || !f[0].equals("MEM")) {
+        if (f.length != count + 1 || !f[0].equals(answer)) {
             throw new IOException("unexpected answer from worker: " + String.join(" ", f));
         }
-        return new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])};
+        long[] numbers = new long[count];
+        for (int i = 0; i < count; i++) {
+            numbers[i] = Long.parseLong(f[i + 1]);
+        }
+        return numbers;
     }
 
     private String readLine(int timeoutSeconds) throws IOException {

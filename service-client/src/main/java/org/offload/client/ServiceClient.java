@@ -27,6 +27,7 @@ import org.offload.service.ServiceEndpoint;
 import org.offload.service.ServiceUnavailableException;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.Proof;
+import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +63,12 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     public static final int DEFAULT_SEND_HWM = 10_000;
     /** High-water mark of the SUB socket, in messages. */
     public static final int DEFAULT_RECEIVE_HWM = 100_000;
-    /** Largest reply frame accepted; a service that sends more is disconnected by ZeroMQ. */
-    public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+    /**
+     * Largest reply frame accepted: the protocol's default, so requests need not announce it. A client built
+     * with another limit announces it in each request ({@value Wire#MAX_REPLY_BYTES}); a service never
+     * publishes it a larger frame, which would make ZeroMQ end the connection.
+     */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = Wire.DEFAULT_MAX_REPLY_FRAME_BYTES;
     /** First wait before reconnecting to a lost instance. */
     public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(100);
     /**
@@ -435,10 +440,20 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
             throw new BusyException(s.name() + " - too many calls in flight (pending=" + (now - 1) + ", max="
                     + s.maxPendingCalls() + ")");
         }
+<<<<<<< HEAD
         Pending p = new Pending(entry, request, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
         p.target = target;
+=======
+        Pending p = new Pending(entry, withReplyLimit(request), mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
+>>>>>>> admission
         io.execute(() -> io.sender.enqueue(p));
         return p;
+    }
+
+    /** Announces this client's reply frame limit to the service when it is not the protocol's default. */
+    private Request withReplyLimit(Request request) {
+        return s.maxMessageBytes() == Wire.DEFAULT_MAX_REPLY_FRAME_BYTES ? request
+                : request.withHeader(Wire.MAX_REPLY_BYTES, Integer.toString(s.maxMessageBytes()));
     }
 
     static Duration checkDeadline(String name, Duration value) {

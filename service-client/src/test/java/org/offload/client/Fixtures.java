@@ -10,16 +10,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.offload.service.Call;
 import org.offload.service.Handler;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
@@ -147,6 +151,33 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
 
         void open() {
             release.countDown();
+        }
+    }
+
+    /**
+     * A handler that works a fixed time per call (parks until {@code work} has passed, never less) and records
+     * the {@code n} of each request body it ran ({"n": 7}). Answers {"n": n}.
+     */
+    static final class Paced implements Handler {
+        final Set<Integer> ran = ConcurrentHashMap.newKeySet();
+        private final long workNanos;
+
+        Paced(Duration work) {
+            this.workNanos = work.toNanos();
+        }
+
+        @Override
+        public Reply handle(Call call) throws InterruptedException {
+            int n = call.json().path("n").asInt();
+            ran.add(n);
+            long end = System.nanoTime() + workNanos;
+            for (long left = workNanos; left > 0; left = end - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("cancelled");
+                }
+            }
+            return Reply.json(Map.of("n", n));
         }
     }
 

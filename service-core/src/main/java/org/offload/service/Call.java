@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.Wire;
 
 /**
  * One request as a handler sees it: the request plus its id, deadline and cancellation state. A call is
@@ -18,6 +19,7 @@ public final class Call {
     private final ClientId clientId;
     private final long requestId;
     private final long deadlineNanos;
+<<<<<<< HEAD
     private final ServiceCaller caller;
     private volatile boolean cancelled;
 
@@ -26,16 +28,26 @@ public final class Call {
     }
 
     Call(Request request, ClientId clientId, long requestId, long deadlineNanos, ServiceCaller caller) {
+=======
+    private final int maxReplyBytes;
+    private volatile boolean cancelled;
+
+    Call(Request request, ClientId clientId, long requestId, long deadlineNanos, int maxReplyBytes) {
+>>>>>>> admission
         this.request = request;
         this.clientId = clientId;
         this.requestId = requestId;
         this.deadlineNanos = deadlineNanos;
+<<<<<<< HEAD
         this.caller = caller;
+=======
+        this.maxReplyBytes = maxReplyBytes;
+>>>>>>> admission
     }
 
     /** A call made outside any socket, for unit-testing handlers. */
     public static Call of(Request request) {
-        return new Call(request, ClientId.random(), 1, NO_DEADLINE);
+        return new Call(request, ClientId.random(), 1, NO_DEADLINE, Wire.DEFAULT_MAX_REPLY_FRAME_BYTES);
     }
 
     /** {@link #of(Request)} whose {@link #callService} calls go to {@code caller} (a fake, in a unit test). */
@@ -106,6 +118,15 @@ public final class Call {
 
     ClientId client() {
         return clientId;
+    }
+
+    /**
+     * The largest reply frame the caller takes, in bytes (its {@value Wire#MAX_REPLY_BYTES} header, else
+     * {@value Wire#DEFAULT_MAX_REPLY_FRAME_BYTES}). A reply whose body is larger is not sent: the caller gets
+     * a 500 instead.
+     */
+    public int maxReplyBytes() {
+        return maxReplyBytes;
     }
 
     /** True when the client gave a deadline. */

@@ -65,6 +65,8 @@ final class DefinitionSettings {
                 ServiceServer.Builder::handshakeTimeout));
         KINDS.put("HEARTBEAT_INTERVAL", new Kind<>(DURATION_FORM, DefinitionSettings::duration,
                 ServiceServer.Builder::heartbeatInterval));
+        KINDS.put("DEADLINE_MARGIN", new Kind<>(DURATION_FORM, DefinitionSettings::duration,
+                ServiceServer.Builder::deadlineMargin));
     }
 
     private DefinitionSettings() {}

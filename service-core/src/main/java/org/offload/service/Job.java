@@ -19,20 +19,37 @@ final class Job implements Runnable {
     final Key key;
     private final Handler handler;
     private final ServerIo io;
+    private final Admission admission;
     private final boolean notifyStart;
     /** The request asked for no reply at all (a cast). */
     final boolean cast;
     private final AtomicBoolean answered = new AtomicBoolean();
     private State state = State.QUEUED;
     private Thread runner;
+    /** {@link Admission}'s bookkeeping: the work (ns) this job added to the queue, and whether a worker was free. */
+    long admittedWork;
+    boolean admittedFree;
+    /** When it started running (nanoTime), and its planned end (Admission's microseconds). */
+    long startedAt;
+    long plannedEnd;
 
+<<<<<<< HEAD
     Job(Call call, Handler handler, ServerIo io, boolean notifyStart, boolean cast) {
+=======
+    Job(Call call, Handler handler, ServerIo io, Admission admission, boolean notifyStart) {
+>>>>>>> admission
         this.call = call;
         this.cast = cast;
         this.key = new Key(call.client(), call.requestId());
         this.handler = handler;
         this.io = io;
+        this.admission = admission;
         this.notifyStart = notifyStart;
+    }
+
+    /** The route's handler (its moving estimate is per route). */
+    Handler handler() {
+        return handler;
     }
 
     @Override
@@ -43,11 +60,25 @@ final class Job implements Runnable {
             }
             state = State.STARTING;
         }
-        if (call.isExpired(System.nanoTime())) {
+        long now = System.nanoTime();
+        Admission.Start start = admission.take(this, handler, now);
+        if (start != Admission.Start.RUN) {
             end();
-            io.expired(this);
+            if (start == Admission.Start.EXPIRED) {
+                io.expired(this);
+            } else {
+                io.late(this, now);
+            }
             return;
         }
+        try {
+            runAndReply();
+        } finally {
+            admission.finished(this, handler, System.nanoTime(), !call.isCancelled());
+        }
+    }
+
+    private void runAndReply() {
         if (notifyStart) {
             io.started(this);
         }
@@ -108,6 +139,7 @@ final class Job implements Runnable {
         synchronized (this) {
             if (state == State.QUEUED) {
                 state = State.DONE;
+                admission.dequeued(this);
                 return true;
             }
             if (state == State.RUNNING && interrupt) {

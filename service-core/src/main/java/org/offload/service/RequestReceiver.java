@@ -176,9 +176,11 @@ final class RequestReceiver implements Runnable {
         }
         counters.received.incrementAndGet();
         Request request;
+        int maxReplyBytes;
         try {
             Map<String, String> headers = withoutBinding(e.headers());
             request = new Request(e.path(), e.method(), headers, Sealed.body(headers, body));
+            maxReplyBytes = ReplyLimit.of(request.headers());
         } catch (IllegalArgumentException x) {
             peerError(counters.malformed, "invalid request: " + x.getMessage());
             io.answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.BAD_REQUEST, x.getMessage()),
@@ -188,7 +190,7 @@ final class RequestReceiver implements Runnable {
         if (log.isDebugEnabled()) {
             log.debug("{} - request {} {} id {} from {}", name, e.method(), e.path(), e.requestId(), e.clientId());
         }
-        io.dispatch(e, request);
+        io.dispatch(e, request, maxReplyBytes);
     }
 
     /** Paths under {@link Wire#RESERVED_PREFIX} belong to the service, whatever its routes say. */

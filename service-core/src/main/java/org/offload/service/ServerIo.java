@@ -16,7 +16,6 @@ import java.util.function.Consumer;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
-import org.offload.service.internal.Sealed;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.Wire;
@@ -48,8 +47,13 @@ final class ServerIo {
     private final String instanceId = newInstanceId();
     private final ServerCounters counters = new ServerCounters();
     private final ReplyPublisher publisher;
+    private final ReplySealer sealer;
     private final Router router;
+<<<<<<< HEAD
     private final Introspection introspection;
+=======
+    private final Admission admission;
+>>>>>>> admission
     private final ThreadPoolExecutor workers;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
     private final Thread receiverThread;
@@ -67,8 +71,13 @@ final class ServerIo {
         this.pullAddress = pull.getLastEndpoint();
         this.pubAddress = pub.getLastEndpoint();
         this.publisher = new ReplyPublisher(name, pub, s.maxParkedReplies(), counters);
+        this.sealer = new ReplySealer(s, counters);
         this.router = new Router(s.routes());
+<<<<<<< HEAD
         this.introspection = new Introspection(name, instanceId, s.routes());
+=======
+        this.admission = new Admission(name, s.workers(), s.deadlineMargin().toNanos());
+>>>>>>> admission
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s));
         this.selector = Selector.open();
@@ -193,17 +202,29 @@ final class ServerIo {
         return receiverStop;
     }
 
+<<<<<<< HEAD
     /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
     void dispatch(Envelope e, Request request) {
         boolean cast = Wire.NO_REPLY.equals(request.headers().get(Wire.REPLY_MODE));
         if (stopRequested) {
             answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(),
                     notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"), e.timeoutMs());
+=======
+    /**
+     * Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503).
+     * {@code maxReplyBytes} is the client's reply frame limit ({@link ReplyLimit}).
+     */
+    void dispatch(Envelope e, Request request, int maxReplyBytes) {
+        if (stopRequested) {
+            answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
+                    name + " is stopping"), e.timeoutMs(), maxReplyBytes);
+>>>>>>> admission
             return;
         }
         Router.Match match = router.match(e.path(), e.method());
         if (match.handler() == null) {
             counters.notFound.incrementAndGet();
+<<<<<<< HEAD
             answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()),
                     e.timeoutMs());
             return;
@@ -213,13 +234,33 @@ final class ServerIo {
         Call call = new Call(request, e.clientId(), e.requestId(), deadline, s.caller().orElse(null));
         Job job = new Job(call, match.handler(), this,
                 !cast && "started".equals(request.headers().get(NOTIFY_START_HEADER)), cast);
+=======
+            answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs(),
+                    maxReplyBytes);
+            return;
+        }
+        // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
+        long now = System.nanoTime();
+        Call call = new Call(request, e.clientId(), e.requestId(), Call.deadlineFrom(now, e.timeoutMs()), maxReplyBytes);
+        Reply refusal = admission.refusal(call, match.handler(), now);
+        if (refusal != null) {
+            counters.shed.incrementAndGet();
+            answer(e.clientId(), e.requestId(), e.path(), refusal, e.timeoutMs(), maxReplyBytes);
+            return;
+        }
+        Job job = new Job(call, match.handler(), this, admission,
+                "started".equals(request.headers().get(NOTIFY_START_HEADER)));
+>>>>>>> admission
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
+        admission.queued(job, match.handler());
         try {
             workers.execute(job);
         } catch (RejectedExecutionException x) {
+            admission.dequeued(job);
             removeInflight(job);
             if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
+<<<<<<< HEAD
                 answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE,
                         name + " is stopping"), e.timeoutMs());
                 return;
@@ -228,6 +269,16 @@ final class ServerIo {
             answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.TOO_MANY_REQUESTS, name
                     + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
                     + s.workers() + ")"), e.timeoutMs());
+=======
+                answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
+                        name + " is stopping"), e.timeoutMs(), maxReplyBytes);
+                return;
+            }
+            counters.busy.incrementAndGet();
+            answer(e.clientId(), e.requestId(), e.path(), admission.busy(name + " is busy - worker queue full (queued="
+                    + workers.getQueue().size() + ", workers=" + s.workers() + ")", System.nanoTime()),
+                    e.timeoutMs(), maxReplyBytes);
+>>>>>>> admission
         }
     }
 
@@ -260,12 +311,18 @@ final class ServerIo {
         log.debug("{} - cancelled request id {} ({})", name, e.requestId(), wasQueued ? "queued" : "running");
     }
 
-    /** Answers a request decided without a handler; parked like any reply (see {@link #parkUntil}). */
+    /** Answers a request decided without a handler, to a client with the default reply frame limit. */
     void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs) {
-        counters.replied.incrementAndGet();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        publisher.publish(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply),
-                parkUntil(timeoutMs != 0, deadline)));
+        answer(client, requestId, path, reply, timeoutMs, Wire.DEFAULT_MAX_REPLY_FRAME_BYTES);
+    }
+
+    /** Answers a request decided without a handler; parked like any reply (see {@link ReplySealer}). */
+    void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs, int maxReplyBytes) {
+        ReplyPublisher.Outbound o = sealer.answer(client, requestId, path, reply, timeoutMs, maxReplyBytes);
+        if (o != null) {
+            counters.replied.incrementAndGet();
+            publisher.publish(o);
+        }
     }
 
     /**
@@ -274,15 +331,17 @@ final class ServerIo {
      */
     void answerUntrusted(ClientId client, long requestId, String path, Reply reply) {
         counters.replied.incrementAndGet();
-        publisher.publishUntrusted(new ReplyPublisher.Outbound(client, sealReply(client, requestId, path, reply),
-                System.nanoTime() + ReplyPublisher.UNTRUSTED_PARK_NANOS));
+        publisher.publishUntrusted(sealer.untrusted(client, requestId, path, reply));
     }
 
     // ---------------------------------------------------------------- from the workers (never interruptible here)
 
     /** The handler is about to start (interim 102, only when the client asked for it). */
     void started(Job job) {
-        publisher.publish(outbound(job.call, Reply.error(Status.STARTED, "started")));
+        ReplyPublisher.Outbound o = sealer.interim(job.call, Reply.error(Status.STARTED, "started"));
+        if (o != null) {
+            publisher.publish(o);
+        }
     }
 
     /** The handler ended with {@code reply}. */
@@ -297,6 +356,14 @@ final class ServerIo {
         counters.expired.incrementAndGet();
         if (job.claimAnswer()) {
             removeInflight(job);
+        }
+    }
+
+    /** A worker took the job but it could not finish before its deadline: 429, the handler never runs. */
+    void late(Job job, long now) {
+        counters.shed.incrementAndGet();
+        if (job.claimAnswer()) {
+            complete(job, admission.late(job.call, job.handler(), now));
         }
     }
 
@@ -322,25 +389,21 @@ final class ServerIo {
         return Reply.error(e.status(), message);
     }
 
-    /** Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded. */
+    /**
+     * Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded or has a
+     * frame the client cannot take: a 500 then goes out in its place ({@link ReplySealer#finalReply}).
+     */
     private void complete(Job job, Reply reply) {
         if (job.cast) {
             removeInflight(job); // a cast wants no reply: the handler ran, nothing is published
             return;
         }
         try {
-            ReplyPublisher.Outbound o;
-            try {
-                o = outbound(job.call, reply);
-            } catch (RuntimeException tooLarge) { // e.g. the handler's headers push the envelope over 1 MiB
-                log.warn("{} - reply to {} (id {}) could not be encoded: {}", name, job.call.path(),
-                        job.call.requestId(), tooLarge.getMessage());
-                counters.failed.incrementAndGet();
-                o = outbound(job.call, Reply.error(Status.INTERNAL_ERROR, "reply to " + job.call.path()
-                        + " could not be encoded: " + Checks.fitText(String.valueOf(tooLarge.getMessage()))));
+            ReplyPublisher.Outbound o = sealer.finalReply(job.call, reply);
+            if (o != null) {
+                counters.replied.incrementAndGet();
+                publisher.publish(o);
             }
-            counters.replied.incrementAndGet();
-            publisher.publish(o);
         } catch (RuntimeException e) {
             log.error("{} - could not publish the reply to {} (id {})", name, job.call.path(), job.call.requestId(), e);
         } finally {
@@ -352,27 +415,6 @@ final class ServerIo {
         if (inflight.remove(job.key) != null) {
             counters.inFlight.decrementAndGet();
         }
-    }
-
-    private ReplyPublisher.Outbound outbound(Call call, Reply reply) {
-        return new ReplyPublisher.Outbound(call.client(), sealReply(call.client(), call.requestId(), call.path(), reply),
-                parkUntil(call.hasDeadline(), call.deadlineNanos()));
-    }
-
-    /**
-     * Until when a reply may stay parked: {@code parkTimeout} from now, or the request's deadline if that
-     * comes first. Never longer, however long the deadline: a reply for a client that is gone (a front end
-     * restarted with hours-long tasks in flight) must not hold a parking slot for hours.
-     */
-    private long parkUntil(boolean hasDeadline, long deadlineNanos) {
-        long limit = System.nanoTime() + s.parkTimeout().toNanos();
-        return hasDeadline && deadlineNanos - limit < 0 ? deadlineNanos : limit;
-    }
-
-    private Sealed sealReply(ClientId client, long requestId, String path, Reply reply) {
-        Envelope e = new Envelope(Wire.REPLY, client, requestId, System.currentTimeMillis(), 0, reply.status(),
-                reply.method(), path, reply.message(), reply.headers());
-        return Sealed.seal(s.proof(), e, reply.body());
     }
 
     // ---------------------------------------------------------------- the I/O thread: housekeeping and stop

@@ -9,15 +9,20 @@ package org.offload.service;
  * @param replayed     requests dropped because their id was already seen (replay)
  * @param malformed    messages that broke the protocol (bad frame count, envelope, version)
  * @param notFound     requests answered 404 or 405
- * @param busy         requests answered 429 because the worker queue was full
+ * @param busy         requests answered 429 because the worker queue was full (see also {@code shed})
  * @param failed       handlers that threw something other than a ServiceException (answered 500)
- * @param expired      requests skipped because their deadline passed before a worker took them
+ * @param expired      requests skipped without a reply because their deadline passed before a worker took them
  * @param cancelled    calls cancelled by their client or by stop
- * @param dropped      replies dropped: parked too long or over the parking bound
+ * @param dropped      replies dropped: parked too long or over the parking bound, or (even a small error reply)
+ *                     above the client's reply frame limit
  * @param inFlight     requests accepted and not yet answered
  * @param parked       replies waiting for their client's subscription or for room under the high-water mark
+ * @param shed         requests answered 429 because they could not finish before their deadline: refused on
+ *                     arrival (deadline-aware admission) or when a worker took them; their handlers never ran
+ * @param oversized    handler replies not sent because a frame exceeded the client's reply frame limit
+ *                     (answered 500 instead)
  */
 public record ServerStats(long received, long replied, long unauthorized, long replayed, long malformed,
                           long notFound, long busy, long failed, long expired, long cancelled, long dropped,
-                          int inFlight, int parked) {
+                          int inFlight, int parked, long shed, long oversized) {
 }

@@ -71,6 +71,11 @@ public final class ServiceServer implements AutoCloseable {
     public static final boolean DEFAULT_VIRTUAL_THREADS = false;
     /** A 500 reply names only the failed path unless {@code exposeErrorDetails(true)}. */
     public static final boolean DEFAULT_EXPOSE_ERROR_DETAILS = false;
+    /**
+     * Time kept in hand for a reply to reach its caller before its deadline (see {@link Builder#deadlineMargin}):
+     * covers the request's and the reply's transit and a moving estimate's error.
+     */
+    public static final Duration DEFAULT_DEADLINE_MARGIN = Duration.ofMillis(20);
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -213,7 +218,11 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
+<<<<<<< HEAD
                     boolean exposeErrorDetails, Optional<ServiceCaller> caller) {
+=======
+                    boolean exposeErrorDetails, Duration deadlineMargin) {
+>>>>>>> admission
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -237,7 +246,11 @@ public final class ServiceServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
+<<<<<<< HEAD
         private Optional<ServiceCaller> caller = Optional.empty();
+=======
+        private Duration deadlineMargin = DEFAULT_DEADLINE_MARGIN;
+>>>>>>> admission
         private boolean built;
 
         private Builder() {}
@@ -377,12 +390,22 @@ public final class ServiceServer implements AutoCloseable {
         }
 
         /**
+<<<<<<< HEAD
          * What handlers call other services through ({@link Call#callService}), usually the application's
          * {@code ServiceClient}; the server does not close it.
          */
         public Builder caller(ServiceCaller caller) {
             check();
             this.caller = Optional.of(Objects.requireNonNull(caller, "caller"));
+=======
+         * Time kept in hand for a reply to reach its caller: a request is admitted only if the estimated wait
+         * for a worker plus the route's estimated work plus this margin fits in its deadline, and a worker
+         * runs it only if the work plus this margin still fits; otherwise it is answered 429.
+         */
+        public Builder deadlineMargin(Duration margin) {
+            check();
+            this.deadlineMargin = Checks.notNegative("deadlineMargin", margin);
+>>>>>>> admission
             return this;
         }
 
@@ -401,7 +424,11 @@ public final class ServiceServer implements AutoCloseable {
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
+<<<<<<< HEAD
                     caller));
+=======
+                    deadlineMargin));
+>>>>>>> admission
         }
 
         private void check() {

@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -199,6 +202,39 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
 
         void open() {
             release.countDown();
+        }
+    }
+
+    /**
+     * A handler that works a fixed time per call (parks until {@code work} has passed, never less, so a
+     * service's moving estimate of it is at least {@code work}) and records the request ids it ran. A call
+     * that carries the header {@value #HOLD} first waits at its gate, holding its worker until the gate opens.
+     */
+    static final class Paced implements Handler {
+        static final String HOLD = "test-hold";
+        final Set<Long> ran = ConcurrentHashMap.newKeySet();
+        private final long workNanos;
+        private final Gate gate;
+
+        Paced(Duration work, Gate gate) {
+            this.workNanos = work.toNanos();
+            this.gate = gate;
+        }
+
+        @Override
+        public Reply handle(Call call) throws Exception {
+            ran.add(call.requestId());
+            if (call.headers().containsKey(HOLD)) {
+                gate.handle(call);
+            }
+            long end = System.nanoTime() + workNanos;
+            for (long left = workNanos; left > 0; left = end - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("cancelled");
+                }
+            }
+            return Reply.json(Map.of("id", call.requestId()));
         }
     }
 

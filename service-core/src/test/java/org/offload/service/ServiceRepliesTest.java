@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.RawPeer.Received;
+import org.offload.service.internal.Wire;
 
 /** What a service answers over real sockets: routing outcomes, handler outcomes, backpressure, cancel, 102. */
 @Timeout(value = 60, unit = SECONDS)
@@ -181,12 +182,14 @@ class ServiceRepliesTest {
         assertEquals(rejected, busy.requestId());
         assertEquals(Status.TOO_MANY_REQUESTS, busy.status());
         assertEquals("busy is busy - worker queue full (queued=1, workers=1)", busy.message());
+        assertTrue(Long.parseLong(busy.headers().get(Wire.RETRY_AFTER_MS)) >= 1, busy.headers().toString());
         assertEquals(running, first.requestId());
         assertEquals(Status.OK, first.status());
         assertEquals(queued, second.requestId());
         assertEquals(Status.OK, second.status());
         assertEquals(2, gate.invocations.get(), "the rejected request never reached the handler");
         assertEquals(1, server.stats().busy());
+        assertEquals(0, server.stats().shed(), "refused by the queue's bound, not by admission");
     }
 
     @Test

@@ -58,6 +58,21 @@ public final class Wire {
     public static final String PONG = "pong";
     /** Largest envelope frame accepted. */
     public static final int MAX_ENVELOPE_BYTES = 1 << 20;
+    /**
+     * Largest reply frame a client takes unless its requests say otherwise with {@link #MAX_REPLY_BYTES}:
+     * the Java client's default {@code maxMessageBytes}. A service never publishes a larger frame to it.
+     */
+    public static final int DEFAULT_MAX_REPLY_FRAME_BYTES = 8 * 1024 * 1024;
+    /**
+     * Request header of a client whose reply frame limit is not {@link #DEFAULT_MAX_REPLY_FRAME_BYTES}: the
+     * largest reply frame it takes, in bytes, as a decimal number 1..2147483647.
+     */
+    public static final String MAX_REPLY_BYTES = "offload-max-reply-bytes";
+    /**
+     * Header of a 429 from a service's admission: the estimated wait, in whole milliseconds, before one of
+     * its workers could start a request sent now.
+     */
+    public static final String RETRY_AFTER_MS = "offload-retry-after-ms";
 
     static final byte[] MAGIC = {'O', 'F', 'L'};
     static final int OFF_VERSION = 3;

@@ -1,0 +1,205 @@
+package org.offload.service;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.offload.service.internal.Wire;
+
+/**
+ * Deadline-aware admission. It keeps, per route, a moving estimate of how long a worker is busy with one
+ * request (from taking it to having published its reply): an EWMA of the durations and of their deviation,
+ * as TCP estimates round trips. With the estimated work queued and running it estimates when a request
+ * arriving now would start, so that a request which would wait and could not finish before its deadline is
+ * answered 429 at once instead of being queued, only to be skipped or, worse, computed for a caller who has
+ * given up. A worker checks again, with the estimate as it is then, when it takes a request admitted to wait.
+ * A request a worker can start at once is always admitted (the caller chose its deadline), and so is one
+ * without a deadline (up to the queue's bound).
+ *
+ * <p>Thread-safe: the receiver thread admits, workers take and finish, any thread may dequeue.
+ */
+final class Admission {
+    /** Weight of the newest duration in a route's mean: recent enough, not too jumpy. */
+    static final double MEAN_WEIGHT = 0.2;
+    /** Weight of the newest deviation from the mean in a route's mean deviation (TCP's beta). */
+    static final double DEVIATION_WEIGHT = 0.25;
+    /**
+     * A request's own run is counted as its route's mean plus this many mean deviations (a high percentile
+     * of its durations, as TCP's retransmission timeout); the wait for the work ahead of it uses the means.
+     */
+    static final int DEVIATIONS = 2;
+
+    /** A route's estimate: mean duration and mean deviation, in nanoseconds. */
+    record Cost(long mean, long deviation) {
+        static final Cost UNKNOWN = new Cost(0, 0);
+
+        /** With one more measured duration; the first one sets the mean, with half of it as deviation. */
+        Cost with(long took) {
+            if (this == UNKNOWN) {
+                return new Cost(took, took / 2);
+            }
+            long error = took - mean;
+            return new Cost(mean + Math.round(MEAN_WEIGHT * error),
+                    deviation + Math.round(DEVIATION_WEIGHT * (Math.abs(error) - deviation)));
+        }
+
+        /** What one request's run is planned to take: the mean plus {@value #DEVIATIONS} deviations. */
+        long run() {
+            return mean + DEVIATIONS * deviation;
+        }
+    }
+
+    /** What a worker does with the request it takes. */
+    enum Start {
+        /** Run the handler. */
+        RUN,
+        /** The deadline passed: nobody waits, skip without a reply. */
+        EXPIRED,
+        /** It could not finish in the time left: answer 429 without running it. */
+        LATE
+    }
+
+    private final String name;
+    private final int workers;
+    private final long marginNanos;
+    /** Time origin of the planned end times, kept in microseconds so that their sum never overflows. */
+    private final long origin = System.nanoTime();
+    private final Map<Handler, Cost> estimates = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    /** Sum of the mean durations of the queued jobs, in nanoseconds. */
+    private final AtomicLong queuedWork = new AtomicLong();
+    /** Sum of the planned end times of the running jobs, in microseconds since {@link #origin}. */
+    private final AtomicLong runningEnds = new AtomicLong();
+
+    Admission(String name, int workers, long marginNanos) {
+        this.name = name;
+        this.workers = workers;
+        this.marginNanos = marginNanos;
+    }
+
+    /** The route's estimated busy time per request; {@link Cost#UNKNOWN} until one request of it has run. */
+    Cost estimate(Handler route) {
+        return estimates.getOrDefault(route, Cost.UNKNOWN);
+    }
+
+    /** True when a worker is free for a request queued now. */
+    private boolean workerFree() {
+        return running.get() + queued.get() < workers;
+    }
+
+    /** Estimated nanoseconds from {@code now} until a worker would start a request queued now. */
+    long waitNanos(long now) {
+        if (workerFree()) {
+            return 0;
+        }
+        int busy = running.get();
+        long runningLeftMicros = Math.max(0, runningEnds.get() - busy * micros(now));
+        return (queuedWork.get() + runningLeftMicros * 1_000) / workers;
+    }
+
+    /** The {@value Wire#RETRY_AFTER_MS} hint: the estimated wait in whole milliseconds, at least 1. */
+    String retryAfterMs(long now) {
+        return Long.toString(Math.max(1, ceilMillis(waitNanos(now))));
+    }
+
+    /**
+     * Null when {@code call}, a request of {@code route} received at {@code now}, may be queued: it has no
+     * deadline, or a worker is free, or the estimated wait, its own run and the margin fit in its time left.
+     * Otherwise the 429 to answer, with the retry hint.
+     */
+    Reply refusal(Call call, Handler route, long now) {
+        if (!call.hasDeadline() || workerFree()) {
+            return null;
+        }
+        long wait = waitNanos(now);
+        Cost cost = estimate(route);
+        long left = call.deadlineNanos() - now;
+        if (wait + cost.run() + marginNanos <= left) {
+            return null;
+        }
+        return busy(name + " cannot finish " + call.path() + " before its deadline: a worker would start it in ~"
+                + ceilMillis(wait) + " ms and it takes ~" + describe(cost) + ", with " + millis(left) + " ms left (margin "
+                + millis(marginNanos) + " ms)", now);
+    }
+
+    /** The 429 for a request a worker took at {@code now} but could not finish in the time left ({@link Start#LATE}). */
+    Reply late(Call call, Handler route, long now) {
+        return busy(name + " cannot finish " + call.path() + " before its deadline: a worker took it with "
+                + millis(call.deadlineNanos() - now) + " ms left, and it takes ~" + describe(estimate(route))
+                + " (margin " + millis(marginNanos) + " ms)", now);
+    }
+
+    private static String describe(Cost cost) {
+        return ceilMillis(cost.mean()) + " ms (deviation " + ceilMillis(cost.deviation()) + " ms)";
+    }
+
+    /** A 429 with {@code message} and the retry hint. */
+    Reply busy(String message, long now) {
+        return Reply.error(Status.TOO_MANY_REQUESTS, message).withHeader(Wire.RETRY_AFTER_MS, retryAfterMs(now));
+    }
+
+    /** {@code job} was handed to the pool (call before the pool may start it). */
+    void queued(Job job, Handler route) {
+        job.admittedWork = estimate(route).mean();
+        job.admittedFree = workerFree();
+        queuedWork.addAndGet(job.admittedWork);
+        queued.incrementAndGet();
+    }
+
+    /** {@code job} left the queue without being taken: cancelled, or refused by the pool. */
+    void dequeued(Job job) {
+        queuedWork.addAndGet(-job.admittedWork);
+        queued.decrementAndGet();
+    }
+
+    /**
+     * A worker takes {@code job} at {@code now}. The job leaves the queue. One admitted to wait runs only if
+     * its route's planned run and the margin still fit in its time left (one admitted with a worker free is
+     * run: its caller chose the deadline). If it runs, it counts as running until {@link #finished}, planned
+     * to end after the route's mean.
+     */
+    Start take(Job job, Handler route, long now) {
+        dequeued(job);
+        Call call = job.call;
+        Cost cost = estimate(route);
+        if (call.isExpired(now)) {
+            return Start.EXPIRED;
+        }
+        if (!job.admittedFree && call.hasDeadline() && cost.run() + marginNanos > call.deadlineNanos() - now) {
+            return Start.LATE;
+        }
+        job.startedAt = now;
+        job.plannedEnd = micros(now + cost.mean());
+        runningEnds.addAndGet(job.plannedEnd);
+        running.incrementAndGet();
+        return Start.RUN;
+    }
+
+    /**
+     * The worker is done with {@code job} (reply published) at {@code now}. Unless the job was cancelled,
+     * its duration updates the route's estimate.
+     */
+    void finished(Job job, Handler route, long now, boolean sample) {
+        runningEnds.addAndGet(-job.plannedEnd);
+        running.decrementAndGet();
+        if (sample) {
+            long took = Math.max(0, now - job.startedAt);
+            estimates.compute(route, (r, old) -> (old == null ? Cost.UNKNOWN : old).with(took));
+        }
+    }
+
+    /** Microseconds from {@link #origin} to {@code nanoTime}. */
+    private long micros(long nanoTime) {
+        return (nanoTime - origin) / 1_000;
+    }
+
+    private static long millis(long nanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    private static long ceilMillis(long nanos) {
+        return (nanos + 999_999) / 1_000_000;
+    }
+}
