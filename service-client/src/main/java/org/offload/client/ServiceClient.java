@@ -440,12 +440,9 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
             throw new BusyException(s.name() + " - too many calls in flight (pending=" + (now - 1) + ", max="
                     + s.maxPendingCalls() + ")");
         }
-<<<<<<< HEAD
-        Pending p = new Pending(entry, request, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
+        Pending p = new Pending(entry, withReplyLimit(request), mode, deadline.toMillis(), seq.incrementAndGet(), future,
+                interim);
         p.target = target;
-=======
-        Pending p = new Pending(entry, withReplyLimit(request), mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
->>>>>>> admission
         io.execute(() -> io.sender.enqueue(p));
         return p;
     }

@@ -19,30 +19,22 @@ public final class Call {
     private final ClientId clientId;
     private final long requestId;
     private final long deadlineNanos;
-<<<<<<< HEAD
+    private final int maxReplyBytes;
     private final ServiceCaller caller;
     private volatile boolean cancelled;
 
-    Call(Request request, ClientId clientId, long requestId, long deadlineNanos) {
-        this(request, clientId, requestId, deadlineNanos, null);
+    Call(Request request, ClientId clientId, long requestId, long deadlineNanos, int maxReplyBytes) {
+        this(request, clientId, requestId, deadlineNanos, maxReplyBytes, null);
     }
 
-    Call(Request request, ClientId clientId, long requestId, long deadlineNanos, ServiceCaller caller) {
-=======
-    private final int maxReplyBytes;
-    private volatile boolean cancelled;
-
-    Call(Request request, ClientId clientId, long requestId, long deadlineNanos, int maxReplyBytes) {
->>>>>>> admission
+    Call(Request request, ClientId clientId, long requestId, long deadlineNanos, int maxReplyBytes,
+         ServiceCaller caller) {
         this.request = request;
         this.clientId = clientId;
         this.requestId = requestId;
         this.deadlineNanos = deadlineNanos;
-<<<<<<< HEAD
-        this.caller = caller;
-=======
         this.maxReplyBytes = maxReplyBytes;
->>>>>>> admission
+        this.caller = caller;
     }
 
     /** A call made outside any socket, for unit-testing handlers. */
@@ -53,7 +45,7 @@ public final class Call {
     /** {@link #of(Request)} whose {@link #callService} calls go to {@code caller} (a fake, in a unit test). */
     public static Call of(Request request, Duration deadline, ServiceCaller caller) {
         return new Call(request, ClientId.random(), 1, deadlineFrom(System.nanoTime(), deadline.toMillis()),
-                java.util.Objects.requireNonNull(caller, "caller"));
+                Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, java.util.Objects.requireNonNull(caller, "caller"));
     }
 
     /**

@@ -33,11 +33,7 @@ final class Job implements Runnable {
     long startedAt;
     long plannedEnd;
 
-<<<<<<< HEAD
-    Job(Call call, Handler handler, ServerIo io, boolean notifyStart, boolean cast) {
-=======
-    Job(Call call, Handler handler, ServerIo io, Admission admission, boolean notifyStart) {
->>>>>>> admission
+    Job(Call call, Handler handler, ServerIo io, Admission admission, boolean notifyStart, boolean cast) {
         this.call = call;
         this.cast = cast;
         this.key = new Key(call.client(), call.requestId());

@@ -49,11 +49,8 @@ final class ServerIo {
     private final ReplyPublisher publisher;
     private final ReplySealer sealer;
     private final Router router;
-<<<<<<< HEAD
     private final Introspection introspection;
-=======
     private final Admission admission;
->>>>>>> admission
     private final ThreadPoolExecutor workers;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
     private final Thread receiverThread;
@@ -73,11 +70,8 @@ final class ServerIo {
         this.publisher = new ReplyPublisher(name, pub, s.maxParkedReplies(), counters);
         this.sealer = new ReplySealer(s, counters);
         this.router = new Router(s.routes());
-<<<<<<< HEAD
         this.introspection = new Introspection(name, instanceId, s.routes());
-=======
         this.admission = new Admission(name, s.workers(), s.deadlineMargin().toNanos());
->>>>>>> admission
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s));
         this.selector = Selector.open();
@@ -187,9 +181,11 @@ final class ServerIo {
 
     /** Not counted as a reply: requests to reserved paths are not requests to the service's routes. */
     private void answerReserved(Envelope e, Reply reply) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(e.timeoutMs());
-        publisher.publish(new ReplyPublisher.Outbound(e.clientId(), sealReply(e.clientId(), e.requestId(), e.path(),
-                reply), parkUntil(e.timeoutMs() != 0, deadline)));
+        ReplyPublisher.Outbound o = sealer.answer(e.clientId(), e.requestId(), e.path(), reply, e.timeoutMs(),
+                Wire.DEFAULT_MAX_REPLY_FRAME_BYTES);
+        if (o != null) {
+            publisher.publish(o);
+        }
     }
 
     ServerStats stats() {
@@ -202,55 +198,35 @@ final class ServerIo {
         return receiverStop;
     }
 
-<<<<<<< HEAD
-    /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
-    void dispatch(Envelope e, Request request) {
-        boolean cast = Wire.NO_REPLY.equals(request.headers().get(Wire.REPLY_MODE));
-        if (stopRequested) {
-            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(),
-                    notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"), e.timeoutMs());
-=======
     /**
      * Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503).
      * {@code maxReplyBytes} is the client's reply frame limit ({@link ReplyLimit}).
      */
     void dispatch(Envelope e, Request request, int maxReplyBytes) {
+        boolean cast = Wire.NO_REPLY.equals(request.headers().get(Wire.REPLY_MODE));
         if (stopRequested) {
-            answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
-                    name + " is stopping"), e.timeoutMs(), maxReplyBytes);
->>>>>>> admission
+            answerUnlessCast(cast, e, notRun(Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping")),
+                    maxReplyBytes);
             return;
         }
         Router.Match match = router.match(e.path(), e.method());
         if (match.handler() == null) {
             counters.notFound.incrementAndGet();
-<<<<<<< HEAD
-            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()),
-                    e.timeoutMs());
-            return;
-        }
-        // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
-        long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
-        Call call = new Call(request, e.clientId(), e.requestId(), deadline, s.caller().orElse(null));
-        Job job = new Job(call, match.handler(), this,
-                !cast && "started".equals(request.headers().get(NOTIFY_START_HEADER)), cast);
-=======
-            answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs(),
-                    maxReplyBytes);
+            answerUnlessCast(cast, e, Reply.error(match.status(), match.message()), maxReplyBytes);
             return;
         }
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long now = System.nanoTime();
-        Call call = new Call(request, e.clientId(), e.requestId(), Call.deadlineFrom(now, e.timeoutMs()), maxReplyBytes);
+        Call call = new Call(request, e.clientId(), e.requestId(), Call.deadlineFrom(now, e.timeoutMs()), maxReplyBytes,
+                s.caller().orElse(null));
         Reply refusal = admission.refusal(call, match.handler(), now);
         if (refusal != null) {
             counters.shed.incrementAndGet();
-            answer(e.clientId(), e.requestId(), e.path(), refusal, e.timeoutMs(), maxReplyBytes);
+            answerUnlessCast(cast, e, notRun(refusal), maxReplyBytes);
             return;
         }
         Job job = new Job(call, match.handler(), this, admission,
-                "started".equals(request.headers().get(NOTIFY_START_HEADER)));
->>>>>>> admission
+                !cast && "started".equals(request.headers().get(NOTIFY_START_HEADER)), cast);
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
         admission.queued(job, match.handler());
@@ -260,38 +236,25 @@ final class ServerIo {
             admission.dequeued(job);
             removeInflight(job);
             if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
-<<<<<<< HEAD
-                answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE,
-                        name + " is stopping"), e.timeoutMs());
+                answerUnlessCast(cast, e, notRun(Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping")),
+                        maxReplyBytes);
                 return;
             }
             counters.busy.incrementAndGet();
-            answerUnlessCast(cast, e.clientId(), e.requestId(), e.path(), notRun(Status.TOO_MANY_REQUESTS, name
-                    + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
-                    + s.workers() + ")"), e.timeoutMs());
-=======
-                answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.SERVICE_UNAVAILABLE,
-                        name + " is stopping"), e.timeoutMs(), maxReplyBytes);
-                return;
-            }
-            counters.busy.incrementAndGet();
-            answer(e.clientId(), e.requestId(), e.path(), admission.busy(name + " is busy - worker queue full (queued="
-                    + workers.getQueue().size() + ", workers=" + s.workers() + ")", System.nanoTime()),
-                    e.timeoutMs(), maxReplyBytes);
->>>>>>> admission
+            answerUnlessCast(cast, e, notRun(admission.busy(name + " is busy - worker queue full (queued="
+                    + workers.getQueue().size() + ", workers=" + s.workers() + ")", System.nanoTime())), maxReplyBytes);
         }
     }
 
     /** A refusal of a request that never ran, so the client may send it to another instance (section 17). */
-    private static Reply notRun(int status, String message) {
-        return Reply.error(status, message).withHeader(Wire.NOT_RUN, "1");
+    static Reply notRun(Reply refusal) {
+        return refusal.withHeader(Wire.NOT_RUN, "1");
     }
 
     /** A cast asked for no reply (PROTOCOL.md section 19): not even a refusal is published. */
-    private void answerUnlessCast(boolean cast, ClientId client, long requestId, String path, Reply reply,
-                                  long timeoutMs) {
+    private void answerUnlessCast(boolean cast, Envelope e, Reply reply, int maxReplyBytes) {
         if (!cast) {
-            answer(client, requestId, path, reply, timeoutMs);
+            answer(e.clientId(), e.requestId(), e.path(), reply, e.timeoutMs(), maxReplyBytes);
         }
     }
 
@@ -363,7 +326,7 @@ final class ServerIo {
     void late(Job job, long now) {
         counters.shed.incrementAndGet();
         if (job.claimAnswer()) {
-            complete(job, admission.late(job.call, job.handler(), now));
+            complete(job, notRun(admission.late(job.call, job.handler(), now)));
         }
     }
 

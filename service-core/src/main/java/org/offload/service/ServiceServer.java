@@ -218,11 +218,7 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-<<<<<<< HEAD
-                    boolean exposeErrorDetails, Optional<ServiceCaller> caller) {
-=======
-                    boolean exposeErrorDetails, Duration deadlineMargin) {
->>>>>>> admission
+                    boolean exposeErrorDetails, Duration deadlineMargin, Optional<ServiceCaller> caller) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -246,11 +242,8 @@ public final class ServiceServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
-<<<<<<< HEAD
-        private Optional<ServiceCaller> caller = Optional.empty();
-=======
         private Duration deadlineMargin = DEFAULT_DEADLINE_MARGIN;
->>>>>>> admission
+        private Optional<ServiceCaller> caller = Optional.empty();
         private boolean built;
 
         private Builder() {}
@@ -390,14 +383,6 @@ public final class ServiceServer implements AutoCloseable {
         }
 
         /**
-<<<<<<< HEAD
-         * What handlers call other services through ({@link Call#callService}), usually the application's
-         * {@code ServiceClient}; the server does not close it.
-         */
-        public Builder caller(ServiceCaller caller) {
-            check();
-            this.caller = Optional.of(Objects.requireNonNull(caller, "caller"));
-=======
          * Time kept in hand for a reply to reach its caller: a request is admitted only if the estimated wait
          * for a worker plus the route's estimated work plus this margin fits in its deadline, and a worker
          * runs it only if the work plus this margin still fits; otherwise it is answered 429.
@@ -405,7 +390,16 @@ public final class ServiceServer implements AutoCloseable {
         public Builder deadlineMargin(Duration margin) {
             check();
             this.deadlineMargin = Checks.notNegative("deadlineMargin", margin);
->>>>>>> admission
+            return this;
+        }
+
+        /**
+         * What handlers call other services through ({@link Call#callService}), usually the application's
+         * {@code ServiceClient}; the server does not close it.
+         */
+        public Builder caller(ServiceCaller caller) {
+            check();
+            this.caller = Optional.of(Objects.requireNonNull(caller, "caller"));
             return this;
         }
 
@@ -424,11 +418,7 @@ public final class ServiceServer implements AutoCloseable {
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
-<<<<<<< HEAD
-                    caller));
-=======
-                    deadlineMargin));
->>>>>>> admission
+                    deadlineMargin, caller));
         }
 
         private void check() {
