@@ -6,16 +6,15 @@ import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.ManualXpub;
+import org.offload.service.internal.Proof;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.WarnLimiter;
-import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
@@ -29,12 +28,9 @@ import org.zeromq.ZMQ;
  */
 final class ReplyPublisher {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
-    private static final int SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
     private static final long SWEEP_MS = 50;
     /** Subscription messages read per lock hold; the housekeeper reads the rest on its next pass. */
     private static final int SUBSCRIPTION_BATCH = 256;
-    /** Most subscribed client ids tracked; more are ignored (a hostile SUB could invent any number). */
-    static final int MAX_LIVE_CLIENTS = 100_000;
     /** Most answers to unauthenticated messages (401, 505) parked at once. */
     static final int MAX_UNTRUSTED_PARKED = 1_000;
     /** How long an answer to an unauthenticated message may wait for its client's subscription. */
@@ -61,7 +57,8 @@ final class ReplyPublisher {
     private final int maxParkedPerClient;
     private final ServerCounters counters;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<ClientId> live = new HashSet<>();
+    private final ManualXpub xpub;
+    private final SubscriptionGate gate;
     private final Map<ClientId, ArrayDeque<Outbound>> parked = new HashMap<>();
     private final WarnLimiter warn = new WarnLimiter();
     private int parkedCount;
@@ -70,9 +67,11 @@ final class ReplyPublisher {
     private boolean closed;
     private long nextSweep = System.nanoTime();
 
-    ReplyPublisher(String name, ZMQ.Socket pub, int maxParked, ServerCounters counters) {
+    ReplyPublisher(String name, ZMQ.Socket pub, ManualXpub xpub, Proof proof, int maxParked, ServerCounters counters) {
         this.name = name;
         this.pub = pub;
+        this.xpub = xpub;
+        this.gate = new SubscriptionGate(name, xpub, proof, counters);
         this.maxParked = maxParked;
         this.maxParkedPerClient = perClientLimit(maxParked);
         this.counters = counters;
@@ -87,7 +86,7 @@ final class ReplyPublisher {
                 return;
             }
             readSubscriptions();
-            if (!live.contains(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
+            if (!gate.isLive(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
                 park(o);
             }
         } finally {
@@ -103,7 +102,7 @@ final class ReplyPublisher {
                 return;
             }
             readSubscriptions();
-            boolean sent = live.contains(o.topic()) && !parked.containsKey(o.topic()) && trySend(o);
+            boolean sent = gate.isLive(o.topic()) && !parked.containsKey(o.topic()) && trySend(o);
             if (!sent && untrustedCount < MAX_UNTRUSTED_PARKED) {
                 park(new Outbound(o.topic(), o.sealed(), o.expiresAtNanos(), true));
             } else if (!sent) {
@@ -246,7 +245,7 @@ final class ReplyPublisher {
     private void flushLive() {
         blockedByHwm = false;
         for (ClientId topic : new ArrayList<>(parked.keySet())) {
-            if (live.contains(topic)) {
+            if (gate.isLive(topic)) {
                 flush(topic);
             }
         }
@@ -256,32 +255,10 @@ final class ReplyPublisher {
     private void readSubscriptions() {
         byte[] sub;
         int n = 0;
-        while (n++ < SUBSCRIPTION_BATCH && (sub = pub.recv(ZMQ.DONTWAIT)) != null) {
-            while (pub.hasReceiveMore()) {
-                pub.recv(0);
-            }
-            if (sub.length != SUBSCRIPTION_BYTES || (sub[0] != 0 && sub[0] != 1)) {
-                counters.malformed.incrementAndGet();
-                if (warn.tryAcquire()) {
-                    log.warn("{} - ignored a subscription of {} bytes (expected a 16-byte client id)", name, sub.length);
-                }
-                continue;
-            }
-            ClientId topic = ClientId.read(sub, 1);
-            if (sub[0] == 1) {
-                if (live.size() >= MAX_LIVE_CLIENTS && !live.contains(topic)) {
-                    counters.malformed.incrementAndGet();
-                    if (warn.tryAcquire()) {
-                        log.warn("{} - ignored a subscription: {} clients already subscribed", name, live.size());
-                    }
-                    continue;
-                }
-                live.add(topic);
-                log.debug("{} - client {} subscribed", name, topic);
-                flush(topic);
-            } else {
-                live.remove(topic);
-                log.debug("{} - client {} unsubscribed", name, topic);
+        while (n++ < SUBSCRIPTION_BATCH && (sub = xpub.recv()) != null) {
+            ClientId subscribed = gate.onMessage(sub, xpub.peer());
+            if (subscribed != null) {
+                flush(subscribed);
             }
         }
     }

@@ -72,6 +72,7 @@ final class RawPeer implements AutoCloseable {
             sub.subscribe(s);
         }
         sub.subscribe(id.topic());
+        sub.subscribe(proof.provedTopic(id));
         sub.connect(pubAddress);
     }
 
