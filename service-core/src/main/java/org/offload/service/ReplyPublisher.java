@@ -113,6 +113,22 @@ final class ReplyPublisher {
         }
     }
 
+    /**
+     * What the XPUB holds: subscribed clients, nodes of JeroMQ's subscription tries, subscription messages
+     * queued for reading, peers disconnected for their subscriptions.
+     */
+    record SubscriptionState(int liveClients, long trieNodes, int queued, long disconnected) {
+    }
+
+    SubscriptionState subscriptionState() {
+        lock.lock();
+        try {
+            return new SubscriptionState(gate.liveClients(), xpub.trieNodes(), xpub.queued(), xpub.disconnected());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int parkedCount() {
         lock.lock();
         try {

@@ -152,6 +152,10 @@ final class ServerIo {
         return counters.snapshot();
     }
 
+    ReplyPublisher.SubscriptionState subscriptionState() {
+        return publisher.subscriptionState();
+    }
+
     // ---------------------------------------------------------------- from the receiver thread
 
     boolean receiverShouldStop() {

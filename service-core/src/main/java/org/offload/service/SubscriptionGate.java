@@ -56,6 +56,10 @@ final class SubscriptionGate {
         this.counters = counters;
     }
 
+    int liveClients() {
+        return live.size();
+    }
+
     boolean isLive(ClientId client) {
         return live.containsKey(client);
     }
