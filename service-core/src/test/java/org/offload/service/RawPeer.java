@@ -142,6 +142,12 @@ final class RawPeer implements AutoCloseable {
         return send(path, method, Map.of(), Body.empty());
     }
 
+    /** Withdraws ({@code false}: SUB unsubscribe, {@code 0x00}) or renews this peer's proved subscription. */
+    void provedSubscription(boolean on) {
+        byte[] topic = proof.provedTopic(id);
+        assertTrue(on ? sub.subscribe(topic) : sub.unsubscribe(topic));
+    }
+
     /** Sends a CANCEL for {@code requestId}. */
     void cancel(long requestId, String path) {
         send(seal(envelope(Wire.CANCEL, requestId, System.currentTimeMillis(), 0, "cancel", path, Map.of()),

@@ -3,8 +3,11 @@ package org.offload.service.internal;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import org.zeromq.ZMQ;
 import zmq.Msg;
 import zmq.pipe.Pipe;
@@ -51,6 +54,7 @@ public final class ManualXpub {
     private final Object subscriptions;
     private final Object manualSubscriptions;
     private final Queued queued = new Queued();
+    private final Set<Pipe> cut = Collections.newSetFromMap(new WeakHashMap<>());
     private long disconnected;
     private long userMessages;
 
@@ -101,10 +105,12 @@ public final class ManualXpub {
         }
     }
 
-    /** Ends {@code peer}'s connection to this socket: its subscriptions go, and it is read no more. */
+    /** Ends {@code peer}'s connection to this socket: its subscriptions go, and it is read no more. Idempotent. */
     public void disconnect(Pipe peer) {
-        disconnected++;
-        peer.terminate(false);
+        if (cut.add(peer)) {
+            disconnected++;
+            peer.terminate(false);
+        }
     }
 
     /** Subscription messages waiting for {@link #recv()}. */
@@ -194,7 +200,7 @@ public final class ManualXpub {
                 if (n[0] == 0) {
                     perPeer.remove(peer);
                 }
-                disconnect(peer); // once: later calls on a terminating pipe do nothing, and it is read no more
+                disconnect(peer); // a terminating pipe is read no more
                 return true;
             }
             n[0]++;
