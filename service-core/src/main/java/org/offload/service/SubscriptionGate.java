@@ -18,10 +18,10 @@ import zmq.pipe.Pipe;
  * Decides which subscriptions reach the XPUB's filter (PROTOCOL.md sections 5 and 10). The XPUB is in manual
  * mode, so a peer hears a client's replies only once it sent that client's proved topic (client id and a tag
  * only a holder of the passphrase can make); this class then subscribes that peer to the bare client id. Any
- * other subscription is ignored and leaves no trace in JeroMQ. Keeps the set of subscribed clients. Under the
- * publisher's lock.
+ * other subscription is dropped as it arrives ({@link #admit}), counted, and leaves no trace in JeroMQ; a peer
+ * that sends too many is disconnected. Keeps the set of subscribed clients. Under the publisher's lock.
  */
-final class SubscriptionGate {
+final class SubscriptionGate implements ManualXpub.Screen {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
     /** Most clients subscribed at once; further proved subscriptions are ignored and counted. */
     static final int MAX_LIVE_CLIENTS = 100_000;
@@ -54,6 +54,7 @@ final class SubscriptionGate {
         this.xpub = xpub;
         this.proof = proof;
         this.counters = counters;
+        xpub.screen(this);
     }
 
     int liveClients() {
@@ -65,24 +66,36 @@ final class SubscriptionGate {
     }
 
     /**
-     * One subscription message ({@code 0x01} or {@code 0x00}, then the topic) from {@code from}, or from
-     * JeroMQ itself (null) when the last peer holding a topic left. Returns the client that just became
-     * subscribed (its parked replies can go), else null.
+     * As a subscription message arrives: only one whose topic is proved is queued for {@link #onMessage}; any
+     * other is dropped there, counted against its sender, and never reaches a trie.
+     */
+    @Override
+    public boolean admit(Pipe from, byte[] message) {
+        if (isProved(message)) {
+            return true;
+        }
+        unproved(from, peers.computeIfAbsent(from, p -> new Peer()), message);
+        return false;
+    }
+
+    private boolean isProved(byte[] message) {
+        return message.length == 1 + Wire.PROVED_TOPIC_BYTES && proof.isProvedTopic(message, 1);
+    }
+
+    /**
+     * One admitted subscription message ({@code 0x01} or {@code 0x00}, then a proved topic) from
+     * {@code from}, or from JeroMQ itself (null) when the last peer holding a topic left. Returns the client
+     * that just became subscribed (its parked replies can go), else null.
      */
     ClientId onMessage(byte[] message, Pipe from) {
         boolean subscribe = message[0] == 1;
-        boolean proved = message.length == 1 + Wire.PROVED_TOPIC_BYTES && proof.isProvedTopic(message, 1);
         if (from == null) {
-            if (proved && !subscribe && live.remove(ClientId.read(message, 1)) != null) {
+            if (isProved(message) && !subscribe && live.remove(ClientId.read(message, 1)) != null) {
                 log.debug("{} - client {} unsubscribed (disconnected)", name, ClientId.read(message, 1));
             }
             return null;
         }
         Peer peer = peers.computeIfAbsent(from, p -> new Peer());
-        if (!proved) {
-            unproved(from, peer, message);
-            return null;
-        }
         ClientId client = ClientId.read(message, 1);
         if (!subscribe) {
             if (peer.clients.remove(client)) {
@@ -112,7 +125,6 @@ final class SubscriptionGate {
     }
 
     private void unproved(Pipe from, Peer peer, byte[] message) {
-        xpub.reject(from, message);
         peer.unproved++;
         boolean expected = message.length == 1 + Wire.CLIENT_ID_BYTES || message.length == 1 + Wire.PROVED_TOPIC_BYTES;
         if (expected && peer.unproved <= FREE_UNPROVED_PER_PEER) {

@@ -28,8 +28,9 @@ import zmq.util.Blob;
  *       no subscription has no entry, and a peer's disconnect clears the queue while older subscriptions still
  *       wait, so later subscriptions were applied to the wrong peer: this class keeps each message's peer with
  *       the message itself;</li>
- *   <li>the queue of subscription messages waiting for the application has no bound: here at most
- *       {@link #MAX_QUEUED_PER_PEER} per peer and {@link #MAX_QUEUED} in all; a peer past either is
+ *   <li>the queue of subscription messages waiting for the application has no bound: here each message
+ *       passes a {@link Screen} as it arrives (a rejected one is never queued), and at most
+ *       {@link #MAX_QUEUED_PER_PEER} per peer and {@link #MAX_QUEUED} in all wait; a peer past either is
  *       disconnected and its extra messages dropped.</li>
  * </ul>
  * Installed by reflection on the 0.6.0 fields (checked when installed: any other version fails at once).
@@ -41,6 +42,16 @@ public final class ManualXpub {
     /** Subscription messages all peers together may have waiting; more disconnect the sender. */
     public static final int MAX_QUEUED = 65_536;
     private static final Object NO_PEER = new Object();
+
+    /** Decides, as each subscription message arrives, whether it is queued for {@link #recv()} at all. */
+    public interface Screen {
+        /**
+         * True to queue {@code message} ({@code 0x01} or {@code 0x00} then the topic) from {@code from};
+         * false drops it and removes what JeroMQ stored of it. Runs inside JeroMQ's read of {@code from}, under
+         * the socket owner's lock; it may {@link #disconnect} {@code from}.
+         */
+        boolean admit(Pipe from, byte[] message);
+    }
 
     private static final Field SUBSCRIPTIONS = field("subscriptions");
     private static final Field MANUAL_SUBSCRIPTIONS = field("manualSubscriptions");
@@ -55,6 +66,7 @@ public final class ManualXpub {
     private final Object manualSubscriptions;
     private final Queued queued = new Queued();
     private final Set<Pipe> cut = Collections.newSetFromMap(new WeakHashMap<>());
+    private Screen screen = (from, message) -> true;
     private long disconnected;
     private long userMessages;
 
@@ -76,6 +88,11 @@ public final class ManualXpub {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("this JeroMQ's XPub is not the 0.6.0 one Offload works around: " + e, e);
         }
+    }
+
+    /** Sets the screen every subscription message from a peer passes before it is queued (default: all queued). */
+    public void screen(Screen s) {
+        this.screen = s;
     }
 
     /** The next subscription message, or null when none waits. {@link #peer()} then says who sent it. */
@@ -192,6 +209,10 @@ public final class ManualXpub {
             if (peer == null) { // XPub's unsubscription for a peer that left: bounded by what the tries held
                 super.add(message);
                 peers.add(NO_PEER);
+                return true;
+            }
+            if (!screen.admit(peer, d)) {
+                reject(peer, d);
                 return true;
             }
             int[] n = perPeer.computeIfAbsent(peer, p -> new int[1]);
