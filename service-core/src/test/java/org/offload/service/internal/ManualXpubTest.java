@@ -51,12 +51,21 @@ class ManualXpubTest {
         context.term();
     }
 
-    @Test
-    void messageThatIsNoSubscriptionThenAnotherPeer_eachSubscriptionKeepsItsSender() {
+    /** Two connected peers, each known by its first subscription (a0, b0). */
+    private record Two(ZMQ.Socket a, Pipe peerA, ZMQ.Socket b, Pipe peerB) {
+    }
+
+    private Two twoPeers() {
         ZMQ.Socket a = peer();
         ZMQ.Socket b = peer();
-        Pipe peerA = first(a, "a0");
-        Pipe peerB = first(b, "b0");
+        return new Two(a, first(a, "a0"), b, first(b, "b0"));
+    }
+
+    @Test
+    void messageThatIsNoSubscriptionThenAnotherPeer_eachSubscriptionKeepsItsSender() {
+        Two t = twoPeers();
+        ZMQ.Socket a = t.a();
+        ZMQ.Socket b = t.b();
 
         a.send(new byte[] {2, 'x'}); // not a subscription: JeroMQ queues no pipe for it
         a.send(subscribe("a1"));
@@ -64,20 +73,17 @@ class ManualXpubTest {
         b.send(subscribe("b1"));
         awaitQueued(2);
 
-        assertFrom(peerA, "a1");
-        assertFrom(peerB, "b1");
+        assertFrom(t.peerA(), "a1");
+        assertFrom(t.peerB(), "b1");
         assertEquals(1, xpub.userMessages());
-        assertDelivery(a, peerA, b, peerB);
+        assertDelivery(t);
     }
 
     @Test
     void peerLeavesWhileSubscriptionsWait_laterSubscriptionsKeepTheirSender() {
-        ZMQ.Socket a = peer();
-        ZMQ.Socket b = peer();
-        Pipe peerA = first(a, "a0");
-        Pipe peerB = first(b, "b0");
+        Two t = twoPeers();
 
-        a.send(subscribe("a1"));
+        t.a().send(subscribe("a1"));
         awaitQueued(1);
         ZMQ.Socket c = peer();
         c.send(subscribe("c0"));
@@ -85,16 +91,16 @@ class ManualXpubTest {
         peers.remove(c);
         c.close(); // JeroMQ cleared its queue of pipes here, while a1 and c0 still waited
         awaitQueued(3);
-        b.send(subscribe("b1"));
+        t.b().send(subscribe("b1"));
         awaitQueued(4);
 
-        assertFrom(peerA, "a1");
+        assertFrom(t.peerA(), "a1");
         Pipe peerC = xpubRecv("c0");
         assertNotNull(peerC);
         assertArrayEquals(unsubscribe("c0"), xpub.recv(), "JeroMQ's unsubscription for the peer that left");
         assertNull(xpub.peer(), "sent by no peer");
-        assertFrom(peerB, "b1");
-        assertDelivery(a, peerA, b, peerB);
+        assertFrom(t.peerB(), "b1");
+        assertDelivery(t);
     }
 
     @Test
@@ -168,14 +174,14 @@ class ManualXpubTest {
     }
 
     /** Subscribed by hand, each peer gets the message of its own topic and not the other's. */
-    private void assertDelivery(ZMQ.Socket a, Pipe peerA, ZMQ.Socket b, Pipe peerB) {
-        assertNotSame(peerA, peerB);
-        xpub.subscribe(peerA, bytes("A"));
-        xpub.subscribe(peerB, bytes("B"));
+    private void assertDelivery(Two t) {
+        assertNotSame(t.peerA(), t.peerB());
+        xpub.subscribe(t.peerA(), bytes("A"));
+        xpub.subscribe(t.peerB(), bytes("B"));
         socket.send("A-first");
         socket.send("B-second");
-        assertEquals("A-first", a.recvStr());
-        assertEquals("B-second", b.recvStr(), "peer b's first message is its own");
+        assertEquals("A-first", t.a().recvStr());
+        assertEquals("B-second", t.b().recvStr(), "peer b's first message is its own");
     }
 
     /** Waits until {@code n} subscription messages wait (processing the socket's commands on this thread). */
