@@ -32,6 +32,7 @@ class SubscriptionFloodTest {
     void flood100kTopicsFromOneSubscriber_freshClientsFirstCallAnswered() {
         ServiceServer server = fx.echoServer("flooded");
         ZMQ.Socket attacker = fx.raw(SocketType.XSUB);
+        attacker.setHandshakeIvl(1_000); // JeroMQ 0.6.0 can stall a fresh handshake until this timer fires
         attacker.connect(server.pubAddress());
         for (int i = 0; i < FLOOD; i++) {
             attacker.send(topic(i)); // XSUB: 0x01 + topic is a subscription, resent after every reconnect

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,6 +19,7 @@ import org.offload.service.internal.WarnLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
+import zmq.pipe.Pipe;
 
 /**
  * Owns the XPUB socket. Any thread may {@link #publish} under the lock (workers publish their own replies:
@@ -102,7 +104,8 @@ final class ReplyPublisher {
                 return;
             }
             readSubscriptions();
-            boolean sent = gate.isLive(o.topic()) && !parked.containsKey(o.topic()) && trySend(o);
+            boolean sent = !parked.containsKey(o.topic()) && deliver(new Outbound(o.topic(), o.sealed(),
+                    o.expiresAtNanos(), true));
             if (!sent && untrustedCount < MAX_UNTRUSTED_PARKED) {
                 park(new Outbound(o.topic(), o.sealed(), o.expiresAtNanos(), true));
             } else if (!sent) {
@@ -213,6 +216,29 @@ final class ReplyPublisher {
         return true;
     }
 
+    /**
+     * Sends {@code o} to its subscribed client; an answer to an unauthenticated message (401, 505) for a
+     * client that is not subscribed goes to the connections that subscribed to its bare id instead (a client
+     * with another passphrase can subscribe no other way): each is subscribed for this one send, under the
+     * lock, so nothing else reaches it.
+     */
+    private boolean deliver(Outbound o) {
+        if (gate.isLive(o.topic())) {
+            return trySend(o);
+        }
+        List<Pipe> claimers = o.untrusted() ? gate.claimers(o.topic()) : List.of();
+        if (claimers.isEmpty()) {
+            return false;
+        }
+        byte[] id = o.topic().topic();
+        claimers.forEach(p -> xpub.subscribe(p, id));
+        try {
+            return trySend(o);
+        } finally {
+            claimers.forEach(p -> xpub.unsubscribe(p, id));
+        }
+    }
+
     private void park(Outbound o) {
         if (parkedCount >= maxParked) {
             counters.dropped.incrementAndGet();
@@ -249,7 +275,7 @@ final class ReplyPublisher {
         if (q == null) {
             return;
         }
-        while (!q.isEmpty() && trySend(q.peek())) {
+        while (!q.isEmpty() && deliver(q.peek())) {
             unparked(q.poll());
         }
         if (q.isEmpty()) {

@@ -1,7 +1,9 @@
 package org.offload.service;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -34,9 +36,13 @@ final class SubscriptionGate implements ManualXpub.Screen {
     static final int FREE_UNPROVED_PER_PEER = 16;
     /** Unproved subscriptions after which a peer is disconnected. */
     static final int MAX_UNPROVED_PER_PEER = 1_024;
+    /** Most connections that subscribed to a bare id (one each) kept as where 401s for that id may go. */
+    static final int MAX_CLAIMS = 10_000;
+    private static final int BARE_MESSAGE_BYTES = 1 + Wire.CLIENT_ID_BYTES;
 
     private static final class Peer {
         final Set<ClientId> clients = new HashSet<>();
+        ClientId claim;
         int unproved;
     }
 
@@ -48,6 +54,8 @@ final class SubscriptionGate implements ManualXpub.Screen {
     /** Subscribed client ids, each with the number of peers subscribed to it. */
     private final Map<ClientId, Integer> live = new HashMap<>();
     private final Map<Pipe, Peer> peers = new WeakHashMap<>();
+    /** Connections subscribed to a client's bare id (its SUB's filter), by id: only 401s and 505s go there. */
+    private final Map<ClientId, Set<Pipe>> claims = new HashMap<>();
 
     SubscriptionGate(String name, ManualXpub xpub, Proof proof, ServerCounters counters) {
         this.name = name;
@@ -66,16 +74,62 @@ final class SubscriptionGate implements ManualXpub.Screen {
     }
 
     /**
-     * As a subscription message arrives: only one whose topic is proved is queued for {@link #onMessage}; any
-     * other is dropped there, counted against its sender, and never reaches a trie.
+     * As a subscription message arrives: only one whose topic is proved, or a connection's first bare id
+     * (a claim), is queued for {@link #onMessage}; any other is dropped there, counted against its sender,
+     * and never reaches a trie.
      */
     @Override
     public boolean admit(Pipe from, byte[] message) {
         if (isProved(message)) {
             return true;
         }
-        unproved(from, peers.computeIfAbsent(from, p -> new Peer()), message);
+        Peer peer = peers.computeIfAbsent(from, p -> new Peer());
+        if (message.length == BARE_MESSAGE_BYTES && claim(from, peer, message)) {
+            return message[0] == 1; // queued so the reader flushes what waits for this id
+        }
+        unproved(from, peer, message);
         return false;
+    }
+
+    /**
+     * A connection's first bare id (its SUB's filter) is kept, within MAX_CLAIMS, as where answers to
+     * unauthenticated messages for that id may go; JeroMQ keeps it too, so the connection's end is seen.
+     * True when {@code message} was such a claim or withdrew it.
+     */
+    private boolean claim(Pipe from, Peer peer, byte[] message) {
+        ClientId client = ClientId.read(message, 1);
+        if (message[0] == 0) {
+            if (!client.equals(peer.claim)) {
+                return false;
+            }
+            peer.claim = null;
+            Set<Pipe> pipes = claims.get(client);
+            if (pipes != null && pipes.remove(from) && pipes.isEmpty()) {
+                claims.remove(client);
+            }
+            return true;
+        }
+        if (peer.claim != null || (claims.size() >= MAX_CLAIMS && !claims.containsKey(client))) {
+            return false;
+        }
+        peer.claim = client;
+        claims.computeIfAbsent(client, c -> Collections.newSetFromMap(new WeakHashMap<>())).add(from);
+        return true;
+    }
+
+    /** The open connections that subscribed to {@code client}'s bare id. */
+    List<Pipe> claimers(ClientId client) {
+        Set<Pipe> pipes = claims.get(client);
+        return pipes == null ? List.of() : pipes.stream().filter(Pipe::checkWrite).toList();
+    }
+
+    /** A bare id: a claim just made by {@code from} (flush for it), or JeroMQ's when the last holder left. */
+    private ClientId onClaim(byte[] message, Pipe from) {
+        ClientId client = ClientId.read(message, 1);
+        if (from == null && message[0] == 0) {
+            claims.remove(client);
+        }
+        return from != null && message[0] == 1 ? client : null;
     }
 
     private boolean isProved(byte[] message) {
@@ -88,6 +142,9 @@ final class SubscriptionGate implements ManualXpub.Screen {
      * that just became subscribed (its parked replies can go), else null.
      */
     ClientId onMessage(byte[] message, Pipe from) {
+        if (message.length == BARE_MESSAGE_BYTES) {
+            return onClaim(message, from);
+        }
         boolean subscribe = message[0] == 1;
         if (from == null) {
             if (isProved(message) && !subscribe && live.remove(ClientId.read(message, 1)) != null) {
