@@ -100,6 +100,39 @@ class SubscriptionFloodTest {
         assertEquals(Status.OK, copy.status());
     }
 
+    /**
+     * A connection that subscribed to another client's bare id (a claim) gets the answers to messages sent
+     * under that id that could not be authenticated, as a client with another passphrase must, and nothing
+     * else: the client's own reply waits for the client.
+     */
+    @Test
+    void claimOfAVictimsBareId_receivesOnlyTheUnauthenticatedAnswer() {
+        ServiceServer server = fx.echoServer("claim");
+        RawPeer victim = subscribed(server, 0x0A);
+        victim.provedSubscription(false);
+        Fixtures.await().until(() -> server.subscriptionState().liveClients() == 0);
+        RawPeer snoop = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE,
+                id(0x0B), victim.id().topic()));
+        snoop.handshake();
+
+        RawPeer stranger = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), "not-the-passphrase",
+                victim.id()));
+        stranger.send(Fixtures.ECHO, Request.DEFAULT_METHOD);
+        Received rejection = snoop.receiveAny();
+        victim.send(Fixtures.ECHO, Request.DEFAULT_METHOD, Map.of(), Body.json(Map.of("k", "v")));
+        Fixtures.await().until(() -> server.stats().parked() == 1); // the victim's own reply waits for the victim
+        victim.provedSubscription(true);
+        Received own = victim.reply();
+        snoop.send(RawPeer.PING_PATH, "ping");
+        Received next = snoop.receiveAny();
+
+        assertArrayEquals(victim.id().topic(), rejection.topic());
+        assertEquals(Status.UNAUTHORIZED, rejection.status());
+        assertEquals(Status.OK, own.status());
+        assertArrayEquals(snoop.id().topic(), next.topic(), "the victim's reply did not reach the snoop");
+        assertEquals(Status.NOT_FOUND, next.status());
+    }
+
     @Test
     void provedTopicWithdrawnThenRenewed_replyParkedMeanwhileThenDelivered() {
         ServiceServer server = fx.echoServer("renew");
