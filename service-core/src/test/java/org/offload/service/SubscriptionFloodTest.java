@@ -66,9 +66,7 @@ class SubscriptionFloodTest {
     void subscriberWithoutTag_receivesNoReplyEvenToEverythingOrAVictimsId() {
         ServiceServer server = fx.echoServer("no-tag");
         RawPeer victim = subscribed(server, 0x0A);
-        RawPeer snoop = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE,
-                id(0x0B), new byte[0], victim.id().topic()));
-        snoop.handshake(); // its own proved subscription is live, so the two before it were read too
+        RawPeer snoop = subscribed(server, 0x0B, new byte[0], victim.id().topic());
 
         assertEcho(victim, "private");
         snoop.send(RawPeer.PING_PATH, "ping");
@@ -89,9 +87,7 @@ class SubscriptionFloodTest {
         ServiceServer server = fx.echoServer("replay");
         RawPeer victim = subscribed(server, 0x0A);
         byte[] captured = new Proof(Fixtures.PASSPHRASE).provedTopic(victim.id());
-        RawPeer replayer = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE,
-                id(0x0B), captured, victim.id().topic())); // the bare id too: the SUB's own filter
-        replayer.handshake();
+        RawPeer replayer = subscribed(server, 0x0B, captured, victim.id().topic()); // the bare id: its SUB's filter
 
         assertEcho(victim, "copied");
 
@@ -111,9 +107,7 @@ class SubscriptionFloodTest {
         RawPeer victim = subscribed(server, 0x0A);
         victim.provedSubscription(false);
         Fixtures.await().until(() -> server.subscriptionState().liveClients() == 0);
-        RawPeer snoop = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE,
-                id(0x0B), victim.id().topic()));
-        snoop.handshake();
+        RawPeer snoop = subscribed(server, 0x0B, victim.id().topic());
 
         RawPeer stranger = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), "not-the-passphrase",
                 victim.id()));
@@ -159,9 +153,11 @@ class SubscriptionFloodTest {
         return ClientId.read(b, 0);
     }
 
-    private RawPeer subscribed(ServiceServer server, int first) {
-        RawPeer peer = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE, id(first)));
-        peer.handshake();
+    /** A peer whose SUB first subscribes to {@code extra}, then (proved) to its own id, which the service has seen. */
+    private RawPeer subscribed(ServiceServer server, int first, byte[]... extra) {
+        RawPeer peer = fx.add(new RawPeer(server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE, id(first),
+                extra));
+        peer.handshake(); // its own proved subscription is live, so the ones before it were read too
         return peer;
     }
 
