@@ -1,12 +1,16 @@
 package org.offload.client;
 
+import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.offload.service.ServiceUnavailableException;
+import org.offload.service.internal.Proof;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.ZmqErrors;
 import org.zeromq.SocketType;
@@ -32,6 +36,7 @@ final class Connections {
 
     private final ClientIo io;
     private final Map<String, Integer> pubUsers = new HashMap<>();
+    private final Set<ByteBuffer> provedTopics = new HashSet<>();
     private final Map<String, Idle<String>> idlePubs = new HashMap<>();
     private final Map<String, Idle<ZMQ.Socket>> idlePushes = new HashMap<>();
 
@@ -45,6 +50,18 @@ final class Connections {
             throw new ServiceUnavailableException(client + " - cannot register " + service + ": no service of this"
                     + " JVM is bound to " + address + " - start it before registering (an inproc endpoint must exist"
                     + " first)");
+        }
+    }
+
+    /**
+     * The SUB proves this passphrase to every PUB (PROTOCOL.md section 5): it subscribes, once per distinct
+     * passphrase and for the client's lifetime, to the client id followed by its tag. Queued before the
+     * registration's connect, so the subscription goes out with the connection.
+     */
+    void proveSubscription(Proof proof) {
+        byte[] topic = proof.provedTopic(io.id);
+        if (provedTopics.add(ByteBuffer.wrap(topic))) {
+            io.receiver.execute(sub -> sub.subscribe(topic));
         }
     }
 

@@ -164,6 +164,7 @@ final class RequestSender implements Runnable {
         ZMQ.Socket push = null;
         try {
             push = connections.openPush(pullAddress);
+            connections.proveSubscription(target.proof);
             connections.acquirePub(pubAddress);
         } catch (RuntimeException e) {
             if (push != null) {

@@ -6,19 +6,20 @@ import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.ManualXpub;
+import org.offload.service.internal.Proof;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.WarnLimiter;
-import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
+import zmq.pipe.Pipe;
 
 /**
  * Owns the XPUB socket. Any thread may {@link #publish} under the lock (workers publish their own replies:
@@ -29,12 +30,9 @@ import org.zeromq.ZMQ;
  */
 final class ReplyPublisher {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
-    private static final int SUBSCRIPTION_BYTES = 1 + Wire.CLIENT_ID_BYTES;
     private static final long SWEEP_MS = 50;
     /** Subscription messages read per lock hold; the housekeeper reads the rest on its next pass. */
     private static final int SUBSCRIPTION_BATCH = 256;
-    /** Most subscribed client ids tracked; more are ignored (a hostile SUB could invent any number). */
-    static final int MAX_LIVE_CLIENTS = 100_000;
     /** Most answers to unauthenticated messages (401, 505) parked at once. */
     static final int MAX_UNTRUSTED_PARKED = 1_000;
     /** How long an answer to an unauthenticated message may wait for its client's subscription. */
@@ -61,7 +59,8 @@ final class ReplyPublisher {
     private final int maxParkedPerClient;
     private final ServerCounters counters;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<ClientId> live = new HashSet<>();
+    private final ManualXpub xpub;
+    private final SubscriptionGate gate;
     private final Map<ClientId, ArrayDeque<Outbound>> parked = new HashMap<>();
     private final WarnLimiter warn = new WarnLimiter();
     private int parkedCount;
@@ -70,9 +69,11 @@ final class ReplyPublisher {
     private boolean closed;
     private long nextSweep = System.nanoTime();
 
-    ReplyPublisher(String name, ZMQ.Socket pub, int maxParked, ServerCounters counters) {
+    ReplyPublisher(String name, ZMQ.Socket pub, ManualXpub xpub, Proof proof, int maxParked, ServerCounters counters) {
         this.name = name;
         this.pub = pub;
+        this.xpub = xpub;
+        this.gate = new SubscriptionGate(name, xpub, proof, counters);
         this.maxParked = maxParked;
         this.maxParkedPerClient = perClientLimit(maxParked);
         this.counters = counters;
@@ -87,7 +88,7 @@ final class ReplyPublisher {
                 return;
             }
             readSubscriptions();
-            if (!live.contains(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
+            if (!gate.isLive(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
                 park(o);
             }
         } finally {
@@ -103,12 +104,29 @@ final class ReplyPublisher {
                 return;
             }
             readSubscriptions();
-            boolean sent = live.contains(o.topic()) && !parked.containsKey(o.topic()) && trySend(o);
+            boolean sent = !parked.containsKey(o.topic()) && deliver(new Outbound(o.topic(), o.sealed(),
+                    o.expiresAtNanos(), true));
             if (!sent && untrustedCount < MAX_UNTRUSTED_PARKED) {
                 park(new Outbound(o.topic(), o.sealed(), o.expiresAtNanos(), true));
             } else if (!sent) {
                 counters.dropped.incrementAndGet();
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * What the XPUB holds: subscribed clients, nodes of JeroMQ's subscription tries, subscription messages
+     * queued for reading, peers disconnected for their subscriptions.
+     */
+    record SubscriptionState(int liveClients, long trieNodes, int queued, long disconnected) {
+    }
+
+    SubscriptionState subscriptionState() {
+        lock.lock();
+        try {
+            return new SubscriptionState(gate.liveClients(), xpub.trieNodes(), xpub.queued(), xpub.disconnected());
         } finally {
             lock.unlock();
         }
@@ -198,6 +216,29 @@ final class ReplyPublisher {
         return true;
     }
 
+    /**
+     * Sends {@code o} to its subscribed client; an answer to an unauthenticated message (401, 505) for a
+     * client that is not subscribed goes to the connections that subscribed to its bare id instead (a client
+     * with another passphrase can subscribe no other way): each is subscribed for this one send, under the
+     * lock, so nothing else reaches it.
+     */
+    private boolean deliver(Outbound o) {
+        if (gate.isLive(o.topic())) {
+            return trySend(o);
+        }
+        List<Pipe> claimers = o.untrusted() ? gate.claimers(o.topic()) : List.of();
+        if (claimers.isEmpty()) {
+            return false;
+        }
+        byte[] id = o.topic().topic();
+        claimers.forEach(p -> xpub.subscribe(p, id));
+        try {
+            return trySend(o);
+        } finally {
+            claimers.forEach(p -> xpub.unsubscribe(p, id));
+        }
+    }
+
     private void park(Outbound o) {
         if (parkedCount >= maxParked) {
             counters.dropped.incrementAndGet();
@@ -234,7 +275,7 @@ final class ReplyPublisher {
         if (q == null) {
             return;
         }
-        while (!q.isEmpty() && trySend(q.peek())) {
+        while (!q.isEmpty() && deliver(q.peek())) {
             unparked(q.poll());
         }
         if (q.isEmpty()) {
@@ -246,7 +287,7 @@ final class ReplyPublisher {
     private void flushLive() {
         blockedByHwm = false;
         for (ClientId topic : new ArrayList<>(parked.keySet())) {
-            if (live.contains(topic)) {
+            if (gate.isLive(topic)) {
                 flush(topic);
             }
         }
@@ -256,32 +297,10 @@ final class ReplyPublisher {
     private void readSubscriptions() {
         byte[] sub;
         int n = 0;
-        while (n++ < SUBSCRIPTION_BATCH && (sub = pub.recv(ZMQ.DONTWAIT)) != null) {
-            while (pub.hasReceiveMore()) {
-                pub.recv(0);
-            }
-            if (sub.length != SUBSCRIPTION_BYTES || (sub[0] != 0 && sub[0] != 1)) {
-                counters.malformed.incrementAndGet();
-                if (warn.tryAcquire()) {
-                    log.warn("{} - ignored a subscription of {} bytes (expected a 16-byte client id)", name, sub.length);
-                }
-                continue;
-            }
-            ClientId topic = ClientId.read(sub, 1);
-            if (sub[0] == 1) {
-                if (live.size() >= MAX_LIVE_CLIENTS && !live.contains(topic)) {
-                    counters.malformed.incrementAndGet();
-                    if (warn.tryAcquire()) {
-                        log.warn("{} - ignored a subscription: {} clients already subscribed", name, live.size());
-                    }
-                    continue;
-                }
-                live.add(topic);
-                log.debug("{} - client {} subscribed", name, topic);
-                flush(topic);
-            } else {
-                live.remove(topic);
-                log.debug("{} - client {} unsubscribed", name, topic);
+        while (n++ < SUBSCRIPTION_BATCH && (sub = xpub.recv()) != null) {
+            ClientId subscribed = gate.onMessage(sub, xpub.peer());
+            if (subscribed != null) {
+                flush(subscribed);
             }
         }
     }

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
+import org.offload.service.internal.ManualXpub;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.Wire;
@@ -61,13 +62,14 @@ final class ServerIo {
     private volatile boolean receiverStop;
     private volatile long drainDeadline;
 
-    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
+    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ZMQ.Socket pull, ZMQ.Socket pub,
+                     ManualXpub xpub) throws IOException {
         this.s = s;
         this.name = s.name();
         this.context = context;
         this.pullAddress = pull.getLastEndpoint();
         this.pubAddress = pub.getLastEndpoint();
-        this.publisher = new ReplyPublisher(name, pub, s.maxParkedReplies(), counters);
+        this.publisher = new ReplyPublisher(name, pub, xpub, s.proof(), s.maxParkedReplies(), counters);
         this.sealer = new ReplySealer(s, counters);
         this.router = new Router(s.routes());
         this.introspection = new Introspection(name, instanceId, s.routes());
@@ -96,6 +98,8 @@ final class ServerIo {
             SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
+            // manual: only subscriptions that carry a valid tag reach the filter (SubscriptionGate)
+            ManualXpub xpub = ManualXpub.install(pub);
             pub.setSndHWM(s.sendHwm());
             // Lossy on purpose (no XPUB_NODROP): with NODROP one subscriber that stops reading - a stalled or
             // hostile peer subscribed to every topic - blocks every send. The HWM is sized above what a
@@ -103,7 +107,7 @@ final class ServerIo {
             pub.setLinger((int) s.linger().toMillis());
             SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
             bind(s, pub, "PUB", s.pubAddress());
-            ServerIo io = new ServerIo(s, context, pull, pub);
+            ServerIo io = new ServerIo(s, context, pull, pub, xpub);
             io.inprocEndpoints(SharedContext::bound);
             return io;
         } catch (IOException | RuntimeException e) {
@@ -190,6 +194,10 @@ final class ServerIo {
 
     ServerStats stats() {
         return counters.snapshot();
+    }
+
+    ReplyPublisher.SubscriptionState subscriptionState() {
+        return publisher.subscriptionState();
     }
 
     // ---------------------------------------------------------------- from the receiver thread

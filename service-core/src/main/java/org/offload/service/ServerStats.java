@@ -7,7 +7,8 @@ package org.offload.service;
  * @param replied      final replies handed to the PUB socket (any status)
  * @param unauthorized requests answered 401 and cancels dropped: bad proof, or outside the replay window
  * @param replayed     requests dropped because their id was already seen (replay)
- * @param malformed    messages that broke the protocol (bad frame count, envelope, version)
+ * @param malformed    messages that broke the protocol (bad frame count, envelope, version), and subscriptions
+ *                     ignored for want of a valid tag (beyond the few a client sends) or over a bound
  * @param notFound     requests answered 404 or 405
  * @param busy         requests answered 429 because the worker queue was full (see also {@code shed})
  * @param failed       handlers that threw something other than a ServiceException (answered 500)

@@ -153,6 +153,11 @@ public final class ServiceServer implements AutoCloseable {
         return current == null ? new ServerCounters().snapshot() : current.stats();
     }
 
+    /** What the XPUB holds of its subscribers now (tests and diagnostics; not public API). */
+    ReplyPublisher.SubscriptionState subscriptionState() {
+        return running().subscriptionState();
+    }
+
     /**
      * Stops gracefully: new requests are answered 503, in-flight work gets up to {@code drainTimeout} to
      * finish and have its replies published; what is left is cancelled and answered 503, and its handlers

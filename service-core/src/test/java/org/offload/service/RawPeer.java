@@ -72,6 +72,7 @@ final class RawPeer implements AutoCloseable {
             sub.subscribe(s);
         }
         sub.subscribe(id.topic());
+        sub.subscribe(proof.provedTopic(id));
         sub.connect(pubAddress);
     }
 
@@ -139,6 +140,12 @@ final class RawPeer implements AutoCloseable {
 
     long send(String path, String method) {
         return send(path, method, Map.of(), Body.empty());
+    }
+
+    /** Withdraws ({@code false}: SUB unsubscribe, {@code 0x00}) or renews this peer's proved subscription. */
+    void provedSubscription(boolean on) {
+        byte[] topic = proof.provedTopic(id);
+        assertTrue(on ? sub.subscribe(topic) : sub.unsubscribe(topic));
     }
 
     /** Sends a CANCEL for {@code requestId}. */

@@ -26,6 +26,7 @@ final class WorkerProcess implements AutoCloseable {
      * machine may need many times that to start a JVM and load JeroMQ.
      */
     static final Duration JVM_WAIT = Duration.ofSeconds(30);
+    private static final Pattern HEAP_USED = Pattern.compile("heap .*used (\\d+)K");
     private static final Pattern SERVING = Pattern.compile(" - serving .* on (\\S+) / (\\S+) with (\\d+) workers$");
 
     private final Process process;
@@ -38,8 +39,14 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code WorkerLauncher args...} with {@code env} added to this process's environment. */
     static WorkerProcess start(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", classpath(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", WorkerLauncher.class.getName()));
+        return start(List.of(), env, args);
+    }
+
+    /** Like {@link #start(Map, String...)}, with {@code jvmOptions} (e.g. {@code -Xmx512m}) for the child JVM. */
+    static WorkerProcess start(List<String> jvmOptions, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", classpath()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=info", WorkerLauncher.class.getName()));
         command.addAll(List.of(args));
         Path stderr = Files.createTempFile("worker-stderr", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -56,6 +63,36 @@ final class WorkerProcess implements AutoCloseable {
     /** The real test classpath (surefire may put only a manifest jar on java.class.path). */
     private static String classpath() {
         return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    /** The child's resident set size now, in bytes (Linux {@code /proc}). */
+    long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS for process " + process.pid());
+    }
+
+    /** The child's heap in use right after a full GC, in bytes (asks it with {@code jcmd}: GC.run, GC.heap_info). */
+    long liveHeapBytes() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        if (!m.find()) {
+            throw new IOException("no heap use in jcmd's GC.heap_info");
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(javaCommand()).resolveSibling("jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(JVM_WAIT.toMillis(), TimeUnit.MILLISECONDS) && p.exitValue() == 0,
+                () -> "jcmd " + command + " failed: " + out);
+        return out;
     }
 
     Process process() {

@@ -20,6 +20,8 @@ import java.util.Arrays;
 public final class Proof {
     private static final String ALGORITHM = "HmacSHA256";
     private static final int BLOCK_BYTES = 64;
+    /** What a subscription tag's HMAC input starts with (before the client id). */
+    private static final byte[] SUBSCRIBE_LABEL = "offload-subscribe".getBytes(StandardCharsets.US_ASCII);
 
     private final MessageDigest inner;
     private final MessageDigest outer;
@@ -51,6 +53,33 @@ public final class Proof {
     /** True when {@code proof} is the proof of these frames; compares in constant time. */
     public boolean verify(byte[] envelope, byte[] body, byte[] proof) {
         return proof.length == Wire.PROOF_BYTES && MessageDigest.isEqual(sign(envelope, body), proof);
+    }
+
+    /**
+     * The topic a client's SUB subscribes to prove it holds this passphrase (PROTOCOL.md section 5):
+     * {@code clientId || HMAC-SHA256(passphrase, "offload-subscribe" || clientId)}, 48 bytes. The input
+     * starts with {@code 'o'} (0x6f), a message proof's input with {@code 0x00} (the high byte of an
+     * envelope length under 16 MiB), so neither can stand in for the other.
+     */
+    public byte[] provedTopic(ClientId client) {
+        byte[] id = client.topic();
+        MessageDigest in = copy(inner);
+        in.update(SUBSCRIBE_LABEL);
+        in.update(id);
+        MessageDigest out = copy(outer);
+        out.update(in.digest());
+        byte[] topic = Arrays.copyOf(id, Wire.PROVED_TOPIC_BYTES);
+        System.arraycopy(out.digest(), 0, topic, id.length, Wire.PROOF_BYTES);
+        return topic;
+    }
+
+    /**
+     * True when the {@value Wire#PROVED_TOPIC_BYTES} bytes of {@code src} from {@code offset} are a proved
+     * topic of this passphrase (constant-time comparison). {@code src} must hold that many bytes there.
+     */
+    public boolean isProvedTopic(byte[] src, int offset) {
+        byte[] expected = provedTopic(ClientId.read(src, offset));
+        return MessageDigest.isEqual(expected, Arrays.copyOfRange(src, offset, offset + Wire.PROVED_TOPIC_BYTES));
     }
 
     /** True when {@code other} was made from the same passphrase (compares SHA-256 digests, constant time). */

@@ -21,6 +21,8 @@ public final class Wire {
 
     public static final int CLIENT_ID_BYTES = 16;
     public static final int PROOF_BYTES = 32;
+    /** A proved subscription topic: client id then its 32-byte tag (PROTOCOL.md section 5). */
+    public static final int PROVED_TOPIC_BYTES = CLIENT_ID_BYTES + PROOF_BYTES;
     /** Frames of a request or cancel: envelope, body, proof. */
     public static final int REQUEST_FRAMES = 3;
     /** Frames of a reply: topic, envelope, body, proof. */

@@ -49,6 +49,10 @@ class ProtocolExampleTest {
     static final long CANCEL_TIMESTAMP = 1_767_225_600_100L;
     static final String CANCEL_ENVELOPE_HEX = "4f464c01030000112233445566778899aabbccddeeff000000000000002a"
             + "0000019b76daa8640000000000000663616e63656c000d2f736572766963652f736c6f7700000000";
+    /** HMAC input of the subscription tag: ASCII "offload-subscribe" then the client id (PROTOCOL.md section 5). */
+    static final String TAG_INPUT_HEX = "6f66666c6f61642d73756273637269626500112233445566778899aabbccddeeff";
+    static final String SUBSCRIBE_MESSAGE_HEX = "0100112233445566778899aabbccddeeff"
+            + "6ae9ff328b1cac3c09bae589fef508122532f05078c7969e84e019f2dea06c51";
     static final String CANCEL_PROOF_HEX = "ab02ccc8cc03f5a3b3a1277ffc8c9dae6431f5d7bfbb5caafafc1fe9e0a0bc44";
 
     private static ClientId clientId() {
@@ -198,10 +202,36 @@ class ProtocolExampleTest {
     }
 
     @Test
+    void provedTopicMatchesTheDocumentedSubscription() {
+        Proof proof = new Proof(PASSPHRASE);
+        ClientId client = ClientId.read(HEX.parseHex(CLIENT_ID_HEX), 0);
+        byte[] topic = proof.provedTopic(client);
+
+        assertEquals(SUBSCRIBE_MESSAGE_HEX.substring(2), HEX.formatHex(topic));
+        assertEquals(HEX.formatHex(hmac(HEX.parseHex(TAG_INPUT_HEX))), SUBSCRIBE_MESSAGE_HEX.substring(34));
+        byte[] message = HEX.parseHex(SUBSCRIBE_MESSAGE_HEX);
+        assertTrue(proof.isProvedTopic(message, 1));
+        message[message.length - 1] ^= 1;
+        assertFalse(proof.isProvedTopic(message, 1), "one flipped bit of the tag");
+        assertFalse(new Proof(PASSPHRASE + "x").isProvedTopic(HEX.parseHex(SUBSCRIBE_MESSAGE_HEX), 1));
+    }
+
+    /** HMAC-SHA256 keyed with the example passphrase, by the JDK's own Mac (an independent check of Proof). */
+    private static byte[] hmac(byte[] input) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(PASSPHRASE.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(input);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void theDocumentShowsTheseBytes() throws IOException {
         String doc = Files.readString(protocolDocument());
         for (String hex : new String[] {REQUEST_ENVELOPE_HEX, REQUEST_BODY_HEX, REQUEST_PROOF_HEX, REPLY_ENVELOPE_HEX,
-                REPLY_PROOF_HEX, CANCEL_ENVELOPE_HEX, CANCEL_PROOF_HEX}) {
+                REPLY_PROOF_HEX, CANCEL_ENVELOPE_HEX, CANCEL_PROOF_HEX, TAG_INPUT_HEX, SUBSCRIBE_MESSAGE_HEX}) {
             assertTrue(doc.contains(hex), "PROTOCOL.md no longer shows " + hex);
         }
         assertTrue(doc.contains("s3cret-p\u00e4ssphrase"), "PROTOCOL.md no longer shows the passphrase");
