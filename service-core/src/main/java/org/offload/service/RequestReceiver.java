@@ -57,8 +57,7 @@ final class RequestReceiver implements Runnable {
                 }
             }
         } catch (Throwable t) {
-            log.error("{} - request receiver failed; the service stops", name, t);
-            io.stopAfterFailure();
+            io.failed("its request receiver failed", t);
         } finally {
             try {
                 pull.close();

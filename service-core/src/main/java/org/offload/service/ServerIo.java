@@ -54,6 +54,8 @@ final class ServerIo {
     private final Thread ioThread;
     private final Selector selector;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Why the service stopped on its own (a dead JeroMQ thread, a failed receiver or I/O thread), if it did. */
+    private volatile Throwable failure;
     private volatile boolean stopRequested;
     private volatile boolean receiverStop;
     private volatile long drainDeadline;
@@ -79,8 +81,17 @@ final class ServerIo {
     /** Creates and binds the sockets on the calling thread, so bind errors surface in {@code start()}. */
     static ServerIo open(ServiceServer.Settings s) {
         // inproc endpoints exist only inside one context: an instance with one binds in the JVM's shared context
+        ServerIo[] self = new ServerIo[1];
+        Throwable[] early = new Throwable[1];
         SharedContext.Lease context = SharedContext.lease(
-                SharedContext.isInproc(s.pullAddress()) || SharedContext.isInproc(s.pubAddress()));
+                SharedContext.isInproc(s.pullAddress()) || SharedContext.isInproc(s.pubAddress()), e -> {
+                    ServerIo io = self[0];
+                    if (io == null) {
+                        early[0] = e;
+                    } else {
+                        io.failed("a JeroMQ thread of its context died", e);
+                    }
+                });
         ZMQ.Socket pull = null;
         ZMQ.Socket pub = null;
         try {
@@ -98,6 +109,10 @@ final class ServerIo {
             SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
             bind(s, pub, "PUB", s.pubAddress());
             ServerIo io = new ServerIo(s, context, pull, pub);
+            self[0] = io;
+            if (early[0] != null) {
+                io.failed("a JeroMQ thread of its context died", early[0]);
+            }
             io.inprocEndpoints(SharedContext::bound);
             return io;
         } catch (IOException | RuntimeException e) {
@@ -325,10 +340,33 @@ final class ServerIo {
                 publisher.housekeep(selector);
             }
         } catch (Throwable t) {
-            log.error("{} - I/O thread failed; stopping", name, t);
+            failed("its housekeeping thread failed", t);
         } finally {
             shutdown();
         }
+    }
+
+    /**
+     * The service cannot go on: remembers the first cause, logs it at ERROR and stops at once. A dead JeroMQ
+     * thread leaves the sockets deaf, so the stop does not wait for them (nor terminate their context, which
+     * would hang). Quick and safe from any thread, including a dying JeroMQ one.
+     */
+    void failed(String what, Throwable cause) {
+        boolean first;
+        synchronized (this) {
+            first = failure == null;
+            if (first) {
+                failure = cause;
+            }
+        }
+        if (first) {
+            log.error("{} - {}: the service fails and stops (restart the process)", name, what, cause);
+        }
+        stop(Duration.ZERO);
+    }
+
+    Throwable failure() {
+        return failure;
     }
 
     /** Starts the stop, or shortens the drain of one under way: a later, shorter stop wins. */
@@ -344,10 +382,6 @@ final class ServerIo {
             log.info("{} - stopping: drain shortened to {} ms", name, drainTimeout.toMillis());
         }
         selector.wakeup();
-    }
-
-    void stopAfterFailure() {
-        stop(Duration.ZERO);
     }
 
     private boolean drained() {
@@ -397,7 +431,7 @@ final class ServerIo {
             }
             inprocEndpoints(SharedContext::unbound);
             publisher.close();
-            context.end();
+            context.end(failure != null);
         } catch (Throwable t) {
             log.error("{} - error while closing sockets", name, t);
         } finally {
@@ -407,8 +441,13 @@ final class ServerIo {
                 log.debug("{} - closing the selector failed", name, e);
             }
             terminated.countDown();
-            log.info("{} - stopped (received={}, replied={}, dropped={})", name, counters.received.get(),
-                    counters.replied.get(), counters.dropped.get());
+            if (failure == null) {
+                log.info("{} - stopped (received={}, replied={}, dropped={})", name, counters.received.get(),
+                        counters.replied.get(), counters.dropped.get());
+            } else {
+                log.error("{} - FAILED and stopped (received={}, replied={}, dropped={}): {}", name,
+                        counters.received.get(), counters.replied.get(), counters.dropped.get(), failure.toString());
+            }
         }
     }
 

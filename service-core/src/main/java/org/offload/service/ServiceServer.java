@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -128,6 +129,19 @@ public final class ServiceServer implements AutoCloseable {
         synchronized (lock) {
             return state == State.RUNNING && !io.isTerminated();
         }
+    }
+
+    /**
+     * Why this server stopped on its own, if it did: a JeroMQ thread of its context died (for example of an
+     * {@link OutOfMemoryError}), or one of its own threads failed. It then logged the cause at ERROR and
+     * stopped at once; {@link #isRunning()} is false. Empty while it runs and after an ordinary stop.
+     */
+    public Optional<Throwable> failure() {
+        ServerIo current;
+        synchronized (lock) {
+            current = io;
+        }
+        return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
     }
 
     public ServerStats stats() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -131,6 +132,30 @@ class WorkerLauncherTest {
         } finally {
             parent.destroyForcibly();
         }
+    }
+
+    /**
+     * JeroMQ 0.6.0 allocates a frame above 1 MiB as a direct buffer as soon as its length arrives; with 2 MiB of
+     * direct memory a 4 MiB frame header makes its I/O thread die of OutOfMemoryError, deterministically. Left
+     * alone the process would stay up, deaf; the launcher must exit 1 with the cause at ERROR.
+     */
+    @Test
+    @Timeout(value = 120, unit = SECONDS)
+    void launch_jeromqIoThreadDiesOfOutOfMemory_exits1WithTheCauseLogged() throws Exception {
+        WorkerProcess worker = fx.add(WorkerProcess.start(List.of("-XX:MaxDirectMemorySize=2m"), ENV,
+                definition("oom").toString(), "--bind", Fixtures.ANY_PORT, Fixtures.ANY_PORT));
+        String[] addresses = worker.awaitServing();
+        Socket attacker = fx.zmtpConnect(addresses[0], "PUSH");
+
+        Fixtures.write(attacker, Fixtures.longFrameHeader(4 * 1024 * 1024, false));
+        int status = worker.awaitExit();
+
+        String log = String.join("\n", worker.stderr());
+        assertEquals(1, status, () -> "exit status; stderr: " + log);
+        assertTrue(log.contains("ERROR org.offload.service.internal.SharedContext - JeroMQ thread "), log);
+        assertTrue(log.contains("java.lang.OutOfMemoryError"), log);
+        assertTrue(log.contains("oom - a JeroMQ thread of its context died: the service fails and stops"), log);
+        assertTrue(log.contains("oom - stopped without being asked to (java.lang.OutOfMemoryError"), log);
     }
 
     @Test

@@ -38,8 +38,15 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code WorkerLauncher args...} with {@code env} added to this process's environment. */
     static WorkerProcess start(Map<String, String> env, String... args) throws IOException {
+        return start(List.of(), env, args);
+    }
+
+    /** {@link #start(Map, String...)} with {@code jvmOptions} (e.g. {@code -Xmx512m}) before the class name. */
+    static WorkerProcess start(List<String> jvmOptions, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", classpath(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", WorkerLauncher.class.getName()));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
+        command.addAll(jvmOptions);
+        command.add(WorkerLauncher.class.getName());
         command.addAll(List.of(args));
         Path stderr = Files.createTempFile("worker-stderr", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
