@@ -65,6 +65,9 @@ final class DefinitionSettings {
                 ServiceServer.Builder::handshakeTimeout));
         KINDS.put("HEARTBEAT_INTERVAL", new Kind<>(DURATION_FORM, DefinitionSettings::duration,
                 ServiceServer.Builder::heartbeatInterval));
+        KINDS.put("MAX_CONNECTIONS", new Kind<>(COUNT_FORM, Integer::parseInt, ServiceServer.Builder::maxConnections));
+        KINDS.put("MAX_CONNECTIONS_PER_PEER", new Kind<>(COUNT_FORM, Integer::parseInt,
+                ServiceServer.Builder::maxConnectionsPerPeer));
     }
 
     private DefinitionSettings() {}

@@ -16,12 +16,14 @@ final class ServerCounters {
     final AtomicLong expired = new AtomicLong();
     final AtomicLong cancelled = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
+    final AtomicLong handshakeTimeouts = new AtomicLong();
+    final AtomicLong connectionsRefused = new AtomicLong();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger parked = new AtomicInteger();
 
     ServerStats snapshot() {
         return new ServerStats(received.get(), replied.get(), unauthorized.get(), replayed.get(), malformed.get(),
                 notFound.get(), busy.get(), failed.get(), expired.get(), cancelled.get(), dropped.get(),
-                inFlight.get(), parked.get());
+                inFlight.get(), parked.get(), handshakeTimeouts.get(), connectionsRefused.get());
     }
 }

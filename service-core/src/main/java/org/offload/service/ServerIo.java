@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.ConnectionGuard;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.SharedContext;
@@ -45,7 +46,7 @@ final class ServerIo {
     private final SharedContext.Lease context;
     private final String pullAddress;
     private final String pubAddress;
-    private final ServerCounters counters = new ServerCounters();
+    private final ServerCounters counters;
     private final ReplyPublisher publisher;
     private final Router router;
     private final ThreadPoolExecutor workers;
@@ -60,8 +61,13 @@ final class ServerIo {
     private volatile boolean receiverStop;
     private volatile long drainDeadline;
 
-    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
+    private final ConnectionGuard guard;
+
+    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ConnectionGuard guard,
+                     ServerCounters counters, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
         this.s = s;
+        this.guard = guard;
+        this.counters = counters;
         this.name = s.name();
         this.context = context;
         this.pullAddress = pull.getLastEndpoint();
@@ -94,11 +100,16 @@ final class ServerIo {
                 });
         ZMQ.Socket pull = null;
         ZMQ.Socket pub = null;
+        ServerCounters counters = new ServerCounters();
+        ConnectionGuard guard = null;
         try {
+            guard = new ConnectionGuard(s.name(), new ConnectionGuard.Limits(s.handshakeTimeout(), s.maxConnections(),
+                    s.maxConnectionsPerPeer()), counters.handshakeTimeouts, counters.connectionsRefused);
             pull = context.context().socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
             pull.setLinger(0);
             SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
+            guard.watch("PULL", pull);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
@@ -107,8 +118,9 @@ final class ServerIo {
             // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
             pub.setLinger((int) s.linger().toMillis());
             SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
+            guard.watch("PUB", pub);
             bind(s, pub, "PUB", s.pubAddress());
-            ServerIo io = new ServerIo(s, context, pull, pub);
+            ServerIo io = new ServerIo(s, context, guard, counters, pull, pub);
             self[0] = io;
             if (early[0] != null) {
                 io.failed("a JeroMQ thread of its context died", early[0]);
@@ -116,6 +128,9 @@ final class ServerIo {
             io.inprocEndpoints(SharedContext::bound);
             return io;
         } catch (IOException | RuntimeException e) {
+            if (guard != null) {
+                guard.close();
+            }
             closeQuietly(pull);
             closeQuietly(pub);
             try {
@@ -161,6 +176,11 @@ final class ServerIo {
 
     ServerStats stats() {
         return counters.snapshot();
+    }
+
+    /** Connections open on both sockets, as the connection guard counts them (tests). */
+    int openConnections() {
+        return guard.open();
     }
 
     // ---------------------------------------------------------------- from the receiver thread
@@ -431,6 +451,7 @@ final class ServerIo {
             }
             inprocEndpoints(SharedContext::unbound);
             publisher.close();
+            guard.close();
             context.end(failure != null);
         } catch (Throwable t) {
             log.error("{} - error while closing sockets", name, t);

@@ -16,8 +16,12 @@ package org.offload.service;
  * @param dropped      replies dropped: parked too long or over the parking bound
  * @param inFlight     requests accepted and not yet answered
  * @param parked       replies waiting for their client's subscription or for room under the high-water mark
+ * @param handshakeTimeouts  connections closed because they had not finished the ZeroMQ handshake within the
+ *                           handshake timeout (whatever stage they stalled in)
+ * @param connectionsRefused connections closed because a socket had {@code maxConnections} or one IP address
+ *                           {@code maxConnectionsPerPeer}
  */
 public record ServerStats(long received, long replied, long unauthorized, long replayed, long malformed,
                           long notFound, long busy, long failed, long expired, long cancelled, long dropped,
-                          int inFlight, int parked) {
+                          int inFlight, int parked, long handshakeTimeouts, long connectionsRefused) {
 }

@@ -60,8 +60,22 @@ public final class ServiceServer implements AutoCloseable {
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(1);
     /** How long closing sockets may spend sending what is queued. */
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(200);
-    /** How long a connection may take to finish the ZeroMQ handshake. */
+    /**
+     * How long a connection may take to finish the ZeroMQ handshake (greeting and security handshake up to
+     * READY), whatever stage it stalls in.
+     */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Connections each socket (PULL, PUB) keeps open at most; a client process needs one on each. Beyond it
+     * the oldest connection still handshaking is closed, or the new one when all have finished. Keep twice
+     * it well under the process's file-descriptor limit.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
+    /**
+     * Connections each socket keeps open from one IP address, so that one host cannot take every slot:
+     * enough for that many client processes on one host.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 100;
     /**
      * ZMTP heartbeat interval on both sockets; a peer silent for three intervals is disconnected (a dead
      * client's subscription is then dropped).
@@ -207,6 +221,11 @@ public final class ServiceServer implements AutoCloseable {
         return "ServiceServer[" + settings.name() + ", " + state + "]";
     }
 
+    /** The running instance (tests). */
+    ServerIo io() {
+        return running();
+    }
+
     /** What this server was built with (tests, and the definition file's settings). */
     Settings settings() {
         return settings;
@@ -217,7 +236,7 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-                    boolean exposeErrorDetails) {
+                    boolean exposeErrorDetails, int maxConnections, int maxConnectionsPerPeer) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -241,6 +260,8 @@ public final class ServiceServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
         private boolean built;
 
         private Builder() {}
@@ -367,6 +388,20 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /** Connections each socket keeps open at most ({@link #DEFAULT_MAX_CONNECTIONS}). */
+        public Builder maxConnections(int maxConnections) {
+            check();
+            this.maxConnections = Checks.positive("maxConnections", maxConnections);
+            return this;
+        }
+
+        /** Connections each socket keeps open from one IP address ({@link #DEFAULT_MAX_CONNECTIONS_PER_PEER}). */
+        public Builder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
+            check();
+            this.maxConnectionsPerPeer = Checks.positive("maxConnectionsPerPeer", maxConnectionsPerPeer);
+            return this;
+        }
+
         /** Sends a failed handler's exception class and message in 500 replies (never a stack trace). */
         public Builder exposeErrorDetails(boolean expose) {
             check();
@@ -388,7 +423,8 @@ public final class ServiceServer implements AutoCloseable {
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
-                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails));
+                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
+                    maxConnections, maxConnectionsPerPeer));
         }
 
         private void check() {

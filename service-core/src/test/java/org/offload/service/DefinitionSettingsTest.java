@@ -50,7 +50,7 @@ class DefinitionSettingsTest {
         ServiceServer.Settings s = built("VIRTUAL_THREADS true", "QUEUE_CAPACITY 77", "ERROR_DETAILS true",
                 "MAX_MESSAGE_BYTES 2MiB", "DRAIN_TIMEOUT 250ms", "REPLAY_WINDOW 2m", "MAX_PARKED_REPLIES 500",
                 "PARK_TIMEOUT PT3S", "SEND_HIGH_WATER_MARK 4000", "RECEIVE_HIGH_WATER_MARK 3000", "LINGER 0s",
-                "HANDSHAKE_TIMEOUT 2s", "HEARTBEAT_INTERVAL 1h");
+                "HANDSHAKE_TIMEOUT 2s", "HEARTBEAT_INTERVAL 1h", "MAX_CONNECTIONS 300", "MAX_CONNECTIONS_PER_PEER 7");
 
         assertAll(
                 () -> assertTrue(s.virtualThreads()),
@@ -65,7 +65,9 @@ class DefinitionSettingsTest {
                 () -> assertEquals(3000, s.receiveHwm()),
                 () -> assertEquals(Duration.ZERO, s.linger()),
                 () -> assertEquals(Duration.ofSeconds(2), s.handshakeTimeout()),
-                () -> assertEquals(Duration.ofHours(1), s.heartbeatInterval()));
+                () -> assertEquals(Duration.ofHours(1), s.heartbeatInterval()),
+                () -> assertEquals(300, s.maxConnections()),
+                () -> assertEquals(7, s.maxConnectionsPerPeer()));
     }
 
     @Test
