@@ -68,6 +68,8 @@ final class DefinitionSettings {
         KINDS.put("MAX_CONNECTIONS", new Kind<>(COUNT_FORM, Integer::parseInt, ServiceServer.Builder::maxConnections));
         KINDS.put("MAX_CONNECTIONS_PER_PEER", new Kind<>(COUNT_FORM, Integer::parseInt,
                 ServiceServer.Builder::maxConnectionsPerPeer));
+        KINDS.put("MAX_QUEUED_BYTES", new Kind<>("a whole number of bytes, or of KiB or MiB (256MiB)",
+                DefinitionSettings::bytes, ServiceServer.Builder::maxQueuedBytes));
     }
 
     private DefinitionSettings() {}

@@ -17,6 +17,7 @@ import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.ConnectionGuard;
 import org.offload.service.internal.Envelope;
+import org.offload.service.internal.FrameBudget;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
@@ -38,6 +39,11 @@ final class ServerIo {
     /** Inbound frame limit on the XPUB: subscriptions only (ZMTP 3.1 may frame them as commands). */
     private static final int MAX_SUBSCRIPTION_FRAME_BYTES = 256;
     static final String NOTIFY_START_HEADER = "offload-notify";
+    /**
+     * Frames one message may have on the PULL before its connection is closed (a request has 3; a few more
+     * are dropped as malformed like any bad message, a message that never ends is cut off).
+     */
+    static final int MAX_FRAMES_PER_MESSAGE = 64;
     /** At stop, how long interrupted handlers get to return before the sockets close without them. */
     static final long WORKER_EXIT_WAIT_MS = 1_000;
 
@@ -62,11 +68,13 @@ final class ServerIo {
     private volatile long drainDeadline;
 
     private final ConnectionGuard guard;
+    private final FrameBudget budget;
 
-    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ConnectionGuard guard,
+    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ConnectionGuard guard, FrameBudget budget,
                      ServerCounters counters, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
         this.s = s;
         this.guard = guard;
+        this.budget = budget;
         this.counters = counters;
         this.name = s.name();
         this.context = context;
@@ -102,6 +110,7 @@ final class ServerIo {
         ZMQ.Socket pub = null;
         ServerCounters counters = new ServerCounters();
         ConnectionGuard guard = null;
+        FrameBudget budget = null;
         try {
             guard = new ConnectionGuard(s.name(), new ConnectionGuard.Limits(s.handshakeTimeout(), s.maxConnections(),
                     s.maxConnectionsPerPeer()), counters.handshakeTimeouts, counters.connectionsRefused);
@@ -109,7 +118,9 @@ final class ServerIo {
             pull.setRcvHWM(s.receiveHwm());
             pull.setLinger(0);
             SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
-            guard.watch("PULL", pull);
+            budget = new FrameBudget(s.name(), s.maxQueuedBytes(), s.maxMessageBytes(), MAX_FRAMES_PER_MESSAGE,
+                    counters.overBudget);
+            guard.watch("PULL", pull, budget);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
@@ -120,7 +131,7 @@ final class ServerIo {
             SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
             guard.watch("PUB", pub);
             bind(s, pub, "PUB", s.pubAddress());
-            ServerIo io = new ServerIo(s, context, guard, counters, pull, pub);
+            ServerIo io = new ServerIo(s, context, guard, budget, counters, pull, pub);
             self[0] = io;
             if (early[0] != null) {
                 io.failed("a JeroMQ thread of its context died", early[0]);
@@ -175,7 +186,7 @@ final class ServerIo {
     }
 
     ServerStats stats() {
-        return counters.snapshot();
+        return counters.snapshot(budget.queuedBytes());
     }
 
     /** Connections open on both sockets, as the connection guard counts them (tests). */

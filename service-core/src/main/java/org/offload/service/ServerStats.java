@@ -20,8 +20,13 @@ package org.offload.service;
  *                           handshake timeout (whatever stage they stalled in)
  * @param connectionsRefused connections closed because a socket had {@code maxConnections} or one IP address
  *                           {@code maxConnectionsPerPeer}
+ * @param overBudget   request frames dropped unread because {@code maxQueuedBytes} of frames were already
+ *                     waiting for the receiver (their messages are dropped)
+ * @param queuedBytes  bytes of request frames received and not yet taken by the receiver, each frame
+ *                     counted with 128 bytes of overhead; at most {@code maxQueuedBytes}
  */
 public record ServerStats(long received, long replied, long unauthorized, long replayed, long malformed,
                           long notFound, long busy, long failed, long expired, long cancelled, long dropped,
-                          int inFlight, int parked, long handshakeTimeouts, long connectionsRefused) {
+                          int inFlight, int parked, long handshakeTimeouts, long connectionsRefused,
+                          long overBudget, long queuedBytes) {
 }

@@ -77,6 +77,12 @@ public final class ServiceServer implements AutoCloseable {
      */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 100;
     /**
+     * Bytes of request frames that may wait for the receiver, across all connections, before their proofs
+     * are checked (each frame counted with 128 bytes of overhead). A frame that does not fit is dropped with
+     * its message, and the connection holding the most bytes of an unfinished multipart message is closed.
+     */
+    public static final int DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
+    /**
      * ZMTP heartbeat interval on both sockets; a peer silent for three intervals is disconnected (a dead
      * client's subscription is then dropped).
      */
@@ -236,7 +242,7 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-                    boolean exposeErrorDetails, int maxConnections, int maxConnectionsPerPeer) {
+                    boolean exposeErrorDetails, int maxConnections, int maxConnectionsPerPeer, int maxQueuedBytes) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -262,6 +268,7 @@ public final class ServiceServer implements AutoCloseable {
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
+        private int maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private boolean built;
 
         private Builder() {}
@@ -402,6 +409,16 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Bytes of request frames that may wait for the receiver before their proofs are checked
+         * ({@link #DEFAULT_MAX_QUEUED_BYTES}); at least {@code maxMessageBytes}, checked by {@link #build()}.
+         */
+        public Builder maxQueuedBytes(int maxQueuedBytes) {
+            check();
+            this.maxQueuedBytes = Checks.positive("maxQueuedBytes", maxQueuedBytes);
+            return this;
+        }
+
         /** Sends a failed handler's exception class and message in 500 replies (never a stack trace). */
         public Builder exposeErrorDetails(boolean expose) {
             check();
@@ -420,11 +437,15 @@ public final class ServiceServer implements AutoCloseable {
             if (routes.isEmpty()) {
                 throw new IllegalStateException(name + " - at least one route(...) is required");
             }
+            if (maxQueuedBytes < maxMessageBytes) {
+                throw new IllegalStateException(name + " - maxQueuedBytes must be >= maxMessageBytes (" + maxMessageBytes
+                        + ") but was " + maxQueuedBytes);
+            }
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
-                    maxConnections, maxConnectionsPerPeer));
+                    maxConnections, maxConnectionsPerPeer, maxQueuedBytes));
         }
 
         private void check() {

@@ -34,15 +34,17 @@ class WorkerLauncherTest {
     Path dir;
 
     /** A definition on ports 1 and 2 (never bound: every test passes --bind with ephemeral ports). */
-    private Path definition(String name) throws Exception {
-        return Files.write(dir.resolve(name + ".service"), List.of(
+    private Path definition(String name, String... settings) throws Exception {
+        List<String> lines = new java.util.ArrayList<>(List.of(
                 "SERVICE " + name + " tcp://127.0.0.1:1 tcp://127.0.0.1:2",
                 "PASSPHRASE env:" + ServiceDefinitionTest.PASSPHRASE_VARIABLE,
-                "WORKERS 2",
-                "ROUTE ^/echo$",
+                "WORKERS 2"));
+        lines.addAll(List.of(settings));
+        lines.addAll(List.of("ROUTE ^/echo$",
                 "REQUEST " + TestHandlers.ECHO,
                 "ROUTE ^/until-shutdown$",
                 "REQUEST " + TestHandlers.UNTIL_SHUTDOWN));
+        return Files.write(dir.resolve(name + ".service"), lines);
     }
 
     private WorkerProcess launch(String... args) throws Exception {
@@ -135,19 +137,29 @@ class WorkerLauncherTest {
     }
 
     /**
-     * JeroMQ 0.6.0 allocates a frame above 1 MiB as a direct buffer as soon as its length arrives; with 2 MiB of
-     * direct memory a 4 MiB frame header makes its I/O thread die of OutOfMemoryError, deterministically. Left
-     * alone the process would stay up, deaf; the launcher must exit 1 with the cause at ERROR.
+     * JeroMQ 0.6.0's I/O thread allocates each frame as soon as its length arrives and holds a message whose
+     * frames keep the MORE flag whole. With a 32 MiB heap and a queued-bytes budget far above it, 8 MiB frames
+     * that never end the message make that thread die of OutOfMemoryError, deterministically (it is the one
+     * asking for 8 MiB). Left alone the process would stay up, deaf; the launcher must exit 1 with the cause
+     * at ERROR.
      */
     @Test
     @Timeout(value = 120, unit = SECONDS)
     void launch_jeromqIoThreadDiesOfOutOfMemory_exits1WithTheCauseLogged() throws Exception {
-        WorkerProcess worker = fx.add(WorkerProcess.start(List.of("-XX:MaxDirectMemorySize=2m"), ENV,
-                definition("oom").toString(), "--bind", Fixtures.ANY_PORT, Fixtures.ANY_PORT));
+        WorkerProcess worker = fx.add(WorkerProcess.start(List.of("-Xmx32m"), ENV,
+                definition("oom", "MAX_QUEUED_BYTES 1024MiB").toString(), "--bind", Fixtures.ANY_PORT,
+                Fixtures.ANY_PORT));
         String[] addresses = worker.awaitServing();
         Socket attacker = fx.zmtpConnect(addresses[0], "PUSH");
+        byte[] frame = Fixtures.frame(new byte[ServiceServer.DEFAULT_MAX_MESSAGE_BYTES], true);
 
-        Fixtures.write(attacker, Fixtures.longFrameHeader(4 * 1024 * 1024, false));
+        try {
+            for (int i = 0; i < 8 && worker.process().isAlive(); i++) {
+                Fixtures.write(attacker, frame);
+            }
+        } catch (java.io.IOException closed) {
+            // the worker went down while we wrote
+        }
         int status = worker.awaitExit();
 
         String log = String.join("\n", worker.stderr());

@@ -68,7 +68,15 @@ public final class ConnectionGuard implements AutoCloseable {
 
     /** Watches the connections {@code socket} (named {@code kind} in logs) accepts; call before it binds. */
     public void watch(String kind, ZMQ.Socket socket) {
-        Watched w = new Watched(kind, EngineProbe.of(socket));
+        watch(kind, socket, null);
+    }
+
+    /**
+     * {@link #watch(String, ZMQ.Socket)}, and gives each connection its own allocator of {@code budget}
+     * (bound to the connection when its greeting is in). Call after {@link SocketGuard#apply}.
+     */
+    public void watch(String kind, ZMQ.Socket socket, FrameBudget budget) {
+        Watched w = new Watched(kind, EngineProbe.of(socket), socket, budget);
         if (w.probe == null) {
             log.warn("{} - cannot see JeroMQ's handshake state (not JeroMQ 0.6.0?): {} connections that stall after "
                     + "the greeting are not dropped", name, kind);
@@ -76,7 +84,12 @@ public final class ConnectionGuard implements AutoCloseable {
         synchronized (watched) {
             watched.add(w);
         }
-        socket.setEventHook(w, ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_DISCONNECTED);
+        int events = ZMQ.EVENT_ACCEPTED | ZMQ.EVENT_DISCONNECTED;
+        if (budget != null && w.probe != null) {
+            w.nextAllocator();
+            events |= ZMQ.EVENT_HANDSHAKE_PROTOCOL;
+        }
+        socket.setEventHook(w, events);
     }
 
     /** Connections currently open on all watched sockets (tests). */
@@ -111,6 +124,7 @@ public final class ConnectionGuard implements AutoCloseable {
         final InetAddress peer;
         final long acceptedNanos;
         boolean ready;
+        FrameBudget.Connection allocator;
 
         Conn(SocketChannel channel, InetAddress peer, long acceptedNanos) {
             this.channel = channel;
@@ -126,10 +140,56 @@ public final class ConnectionGuard implements AutoCloseable {
         /** In the order accepted, so the first one still handshaking is the oldest. */
         private final Map<SelectableChannel, Conn> conns = new LinkedHashMap<>();
         private final Map<InetAddress, Integer> perPeer = new HashMap<>();
+        private final ZMQ.Socket socket;
+        private final FrameBudget budget;
+        /** The allocator the next connection whose greeting is in takes (JeroMQ reads the socket's option then). */
+        private FrameBudget.Connection next;
 
-        Watched(String kind, EngineProbe probe) {
+        Watched(String kind, EngineProbe probe, ZMQ.Socket socket, FrameBudget budget) {
             this.kind = kind;
             this.probe = probe;
+            this.socket = socket;
+            this.budget = budget;
+        }
+
+        /** Puts a fresh allocator in place for the next connection (its setting is read on JeroMQ's I/O thread). */
+        void nextAllocator() {
+            next = budget.newConnection(this::resolve);
+            socket.setMsgAllocator(next);
+        }
+
+        /** A greeting is in: the engine that just greeted took {@link #next}; the next one gets a fresh one. */
+        private void greeted() {
+            nextAllocator();
+        }
+
+        /** Finds and binds the connection whose frame decoder took {@code allocator}, or null. */
+        private synchronized SocketChannel resolve(FrameBudget.Connection allocator) {
+            for (Conn c : conns.values()) {
+                if (c.allocator == null && c.channel.isOpen() && probe.decoderAllocator(c.channel) == allocator) {
+                    bind(c, allocator);
+                    return c.channel;
+                }
+            }
+            return null;
+        }
+
+        /** Binds the allocators taken by connections seen without one so far. */
+        private void bindTaken(Conn c) {
+            if (budget != null && c.allocator == null && probe != null
+                    && probe.decoderAllocator(c.channel) instanceof FrameBudget.Connection a && !a.isBound()) {
+                bind(c, a);
+            }
+        }
+
+        private void bind(Conn c, FrameBudget.Connection allocator) {
+            c.allocator = allocator;
+            allocator.bind(c.channel, ch -> {
+                synchronized (this) {
+                    remove(ch);
+                }
+                shutdown(ch);
+            });
         }
 
         synchronized int size() {
@@ -146,6 +206,8 @@ public final class ConnectionGuard implements AutoCloseable {
             try {
                 if (ev.event == ZMQ.EVENT_ACCEPTED && ev.arg instanceof SocketChannel ch) {
                     accepted(ch);
+                } else if (ev.event == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+                    greeted();
                 } else if (ev.event == ZMQ.EVENT_DISCONNECTED && ev.arg instanceof SocketChannel ch) {
                     synchronized (this) {
                         remove(ch);
@@ -200,6 +262,9 @@ public final class ConnectionGuard implements AutoCloseable {
             Conn c = conns.remove(ch);
             if (c != null) {
                 perPeer.computeIfPresent(c.peer, (p, n) -> n == 1 ? null : n - 1);
+                if (c.allocator != null) {
+                    c.allocator.ended(); // JeroMQ drops what it still holds of this connection
+                }
             }
         }
 
@@ -210,7 +275,10 @@ public final class ConnectionGuard implements AutoCloseable {
                 for (Conn c : List.copyOf(conns.values())) {
                     if (!c.channel.isOpen()) {
                         remove(c.channel); // its session ended without a DISCONNECTED event (e.g. the socket closed)
-                    } else if (!isReady(c) && now - c.acceptedNanos - timeoutNanos > 0) {
+                        continue;
+                    }
+                    bindTaken(c);
+                    if (!isReady(c) && now - c.acceptedNanos - timeoutNanos > 0) {
                         remove(c.channel);
                         late.add(c);
                     }
@@ -227,9 +295,13 @@ public final class ConnectionGuard implements AutoCloseable {
                 log.warn("{} - closed a {} connection from {}: {} (handshake timeouts={}, refused={})", name, kind,
                         c.peer == null ? "?" : c.peer.getHostAddress(), reason, timedOut.get(), refused.get());
             }
+            shutdown(c.channel);
+        }
+
+        private void shutdown(SocketChannel ch) {
             try {
-                c.channel.shutdownInput(); // JeroMQ's engine reads the end of the stream and cleans up
-                c.channel.shutdownOutput(); // the peer sees it closed
+                ch.shutdownInput(); // JeroMQ's engine reads the end of the stream and cleans up
+                ch.shutdownOutput(); // the peer sees it closed
             } catch (IOException | RuntimeException e) {
                 log.debug("{} - shutting a {} connection down failed", name, kind, e);
             }

@@ -35,9 +35,13 @@ final class EngineProbe {
     private final Field handleHandler;
     private final Field ioObjectHandler;
     private final Field mechanism;
+    private final Field decoder;
+    private final Field allocator;
 
     private EngineProbe(List<?> ioThreads, Field poller, Field selector, Field handleHandler, Field ioObjectHandler,
-                        Field mechanism) {
+                        Field mechanism, Field decoder, Field allocator) {
+        this.decoder = decoder;
+        this.allocator = allocator;
         this.ioThreads = ioThreads;
         this.poller = poller;
         this.selector = selector;
@@ -53,7 +57,8 @@ final class EngineProbe {
             List<?> ioThreads = (List<?>) threads.get(socket.getCtx());
             return new EngineProbe(ioThreads, field(zmq.io.IOThread.class, "poller"),
                     field(zmq.poll.Poller.class, "selector"), field(zmq.poll.Poller.Handle.class, "handler"),
-                    field(zmq.io.IOObject.class, "handler"), field(zmq.io.StreamEngine.class, "mechanism"));
+                    field(zmq.io.IOObject.class, "handler"), field(zmq.io.StreamEngine.class, "mechanism"),
+                    field(zmq.io.StreamEngine.class, "decoder"), field(zmq.io.coder.Decoder.class, "allocator"));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -67,22 +72,40 @@ final class EngineProbe {
 
     State state(SelectableChannel channel) {
         try {
-            for (Object ioThread : ioThreads) {
-                Selector sel = (Selector) selector.get(poller.get(ioThread));
-                SelectionKey key = sel == null ? null : channel.keyFor(sel);
-                Object handle = key == null ? null : key.attachment();
-                if (handle instanceof zmq.poll.Poller.Handle) {
-                    Object engine = ioObjectHandler.get(handleHandler.get(handle));
-                    if (!(engine instanceof zmq.io.StreamEngine)) {
-                        return State.UNKNOWN;
-                    }
-                    Mechanism m = (Mechanism) mechanism.get(engine);
-                    return m != null && m.status() == Mechanism.Status.READY ? State.READY : State.HANDSHAKING;
-                }
+            Object engine = engine(channel);
+            if (engine == null) {
+                return State.HANDSHAKING; // accepted, not plugged into the poller yet
             }
-            return State.HANDSHAKING; // accepted, not plugged into the poller yet
+            if (!(engine instanceof zmq.io.StreamEngine)) {
+                return State.UNKNOWN;
+            }
+            Mechanism m = (Mechanism) mechanism.get(engine);
+            return m != null && m.status() == Mechanism.Status.READY ? State.READY : State.HANDSHAKING;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return State.UNKNOWN;
         }
+    }
+
+    /** The message allocator the channel's frame decoder took when the greeting was in, or null (not yet). */
+    Object decoderAllocator(SelectableChannel channel) {
+        try {
+            Object engine = engine(channel);
+            Object d = engine instanceof zmq.io.StreamEngine ? decoder.get(engine) : null;
+            return d instanceof zmq.io.coder.Decoder ? allocator.get(d) : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private Object engine(SelectableChannel channel) throws ReflectiveOperationException {
+        for (Object ioThread : ioThreads) {
+            Selector sel = (Selector) selector.get(poller.get(ioThread));
+            SelectionKey key = sel == null ? null : channel.keyFor(sel);
+            Object handle = key == null ? null : key.attachment();
+            if (handle instanceof zmq.poll.Poller.Handle) {
+                return ioObjectHandler.get(handleHandler.get(handle));
+            }
+        }
+        return null;
     }
 }
