@@ -170,6 +170,56 @@ class WorkerLauncherTest {
         assertTrue(log.contains("oom - stopped without being asked to (java.lang.OutOfMemoryError"), log);
     }
 
+    /**
+     * Four connections sending 8 MiB requests with bad proofs and two sending 8 MiB frames that never end
+     * their message, against a worker with a 512 MiB heap and the library's defaults: without a byte bound
+     * its I/O thread died of OutOfMemoryError. It must keep serving, and stay up.
+     */
+    @Test
+    @Timeout(value = 180, unit = SECONDS)
+    void launch_512MiBHeapUnderAFloodOf8MiBFrames_keepsServing() throws Exception {
+        WorkerProcess worker = fx.add(WorkerProcess.start(List.of("-Xmx512m"), ENV,
+                definition("flood").toString(), "--bind", Fixtures.ANY_PORT, Fixtures.ANY_PORT));
+        String[] addresses = worker.awaitServing();
+        RawPeer peer = fx.add(new RawPeer(addresses[0], addresses[1], Fixtures.PASSPHRASE, ClientId.random()));
+        int size = ServiceServer.DEFAULT_MAX_MESSAGE_BYTES;
+        org.offload.service.internal.Sealed m = peer.seal(peer.request(Fixtures.ECHO, "request", Map.of()),
+                Body.bytes(new byte[size - 64]));
+        List<byte[]> badProof = List.of(Fixtures.frame(m.envelope(), true), Fixtures.frame(m.body(), true),
+                Fixtures.frame(new byte[32], false));
+        byte[] endless = Fixtures.frame(new byte[size], true);
+        List<Thread> attackers = new java.util.ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            Socket s = fx.zmtpConnect(addresses[0], "PUSH");
+            boolean hoarder = c >= 4;
+            attackers.add(Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (int i = 0; i < 25; i++) {
+                        if (hoarder) {
+                            Fixtures.write(s, endless);
+                        } else {
+                            Fixtures.write(s, badProof.get(0), badProof.get(1), badProof.get(2));
+                        }
+                    }
+                } catch (java.io.IOException closedByTheWorker) {
+                    // a hoarder is cut off; so may be a flooder holding budget in an unfinished message
+                }
+            }));
+        }
+        for (Thread t : attackers) {
+            t.join(WorkerProcess.JVM_WAIT.toMillis());
+        }
+
+        assertEquals(Status.OK, peer.call(Fixtures.ECHO, "request", Map.of(), Body.json(Map.of("n", 1))).status(),
+                () -> "stderr: " + worker.stderr());
+        assertTrue(worker.process().isAlive(), () -> "the worker died: " + worker.stderr());
+        assertFalse(String.join("\n", worker.stderr()).contains("OutOfMemoryError"), () -> String.join("\n",
+                worker.stderr()));
+        System.out.println("flood worker peak RSS: " + java.nio.file.Files.readAllLines(
+                Path.of("/proc/" + worker.process().pid() + "/status")).stream()
+                .filter(l -> l.startsWith("VmHWM")).findFirst().orElse("?"));
+    }
+
     @Test
     @Timeout(value = 120, unit = SECONDS)
     void launch_badDefinition_printsFileLineReasonOnlyAndExits2() throws Exception {
