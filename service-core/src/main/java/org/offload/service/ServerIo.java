@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
@@ -129,7 +130,9 @@ final class ServerIo {
             // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
             pub.setLinger((int) s.linger().toMillis());
             SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
-            guard.watch("PUB", pub);
+            // subscriptions are one frame each; a message whose frames keep the MORE flag would be held whole
+            guard.watch("PUB", pub, new FrameBudget(s.name(), Long.MAX_VALUE, MAX_SUBSCRIPTION_FRAME_BYTES, 1,
+                    new AtomicLong()));
             bind(s, pub, "PUB", s.pubAddress());
             ServerIo io = new ServerIo(s, context, guard, budget, counters, pull, pub);
             self[0] = io;

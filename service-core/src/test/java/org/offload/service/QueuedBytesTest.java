@@ -79,6 +79,20 @@ class QueuedBytesTest {
     }
 
     @Test
+    void pubPort_subscriptionFramesThatNeverEnd_connectionClosedAndServiceServes() throws Exception {
+        ServiceServer server = start("endless-subscription");
+        Socket attacker = fx.zmtpConnect(server.pubAddress(), "SUB");
+        byte[] subscription = new byte[17];
+        subscription[0] = 1; // subscribe
+
+        Fixtures.write(attacker, Fixtures.frame(subscription, true), Fixtures.frame(subscription, true),
+                Fixtures.frame(subscription, true));
+
+        assertTrue(Fixtures.closedByService(attacker, Fixtures.WAIT), "a subscription that never ends stayed open");
+        assertServes(server);
+    }
+
+    @Test
     void floodOf8MiBBadProofRequests_queuedBytesNeverAboveTheBudget_andServiceServes() throws Exception {
         ServiceServer server = start("big-flood");
         RawPeer signer = fx.peer(server);

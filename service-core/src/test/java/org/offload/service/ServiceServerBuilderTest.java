@@ -39,6 +39,7 @@ class ServiceServerBuilderTest {
                 () -> rejects("receiveHighWaterMark must be > 0 but was -5", () -> b().receiveHighWaterMark(-5)),
                 () -> rejects("maxConnections must be > 0 but was 0", () -> b().maxConnections(0)),
                 () -> rejects("maxConnectionsPerPeer must be > 0 but was -1", () -> b().maxConnectionsPerPeer(-1)),
+                () -> rejects("maxQueuedBytes must be > 0 but was 0", () -> b().maxQueuedBytes(0)),
                 () -> rejects("replayWindow must be > 0 but was 0 ms", () -> b().replayWindow(Duration.ZERO)),
                 () -> rejects("parkTimeout must be > 0 but was -1 ms", () -> b().parkTimeout(Duration.ofMillis(-1))),
                 () -> rejects("handshakeTimeout must be > 0 but was 0 ms", () -> b().handshakeTimeout(Duration.ZERO)),
@@ -83,6 +84,14 @@ class ServiceServerBuilderTest {
                 () -> assertEquals("svc - at least one route(...) is required",
                         assertThrows(IllegalStateException.class, () -> b().name("svc")
                                 .bind(Fixtures.ANY_PORT, Fixtures.ANY_PORT).passphrase("p").build()).getMessage()));
+    }
+
+    @Test
+    void build_queuedBytesBelowTheFrameLimit_throwsIllegalState() {
+        IllegalStateException x = assertThrows(IllegalStateException.class,
+                () -> Fixtures.builder("budget").maxMessageBytes(4096).maxQueuedBytes(4095).build());
+
+        assertEquals("budget - maxQueuedBytes must be >= maxMessageBytes (4096) but was 4095", x.getMessage());
     }
 
     @Test

@@ -152,6 +152,7 @@ class WorkerLauncherTest {
         String[] addresses = worker.awaitServing();
         Socket attacker = fx.zmtpConnect(addresses[0], "PUSH");
         byte[] frame = Fixtures.frame(new byte[ServiceServer.DEFAULT_MAX_MESSAGE_BYTES], true);
+        long start = System.nanoTime();
 
         try {
             for (int i = 0; i < 8 && worker.process().isAlive(); i++) {
@@ -161,6 +162,7 @@ class WorkerLauncherTest {
             // the worker went down while we wrote
         }
         int status = worker.awaitExit();
+        System.out.println("oom worker exited " + (System.nanoTime() - start) / 1_000_000 + " ms after the flood began");
 
         String log = String.join("\n", worker.stderr());
         assertEquals(1, status, () -> "exit status; stderr: " + log);
