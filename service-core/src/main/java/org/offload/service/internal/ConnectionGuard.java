@@ -210,6 +210,10 @@ public final class ConnectionGuard implements AutoCloseable {
                     greeted();
                 } else if (ev.event == ZMQ.EVENT_DISCONNECTED && ev.arg instanceof SocketChannel ch) {
                     synchronized (this) {
+                        Conn c = conns.get(ch);
+                        if (c != null) {
+                            bindTaken(c); // the engine is still registered: its allocator can be found, and ended
+                        }
                         remove(ch);
                     }
                 }

@@ -1,12 +1,12 @@
 package org.offload.service.internal;
 
-import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -23,8 +23,10 @@ import zmq.msg.MsgAllocator;
  * connection's greeting is in: {@link ConnectionGuard} puts a fresh one in place each time), which
  * <ul>
  *   <li>reserves every frame's bytes (plus {@value #FRAME_OVERHEAD} for its bookkeeping) from the budget; the
- *       reader gives them back with {@link #consumed}, a command frame at once, a frame JeroMQ drops (its
- *       session died) when it is collected;</li>
+ *       reader gives them back with {@link #consumed}, a command frame at once, and the frames JeroMQ drops
+ *       when a connection dies (those of its unfinished message, and the one it was reading) when
+ *       {@link ConnectionGuard} sees it end. JeroMQ delivers a dead connection's complete messages (its pipes
+ *       delay their termination until they are read), so no other frame is lost to the count;</li>
  *   <li>turns a frame that does not fit into a {@link Discarded} one, read into a shared scratch buffer, so
  *       the reader drops its message; and closes the connection holding the most bytes of an unfinished
  *       message, so nobody can keep the budget by never ending one;</li>
@@ -36,8 +38,6 @@ public final class FrameBudget {
     private static final Logger log = LoggerFactory.getLogger(FrameBudget.class);
     /** Bytes charged per frame beyond its payload: JeroMQ's message object and our reservation. */
     static final int FRAME_OVERHEAD = 128;
-    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("offload-frame-budget")
-            .factory());
 
     private final String name;
     private final long maxBytes;
@@ -97,6 +97,8 @@ public final class FrameBudget {
         private volatile SocketChannel channel;
         private Consumer<SocketChannel> close = ch -> { };
         private final List<Budgeted> unfinished = new ArrayList<>();
+        /** The frame JeroMQ read last: it may be the one its body was still arriving for. */
+        private Budgeted last;
         private volatile long unfinishedBytes;
         private int frames;
         private volatile boolean closed;
@@ -127,6 +129,10 @@ public final class FrameBudget {
             connections.remove(this);
             unfinished.forEach(Budgeted::release);
             unfinished.clear();
+            if (last != null) {
+                last.release(); // if it was complete and is still waiting, the reader's release is then a no-op
+                last = null;
+            }
         }
 
         @Override
@@ -167,6 +173,7 @@ public final class FrameBudget {
             boolean tooMany;
             synchronized (this) { // the sweeps of ConnectionGuard may end the connection meanwhile
                 frames++;
+                last = frame;
                 if (!(frame instanceof Discarded)) {
                     unfinished.add(frame);
                     unfinishedBytes += frame.charge;
@@ -217,18 +224,18 @@ public final class FrameBudget {
         }
     }
 
-    /** A frame whose bytes are in the budget until the reader takes it (or it is collected). */
+    /** A frame whose bytes are in the budget until the reader takes it (or its connection ends unread). */
     static class Budgeted extends Msg {
+        private static final AtomicIntegerFieldUpdater<Budgeted> RELEASED =
+                AtomicIntegerFieldUpdater.newUpdater(Budgeted.class, "released");
         private final Connection owner;
         final long charge;
-        private final Cleaner.Cleanable cleanable;
+        private volatile int released;
 
         Budgeted(Connection owner, int size, long charge) {
             super(size);
             this.owner = owner;
             this.charge = charge;
-            FrameBudget budget = owner.budget();
-            this.cleanable = CLEANER.register(this, () -> budget.release(charge));
         }
 
         /** For {@link Discarded}: a view of the scratch buffer, nothing reserved. */
@@ -236,7 +243,6 @@ public final class FrameBudget {
             super(view);
             this.owner = owner;
             this.charge = 0;
-            this.cleanable = null;
         }
 
         @Override
@@ -245,10 +251,10 @@ public final class FrameBudget {
             owner.framed(this, flags);
         }
 
-        /** Gives the bytes back, once. */
+        /** Gives the bytes back, once (the reader and the connection's end may both try). */
         void release() {
-            if (cleanable != null) {
-                cleanable.clean();
+            if (charge != 0 && RELEASED.compareAndSet(this, 0, 1)) {
+                owner.budget().release(charge);
             }
         }
     }
