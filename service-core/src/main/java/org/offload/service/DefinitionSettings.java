@@ -67,6 +67,11 @@ final class DefinitionSettings {
                 ServiceServer.Builder::heartbeatInterval));
         KINDS.put("DEADLINE_MARGIN", new Kind<>(DURATION_FORM, DefinitionSettings::duration,
                 ServiceServer.Builder::deadlineMargin));
+        KINDS.put("MAX_CONNECTIONS", new Kind<>(COUNT_FORM, Integer::parseInt, ServiceServer.Builder::maxConnections));
+        KINDS.put("MAX_CONNECTIONS_PER_PEER", new Kind<>(COUNT_FORM, Integer::parseInt,
+                ServiceServer.Builder::maxConnectionsPerPeer));
+        KINDS.put("MAX_QUEUED_BYTES", new Kind<>("a whole number of bytes, or of KiB or MiB (256MiB)",
+                DefinitionSettings::bytes, ServiceServer.Builder::maxQueuedBytes));
     }
 
     private DefinitionSettings() {}

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
+import org.offload.service.internal.FrameBudget;
 import org.offload.service.internal.Proof;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.WarnLimiter;
@@ -12,6 +13,9 @@ import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import zmq.Msg;
+import zmq.ZError;
 
 /**
  * Owns the PULL socket on its own thread, blocked in {@code recv} (JeroMQ's fastest wait). Checks each
@@ -22,6 +26,7 @@ final class RequestReceiver implements Runnable {
     /** How often a blocked receive looks up to see whether the server stops. */
     static final int RECEIVE_TIMEOUT_MS = 20;
     private static final int MAX_TRACKED_CLIENTS = 100_000;
+    private static final byte[] EMPTY = new byte[0];
 
     private final ServerIo io;
     private final String name;
@@ -52,14 +57,13 @@ final class RequestReceiver implements Runnable {
         try {
             pull.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
             while (!io.receiverShouldStop()) {
-                byte[] env = pull.recv(0);
-                if (env != null) {
-                    readRest(env);
+                Msg first = receiveFrame();
+                if (first != null) {
+                    readRest(first);
                 }
             }
         } catch (Throwable t) {
-            log.error("{} - request receiver failed; the service stops", name, t);
-            io.stopAfterFailure();
+            io.failed("its request receiver failed", t);
         } finally {
             try {
                 pull.close();
@@ -69,20 +73,56 @@ final class RequestReceiver implements Runnable {
         }
     }
 
-    private void readRest(byte[] env) {
+    /**
+     * The next frame, or null after the receive timeout. Frames are read as JeroMQ messages, not byte arrays,
+     * so that each one's bytes leave the {@link FrameBudget} as it is taken (the array is not copied).
+     */
+    private Msg receiveFrame() {
+        Msg frame = pull.base().recv(0);
+        if (frame == null) {
+            int errno = pull.base().errno();
+            if (errno != ZError.EAGAIN) {
+                throw new ZMQException(errno);
+            }
+        }
+        return frame;
+    }
+
+    private void readRest(Msg first) {
+        byte[] env = take(first);
         byte[] body = null;
         byte[] proofBytes = null;
         int frames = 1;
-        while (pull.hasReceiveMore()) {
-            byte[] f = pull.recv(0);
+        boolean discarded = FrameBudget.isDiscarded(first);
+        Msg f = first;
+        while (f.hasMore()) {
+            f = receiveFrame();
+            if (f == null) {
+                throw new IllegalStateException("the rest of a multipart message did not arrive with its first frame");
+            }
             frames++;
+            discarded |= FrameBudget.isDiscarded(f);
+            byte[] data = take(f);
             if (frames == 2) {
-                body = f;
+                body = data;
             } else if (frames == 3) {
-                proofBytes = f;
+                proofBytes = data;
             }
         }
+        if (discarded) { // a frame did not fit in the budget (counted there): what arrived is incomplete
+            if (warn.tryAcquire()) {
+                log.warn("{} - dropped a message of {} frames: too many bytes of requests were waiting for this "
+                        + "receiver (maxQueuedBytes; frames dropped so far: {})", name, frames, counters.overBudget.get());
+            }
+            return;
+        }
         onMessage(env, body, proofBytes, frames);
+    }
+
+    /** The frame's bytes, its share of the budget given back. */
+    private static byte[] take(Msg frame) {
+        FrameBudget.consumed(frame);
+        return FrameBudget.isDiscarded(frame) ? EMPTY : frame.data();
     }
 
     private void onMessage(byte[] env, byte[] body, byte[] proofBytes, int frames) {

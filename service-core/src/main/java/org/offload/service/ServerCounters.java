@@ -18,12 +18,20 @@ final class ServerCounters {
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong shed = new AtomicLong();
     final AtomicLong oversized = new AtomicLong();
+    final AtomicLong handshakeTimeouts = new AtomicLong();
+    final AtomicLong connectionsRefused = new AtomicLong();
+    final AtomicLong overBudget = new AtomicLong();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger parked = new AtomicInteger();
 
     ServerStats snapshot() {
+        return snapshot(0);
+    }
+
+    ServerStats snapshot(long queuedBytes) {
         return new ServerStats(received.get(), replied.get(), unauthorized.get(), replayed.get(), malformed.get(),
                 notFound.get(), busy.get(), failed.get(), expired.get(), cancelled.get(), dropped.get(),
-                inFlight.get(), parked.get(), shed.get(), oversized.get());
+                inFlight.get(), parked.get(), shed.get(), oversized.get(), handshakeTimeouts.get(),
+                connectionsRefused.get(), overBudget.get(), queuedBytes);
     }
 }

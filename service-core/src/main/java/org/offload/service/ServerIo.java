@@ -12,10 +12,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.ConnectionGuard;
 import org.offload.service.internal.Envelope;
+import org.offload.service.internal.FrameBudget;
 import org.offload.service.internal.ManualXpub;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
@@ -37,6 +40,11 @@ final class ServerIo {
     /** Inbound frame limit on the XPUB: subscriptions only (ZMTP 3.1 may frame them as commands). */
     private static final int MAX_SUBSCRIPTION_FRAME_BYTES = 256;
     static final String NOTIFY_START_HEADER = "offload-notify";
+    /**
+     * Frames one message may have on the PULL before its connection is closed (a request has 3; a few more
+     * are dropped as malformed like any bad message, a message that never ends is cut off).
+     */
+    static final int MAX_FRAMES_PER_MESSAGE = 64;
     /** At stop, how long interrupted handlers get to return before the sockets close without them. */
     static final long WORKER_EXIT_WAIT_MS = 1_000;
 
@@ -46,7 +54,7 @@ final class ServerIo {
     private final String pullAddress;
     private final String pubAddress;
     private final String instanceId = newInstanceId();
-    private final ServerCounters counters = new ServerCounters();
+    private final ServerCounters counters;
     private final ReplyPublisher publisher;
     private final ReplySealer sealer;
     private final Router router;
@@ -58,13 +66,21 @@ final class ServerIo {
     private final Thread ioThread;
     private final Selector selector;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Why the service stopped on its own (a dead JeroMQ thread, a failed receiver or I/O thread), if it did. */
+    private volatile Throwable failure;
     private volatile boolean stopRequested;
     private volatile boolean receiverStop;
     private volatile long drainDeadline;
 
-    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ZMQ.Socket pull, ZMQ.Socket pub,
-                     ManualXpub xpub) throws IOException {
+    private final ConnectionGuard guard;
+    private final FrameBudget budget;
+
+    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ConnectionGuard guard, FrameBudget budget,
+                     ServerCounters counters, ZMQ.Socket pull, ZMQ.Socket pub, ManualXpub xpub) throws IOException {
         this.s = s;
+        this.guard = guard;
+        this.budget = budget;
+        this.counters = counters;
         this.name = s.name();
         this.context = context;
         this.pullAddress = pull.getLastEndpoint();
@@ -87,15 +103,32 @@ final class ServerIo {
     /** Creates and binds the sockets on the calling thread, so bind errors surface in {@code start()}. */
     static ServerIo open(ServiceServer.Settings s) {
         // inproc endpoints exist only inside one context: an instance with one binds in the JVM's shared context
+        ServerIo[] self = new ServerIo[1];
+        Throwable[] early = new Throwable[1];
         SharedContext.Lease context = SharedContext.lease(
-                SharedContext.isInproc(s.pullAddress()) || SharedContext.isInproc(s.pubAddress()));
+                SharedContext.isInproc(s.pullAddress()) || SharedContext.isInproc(s.pubAddress()), e -> {
+                    ServerIo io = self[0];
+                    if (io == null) {
+                        early[0] = e;
+                    } else {
+                        io.failed("a JeroMQ thread of its context died", e);
+                    }
+                });
         ZMQ.Socket pull = null;
         ZMQ.Socket pub = null;
+        ServerCounters counters = new ServerCounters();
+        ConnectionGuard guard = null;
+        FrameBudget budget = null;
         try {
+            guard = new ConnectionGuard(s.name(), new ConnectionGuard.Limits(s.handshakeTimeout(), s.maxConnections(),
+                    s.maxConnectionsPerPeer()), counters.handshakeTimeouts, counters.connectionsRefused);
             pull = context.context().socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
             pull.setLinger(0);
             SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
+            budget = new FrameBudget(s.name(), s.maxQueuedBytes(), s.maxMessageBytes(), MAX_FRAMES_PER_MESSAGE,
+                    counters.overBudget);
+            guard.watch("PULL", pull, budget);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
             // manual: only subscriptions that carry a valid tag reach the filter (SubscriptionGate)
@@ -106,11 +139,21 @@ final class ServerIo {
             // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
             pub.setLinger((int) s.linger().toMillis());
             SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
+            // subscriptions are one frame each; a message whose frames keep the MORE flag would be held whole
+            guard.watch("PUB", pub, new FrameBudget(s.name(), Long.MAX_VALUE, MAX_SUBSCRIPTION_FRAME_BYTES, 1,
+                    new AtomicLong()));
             bind(s, pub, "PUB", s.pubAddress());
-            ServerIo io = new ServerIo(s, context, pull, pub, xpub);
+            ServerIo io = new ServerIo(s, context, guard, budget, counters, pull, pub, xpub);
+            self[0] = io;
+            if (early[0] != null) {
+                io.failed("a JeroMQ thread of its context died", early[0]);
+            }
             io.inprocEndpoints(SharedContext::bound);
             return io;
         } catch (IOException | RuntimeException e) {
+            if (guard != null) {
+                guard.close();
+            }
             closeQuietly(pull);
             closeQuietly(pub);
             try {
@@ -193,7 +236,12 @@ final class ServerIo {
     }
 
     ServerStats stats() {
-        return counters.snapshot();
+        return counters.snapshot(budget.queuedBytes());
+    }
+
+    /** Connections open on both sockets, as the connection guard counts them (tests). */
+    int openConnections() {
+        return guard.open();
     }
 
     ReplyPublisher.SubscriptionState subscriptionState() {
@@ -397,10 +445,33 @@ final class ServerIo {
                 publisher.housekeep(selector);
             }
         } catch (Throwable t) {
-            log.error("{} - I/O thread failed; stopping", name, t);
+            failed("its housekeeping thread failed", t);
         } finally {
             shutdown();
         }
+    }
+
+    /**
+     * The service cannot go on: remembers the first cause, logs it at ERROR and stops at once. A dead JeroMQ
+     * thread leaves the sockets deaf, so the stop does not wait for them (nor terminate their context, which
+     * would hang). Quick and safe from any thread, including a dying JeroMQ one.
+     */
+    void failed(String what, Throwable cause) {
+        boolean first;
+        synchronized (this) {
+            first = failure == null;
+            if (first) {
+                failure = cause;
+            }
+        }
+        if (first) {
+            log.error("{} - {}: the service fails and stops (restart the process)", name, what, cause);
+        }
+        stop(Duration.ZERO);
+    }
+
+    Throwable failure() {
+        return failure;
     }
 
     /** Starts the stop, or shortens the drain of one under way: a later, shorter stop wins. */
@@ -416,10 +487,6 @@ final class ServerIo {
             log.info("{} - stopping: drain shortened to {} ms", name, drainTimeout.toMillis());
         }
         selector.wakeup();
-    }
-
-    void stopAfterFailure() {
-        stop(Duration.ZERO);
     }
 
     private boolean drained() {
@@ -469,7 +536,8 @@ final class ServerIo {
             }
             inprocEndpoints(SharedContext::unbound);
             publisher.close();
-            context.end();
+            guard.close();
+            context.end(failure != null);
         } catch (Throwable t) {
             log.error("{} - error while closing sockets", name, t);
         } finally {
@@ -479,8 +547,13 @@ final class ServerIo {
                 log.debug("{} - closing the selector failed", name, e);
             }
             terminated.countDown();
-            log.info("{} - stopped (received={}, replied={}, dropped={})", name, counters.received.get(),
-                    counters.replied.get(), counters.dropped.get());
+            if (failure == null) {
+                log.info("{} - stopped (received={}, replied={}, dropped={})", name, counters.received.get(),
+                        counters.replied.get(), counters.dropped.get());
+            } else {
+                log.error("{} - FAILED and stopped (received={}, replied={}, dropped={}): {}", name,
+                        counters.received.get(), counters.replied.get(), counters.dropped.get(), failure.toString());
+            }
         }
     }
 

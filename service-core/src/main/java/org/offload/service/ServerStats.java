@@ -22,8 +22,17 @@ package org.offload.service;
  *                     arrival (deadline-aware admission) or when a worker took them; their handlers never ran
  * @param oversized    handler replies not sent because a frame exceeded the client's reply frame limit
  *                     (answered 500 instead)
+ * @param handshakeTimeouts  connections closed because they had not finished the ZeroMQ handshake within the
+ *                           handshake timeout (whatever stage they stalled in)
+ * @param connectionsRefused connections closed because a socket had {@code maxConnections} or one IP address
+ *                           {@code maxConnectionsPerPeer}
+ * @param overBudget   request frames dropped unread because {@code maxQueuedBytes} of frames were already
+ *                     waiting for the receiver (their messages are dropped)
+ * @param queuedBytes  bytes of request frames received and not yet taken by the receiver, each frame
+ *                     counted with 128 bytes of overhead; at most {@code maxQueuedBytes}
  */
 public record ServerStats(long received, long replied, long unauthorized, long replayed, long malformed,
                           long notFound, long busy, long failed, long expired, long cancelled, long dropped,
-                          int inFlight, int parked, long shed, long oversized) {
+                          int inFlight, int parked, long shed, long oversized, long handshakeTimeouts,
+                          long connectionsRefused, long overBudget, long queuedBytes) {
 }

@@ -275,7 +275,14 @@ public final class ServiceDefinition {
 
     /** {@link #start()} with {@code env} instead of the process environment. */
     ServiceServer start(Function<String, Optional<String>> env) {
-        ServiceServer server = toBuilder(env).build();
+        ServiceServer server;
+        try {
+            server = toBuilder(env).build();
+        } catch (IllegalStateException e) { // settings that contradict each other (maxQueuedBytes < maxMessageBytes)
+            String prefix = name + " - ";
+            String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+            throw new DefinitionException(source, 0, reason, e);
+        }
         try {
             return server.start();
         } catch (ServiceStartException e) {

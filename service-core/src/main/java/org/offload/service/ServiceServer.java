@@ -60,8 +60,28 @@ public final class ServiceServer implements AutoCloseable {
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(1);
     /** How long closing sockets may spend sending what is queued. */
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(200);
-    /** How long a connection may take to finish the ZeroMQ handshake. */
+    /**
+     * How long a connection may take to finish the ZeroMQ handshake (greeting and security handshake up to
+     * READY), whatever stage it stalls in.
+     */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Connections each socket (PULL, PUB) keeps open at most; a client process needs one on each. Beyond it
+     * the oldest connection still handshaking is closed, or the new one when all have finished. Keep twice
+     * it well under the process's file-descriptor limit.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
+    /**
+     * Connections each socket keeps open from one IP address, so that one host cannot take every slot:
+     * enough for that many client processes on one host.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 100;
+    /**
+     * Bytes of request frames that may wait for the receiver, across all connections, before their proofs
+     * are checked (each frame counted with 128 bytes of overhead). A frame that does not fit is dropped with
+     * its message, and the connection holding the most bytes of an unfinished multipart message is closed.
+     */
+    public static final int DEFAULT_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
     /**
      * ZMTP heartbeat interval on both sockets; a peer silent for three intervals is disconnected (a dead
      * client's subscription is then dropped).
@@ -145,6 +165,19 @@ public final class ServiceServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Why this server stopped on its own, if it did: a JeroMQ thread of its context died (for example of an
+     * {@link OutOfMemoryError}), or one of its own threads failed. It then logged the cause at ERROR and
+     * stopped at once; {@link #isRunning()} is false. Empty while it runs and after an ordinary stop.
+     */
+    public Optional<Throwable> failure() {
+        ServerIo current;
+        synchronized (lock) {
+            current = io;
+        }
+        return current == null ? Optional.empty() : Optional.ofNullable(current.failure());
+    }
+
     public ServerStats stats() {
         ServerIo current;
         synchronized (lock) {
@@ -213,6 +246,11 @@ public final class ServiceServer implements AutoCloseable {
         return "ServiceServer[" + settings.name() + ", " + state + "]";
     }
 
+    /** The running instance (tests). */
+    ServerIo io() {
+        return running();
+    }
+
     /** What this server was built with (tests, and the definition file's settings). */
     Settings settings() {
         return settings;
@@ -223,7 +261,8 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-                    boolean exposeErrorDetails, Duration deadlineMargin, Optional<ServiceCaller> caller) {
+                    boolean exposeErrorDetails, Duration deadlineMargin, Optional<ServiceCaller> caller,
+                    int maxConnections, int maxConnectionsPerPeer, int maxQueuedBytes) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -249,6 +288,9 @@ public final class ServiceServer implements AutoCloseable {
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
         private Duration deadlineMargin = DEFAULT_DEADLINE_MARGIN;
         private Optional<ServiceCaller> caller = Optional.empty();
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
+        private int maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private boolean built;
 
         private Builder() {}
@@ -380,6 +422,30 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /** Connections each socket keeps open at most ({@link #DEFAULT_MAX_CONNECTIONS}). */
+        public Builder maxConnections(int maxConnections) {
+            check();
+            this.maxConnections = Checks.positive("maxConnections", maxConnections);
+            return this;
+        }
+
+        /** Connections each socket keeps open from one IP address ({@link #DEFAULT_MAX_CONNECTIONS_PER_PEER}). */
+        public Builder maxConnectionsPerPeer(int maxConnectionsPerPeer) {
+            check();
+            this.maxConnectionsPerPeer = Checks.positive("maxConnectionsPerPeer", maxConnectionsPerPeer);
+            return this;
+        }
+
+        /**
+         * Bytes of request frames that may wait for the receiver before their proofs are checked
+         * ({@link #DEFAULT_MAX_QUEUED_BYTES}); at least {@code maxMessageBytes}, checked by {@link #build()}.
+         */
+        public Builder maxQueuedBytes(int maxQueuedBytes) {
+            check();
+            this.maxQueuedBytes = Checks.positive("maxQueuedBytes", maxQueuedBytes);
+            return this;
+        }
+
         /** Sends a failed handler's exception class and message in 500 replies (never a stack trace). */
         public Builder exposeErrorDetails(boolean expose) {
             check();
@@ -419,11 +485,15 @@ public final class ServiceServer implements AutoCloseable {
             if (routes.isEmpty()) {
                 throw new IllegalStateException(name + " - at least one route(...) is required");
             }
+            if (maxQueuedBytes < maxMessageBytes) {
+                throw new IllegalStateException(name + " - maxQueuedBytes must be >= maxMessageBytes (" + maxMessageBytes
+                        + ") but was " + maxQueuedBytes);
+            }
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
-                    deadlineMargin, caller));
+                    deadlineMargin, caller, maxConnections, maxConnectionsPerPeer, maxQueuedBytes));
         }
 
         private void check() {

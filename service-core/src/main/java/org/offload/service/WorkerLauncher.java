@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * exits 0. {@code --bind} replaces the file's addresses; {@code --parent-pid N} also stops and exits 0 when
  * process N ends, so a worker never outlives its supervisor. A bad definition prints its
  * {@code file:line: reason} on one stderr line and exits 2; bad arguments print the usage and exit 2;
- * anything unexpected exits 1.
+ * anything unexpected exits 1, and so does a service that fails while serving (a JeroMQ thread died, e.g. of
+ * {@link OutOfMemoryError}: see {@link ServiceServer#failure()}), so a supervisor restarts it.
  *
  * <p>The JVM would exit 143 after SIGTERM; a shutdown hook stops the service and then halts the JVM with
  * the launcher's own exit status, so other shutdown hooks may not finish (an SLF4J binding that logs
@@ -72,7 +73,8 @@ public final class WorkerLauncher {
                     return; // the shutdown hook halts the JVM
                 }
             }
-            log.error("{} - stopped without being asked to", definition.name());
+            log.error("{} - stopped without being asked to ({}); exiting with status {}", definition.name(),
+                    started.failure().map(Throwable::toString).orElse("no cause recorded"), EXIT_FAILED);
             exit(EXIT_FAILED);
         } catch (UsageException e) {
             System.err.println("WorkerLauncher: " + e.getMessage());
@@ -133,6 +135,9 @@ public final class WorkerLauncher {
             log.info("{} - stopping", current.name());
             current.close();
             log.info("{} - stopped", current.name());
+            if (current.failure().isPresent()) {
+                exitStatus = EXIT_FAILED; // a signal that comes after a failure must not turn it into a 0
+            }
         }
         System.out.flush();
         System.err.flush();

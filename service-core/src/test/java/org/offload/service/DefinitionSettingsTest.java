@@ -50,7 +50,8 @@ class DefinitionSettingsTest {
         ServiceServer.Settings s = built("VIRTUAL_THREADS true", "QUEUE_CAPACITY 77", "ERROR_DETAILS true",
                 "MAX_MESSAGE_BYTES 2MiB", "DRAIN_TIMEOUT 250ms", "REPLAY_WINDOW 2m", "MAX_PARKED_REPLIES 500",
                 "PARK_TIMEOUT PT3S", "SEND_HIGH_WATER_MARK 4000", "RECEIVE_HIGH_WATER_MARK 3000", "LINGER 0s",
-                "HANDSHAKE_TIMEOUT 2s", "HEARTBEAT_INTERVAL 1h", "DEADLINE_MARGIN 75ms");
+                "HANDSHAKE_TIMEOUT 2s", "HEARTBEAT_INTERVAL 1h", "DEADLINE_MARGIN 75ms", "MAX_CONNECTIONS 300",
+                "MAX_CONNECTIONS_PER_PEER 7", "MAX_QUEUED_BYTES 64MiB");
 
         assertAll(
                 () -> assertTrue(s.virtualThreads()),
@@ -66,7 +67,10 @@ class DefinitionSettingsTest {
                 () -> assertEquals(Duration.ZERO, s.linger()),
                 () -> assertEquals(Duration.ofSeconds(2), s.handshakeTimeout()),
                 () -> assertEquals(Duration.ofHours(1), s.heartbeatInterval()),
-                () -> assertEquals(Duration.ofMillis(75), s.deadlineMargin()));
+                () -> assertEquals(Duration.ofMillis(75), s.deadlineMargin()),
+                () -> assertEquals(300, s.maxConnections()),
+                () -> assertEquals(7, s.maxConnectionsPerPeer()),
+                () -> assertEquals(64 * 1024 * 1024, s.maxQueuedBytes()));
     }
 
     @Test

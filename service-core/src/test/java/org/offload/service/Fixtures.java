@@ -1,5 +1,13 @@
 package org.offload.service;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +23,8 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Shared test fixtures for the service tests: servers on ephemeral loopback ports, {@link RawPeer}s and
@@ -109,6 +119,100 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
                     + " (another server of this name left its threads running?)");
         }
         return threads;
+    }
+
+    // ------------------------------------------------------------------ raw TCP peers (attacks below ZeroMQ)
+
+    /** A plain TCP connection to a {@code tcp://127.0.0.1:PORT} address, closed with the fixtures. */
+    Socket rawConnect(String address) throws IOException {
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        Socket s = add(new Socket("127.0.0.1", port));
+        s.setSoTimeout((int) WAIT.toMillis());
+        return s;
+    }
+
+    /**
+     * Connects and completes a ZMTP 3.0 NULL handshake as {@code socketType} the way libzmq peers do: greeting,
+     * then READY once the service's greeting arrived. (JeroMQ 0.6.0 drops a peer whose greeting and READY
+     * arrive in one read before it sent its own greeting.)
+     */
+    Socket zmtpConnect(String address, String socketType) throws IOException {
+        Socket s = rawConnect(address);
+        write(s, greeting());
+        readGreeting(s);
+        write(s, ready(socketType));
+        return s;
+    }
+
+    /** Reads the service's 64-byte ZMTP 3 greeting. */
+    static void readGreeting(Socket s) throws IOException {
+        byte[] theirs = s.getInputStream().readNBytes(64);
+        assertEquals(64, theirs.length, "the service's greeting");
+        assertEquals((byte) 0xFF, theirs[0], "signature");
+        assertEquals(3, theirs[10], "ZMTP major version");
+    }
+
+    /** A ZMTP 3.0 greeting with the NULL mechanism, as a client. */
+    static byte[] greeting() {
+        ByteBuffer b = ByteBuffer.allocate(64);
+        b.put((byte) 0xFF).put(new byte[8]).put((byte) 0x7F); // signature
+        b.put((byte) 3).put((byte) 0); // version 3.0
+        byte[] mechanism = new byte[20];
+        byte[] name = "NULL".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, mechanism, 0, name.length);
+        b.put(mechanism);
+        b.put((byte) 0); // as-server
+        return b.array(); // filler stays zero
+    }
+
+    /** The NULL mechanism's READY command announcing {@code socketType}. */
+    static byte[] ready(String socketType) {
+        byte[] name = "Socket-Type".getBytes(StandardCharsets.US_ASCII);
+        byte[] value = socketType.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer body = ByteBuffer.allocate(1 + 5 + 1 + name.length + 4 + value.length);
+        body.put((byte) 5).put("READY".getBytes(StandardCharsets.US_ASCII));
+        body.put((byte) name.length).put(name).putInt(value.length).put(value);
+        ByteBuffer frame = ByteBuffer.allocate(2 + body.capacity());
+        frame.put((byte) 0x04).put((byte) body.capacity()).put(body.array()); // short command frame
+        return frame.array();
+    }
+
+    /** A message frame header with the 8-byte length form, with the MORE flag if {@code more}. */
+    static byte[] longFrameHeader(long size, boolean more) {
+        return ByteBuffer.allocate(9).put((byte) (0x02 | (more ? 0x01 : 0))).putLong(size).array();
+    }
+
+    /** A complete message frame (8-byte length form), with the MORE flag if {@code more}. */
+    static byte[] frame(byte[] body, boolean more) {
+        return ByteBuffer.allocate(9 + body.length).put(longFrameHeader(body.length, more)).put(body).array();
+    }
+
+    static void write(Socket s, byte[]... chunks) throws IOException {
+        OutputStream out = s.getOutputStream();
+        for (byte[] c : chunks) {
+            out.write(c);
+        }
+        out.flush();
+    }
+
+    /**
+     * Reads (and discards) what the service sends until it closes the connection. True when it closed it
+     * (end of stream or reset) within {@code bound}, false when the connection was still open then.
+     */
+    static boolean closedByService(Socket s, Duration bound) throws IOException {
+        s.setSoTimeout((int) bound.toMillis());
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+            while (in.read(buf) >= 0) {
+                // the service's greeting and READY; keep reading
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true; // reset by the service
+        }
     }
 
     <T extends AutoCloseable> T add(T resource) {

@@ -75,95 +75,27 @@ class HostilePeerTest {
     // ------------------------------------------------------------------ raw TCP helpers
 
     private Socket connect(String address) throws IOException {
-        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        Socket s = fx.add(new Socket("127.0.0.1", port));
-        s.setSoTimeout((int) Fixtures.WAIT.toMillis());
-        return s;
+        return fx.rawConnect(address);
     }
 
-    /**
-     * Connects and completes a ZMTP 3.0 NULL handshake as {@code socketType} the way libzmq peers do: greeting,
-     * then READY once the service's greeting arrived. (JeroMQ 0.6.0 drops a peer whose greeting and READY
-     * arrive in one read before it sent its own greeting.)
-     */
     private Socket zmtpConnect(String address, String socketType) throws IOException {
-        Socket s = connect(address);
-        write(s, greeting());
-        byte[] theirs = s.getInputStream().readNBytes(64);
-        assertEquals(64, theirs.length, "the service's greeting");
-        assertEquals((byte) 0xFF, theirs[0], "signature");
-        assertEquals(3, theirs[10], "ZMTP major version");
-        write(s, ready(socketType));
-        return s;
+        return fx.zmtpConnect(address, socketType);
     }
 
-    /** A ZMTP 3.0 greeting with the NULL mechanism, as a client. */
-    private static byte[] greeting() {
-        ByteBuffer b = ByteBuffer.allocate(64);
-        b.put((byte) 0xFF).put(new byte[8]).put((byte) 0x7F); // signature
-        b.put((byte) 3).put((byte) 0); // version 3.0
-        b.put(mechanism("NULL")); // mechanism
-        b.put((byte) 0); // as-server
-        return b.array(); // filler stays zero
-    }
-
-    private static byte[] mechanism(String mechanism) {
-        byte[] m = new byte[20];
-        byte[] name = mechanism.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(name, 0, m, 0, name.length);
-        return m;
-    }
-
-    /** The NULL mechanism's READY command announcing {@code socketType}. */
-    private static byte[] ready(String socketType) {
-        byte[] name = "Socket-Type".getBytes(StandardCharsets.US_ASCII);
-        byte[] value = socketType.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer body = ByteBuffer.allocate(1 + 5 + 1 + name.length + 4 + value.length);
-        body.put((byte) 5).put("READY".getBytes(StandardCharsets.US_ASCII));
-        body.put((byte) name.length).put(name).putInt(value.length).put(value);
-        ByteBuffer frame = ByteBuffer.allocate(2 + body.capacity());
-        frame.put((byte) 0x04).put((byte) body.capacity()).put(body.array()); // short command frame
-        return frame.array();
-    }
-
-    /** A message frame header with the 8-byte length form. */
     private static byte[] longFrameHeader(long size) {
-        return ByteBuffer.allocate(9).put((byte) 0x02).putLong(size).array();
+        return Fixtures.longFrameHeader(size, false);
     }
 
-    /** A complete message frame (8-byte length form), with the MORE flag if {@code more}. */
     private static byte[] frame(byte[] body, boolean more) {
-        return ByteBuffer.allocate(9 + body.length).put((byte) (0x02 | (more ? 0x01 : 0))).putLong(body.length)
-                .put(body).array();
+        return Fixtures.frame(body, more);
     }
 
-    /**
-     * Reads (and discards) what the service sends until it closes the connection. True when it closed it
-     * within {@link #CLOSE_WAIT}, false when the connection was still open then.
-     */
     private static boolean closedByService(Socket s) throws IOException {
-        // the service closes within milliseconds (the handshake timeout is 500 ms); the bound is for a loaded machine
-        s.setSoTimeout((int) CLOSE_WAIT.toMillis());
-        InputStream in = s.getInputStream();
-        byte[] buf = new byte[4096];
-        try {
-            while (in.read(buf) >= 0) {
-                // the service's greeting and READY; keep reading
-            }
-            return true;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (SocketException e) {
-            return true; // reset by the service
-        }
+        return Fixtures.closedByService(s, CLOSE_WAIT);
     }
 
     private static void write(Socket s, byte[]... chunks) throws IOException {
-        OutputStream out = s.getOutputStream();
-        for (byte[] c : chunks) {
-            out.write(c);
-        }
-        out.flush();
+        Fixtures.write(s, chunks);
     }
 
     // ------------------------------------------------------------------ tests

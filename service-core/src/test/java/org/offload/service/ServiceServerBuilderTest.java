@@ -37,6 +37,9 @@ class ServiceServerBuilderTest {
                 () -> rejects("maxParkedReplies must be > 0 but was 0", () -> b().maxParkedReplies(0)),
                 () -> rejects("sendHighWaterMark must be > 0 but was 0", () -> b().sendHighWaterMark(0)),
                 () -> rejects("receiveHighWaterMark must be > 0 but was -5", () -> b().receiveHighWaterMark(-5)),
+                () -> rejects("maxConnections must be > 0 but was 0", () -> b().maxConnections(0)),
+                () -> rejects("maxConnectionsPerPeer must be > 0 but was -1", () -> b().maxConnectionsPerPeer(-1)),
+                () -> rejects("maxQueuedBytes must be > 0 but was 0", () -> b().maxQueuedBytes(0)),
                 () -> rejects("replayWindow must be > 0 but was 0 ms", () -> b().replayWindow(Duration.ZERO)),
                 () -> rejects("parkTimeout must be > 0 but was -1 ms", () -> b().parkTimeout(Duration.ofMillis(-1))),
                 () -> rejects("handshakeTimeout must be > 0 but was 0 ms", () -> b().handshakeTimeout(Duration.ZERO)),
@@ -84,6 +87,14 @@ class ServiceServerBuilderTest {
     }
 
     @Test
+    void build_queuedBytesBelowTheFrameLimit_throwsIllegalState() {
+        IllegalStateException x = assertThrows(IllegalStateException.class,
+                () -> Fixtures.builder("budget").maxMessageBytes(4096).maxQueuedBytes(4095).build());
+
+        assertEquals("budget - maxQueuedBytes must be >= maxMessageBytes (4096) but was 4095", x.getMessage());
+    }
+
+    @Test
     void builder_afterBuild_isSealedForEveryOption() {
         ServiceServer.Builder builder = Fixtures.builder("sealed");
         builder.build();
@@ -112,7 +123,7 @@ class ServiceServerBuilderTest {
 
         assertEquals("unstarted - not started", x.getMessage());
         assertFalse(server.isRunning());
-        assertEquals(new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), server.stats());
+        assertEquals(new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), server.stats());
         assertEquals("ServiceServer[unstarted, NEW]", server.toString());
     }
 

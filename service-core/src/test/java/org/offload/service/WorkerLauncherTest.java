@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,15 +34,17 @@ class WorkerLauncherTest {
     Path dir;
 
     /** A definition on ports 1 and 2 (never bound: every test passes --bind with ephemeral ports). */
-    private Path definition(String name) throws Exception {
-        return Files.write(dir.resolve(name + ".service"), List.of(
+    private Path definition(String name, String... settings) throws Exception {
+        List<String> lines = new java.util.ArrayList<>(List.of(
                 "SERVICE " + name + " tcp://127.0.0.1:1 tcp://127.0.0.1:2",
                 "PASSPHRASE env:" + ServiceDefinitionTest.PASSPHRASE_VARIABLE,
-                "WORKERS 2",
-                "ROUTE ^/echo$",
+                "WORKERS 2"));
+        lines.addAll(List.of(settings));
+        lines.addAll(List.of("ROUTE ^/echo$",
                 "REQUEST " + TestHandlers.ECHO,
                 "ROUTE ^/until-shutdown$",
                 "REQUEST " + TestHandlers.UNTIL_SHUTDOWN));
+        return Files.write(dir.resolve(name + ".service"), lines);
     }
 
     private WorkerProcess launch(String... args) throws Exception {
@@ -131,6 +134,92 @@ class WorkerLauncherTest {
         } finally {
             parent.destroyForcibly();
         }
+    }
+
+    /**
+     * JeroMQ 0.6.0's I/O thread allocates each frame as soon as its length arrives and holds a message whose
+     * frames keep the MORE flag whole. With a 32 MiB heap and a queued-bytes budget far above it, 8 MiB frames
+     * that never end the message make that thread die of OutOfMemoryError, deterministically (it is the one
+     * asking for 8 MiB). Left alone the process would stay up, deaf; the launcher must exit 1 with the cause
+     * at ERROR.
+     */
+    @Test
+    @Timeout(value = 120, unit = SECONDS)
+    void launch_jeromqIoThreadDiesOfOutOfMemory_exits1WithTheCauseLogged() throws Exception {
+        WorkerProcess worker = fx.add(WorkerProcess.start(List.of("-Xmx32m"), ENV,
+                definition("oom", "MAX_QUEUED_BYTES 1024MiB").toString(), "--bind", Fixtures.ANY_PORT,
+                Fixtures.ANY_PORT));
+        String[] addresses = worker.awaitServing();
+        Socket attacker = fx.zmtpConnect(addresses[0], "PUSH");
+        byte[] frame = Fixtures.frame(new byte[ServiceServer.DEFAULT_MAX_MESSAGE_BYTES], true);
+        long start = System.nanoTime();
+
+        try {
+            for (int i = 0; i < 8 && worker.process().isAlive(); i++) {
+                Fixtures.write(attacker, frame);
+            }
+        } catch (java.io.IOException closed) {
+            // the worker went down while we wrote
+        }
+        int status = worker.awaitExit();
+        System.out.println("oom worker exited " + (System.nanoTime() - start) / 1_000_000 + " ms after the flood began");
+
+        String log = String.join("\n", worker.stderr());
+        assertEquals(1, status, () -> "exit status; stderr: " + log);
+        assertTrue(log.contains("ERROR org.offload.service.internal.SharedContext - JeroMQ thread "), log);
+        assertTrue(log.contains("java.lang.OutOfMemoryError"), log);
+        assertTrue(log.contains("oom - a JeroMQ thread of its context died: the service fails and stops"), log);
+        assertTrue(log.contains("oom - stopped without being asked to (java.lang.OutOfMemoryError"), log);
+    }
+
+    /**
+     * Four connections sending 8 MiB requests with bad proofs and two sending 8 MiB frames that never end
+     * their message, against a worker with a 512 MiB heap and the library's defaults: without a byte bound
+     * its I/O thread died of OutOfMemoryError. It must keep serving, and stay up.
+     */
+    @Test
+    @Timeout(value = 180, unit = SECONDS)
+    void launch_512MiBHeapUnderAFloodOf8MiBFrames_keepsServing() throws Exception {
+        WorkerProcess worker = fx.add(WorkerProcess.start(List.of("-Xmx512m"), ENV,
+                definition("flood").toString(), "--bind", Fixtures.ANY_PORT, Fixtures.ANY_PORT));
+        String[] addresses = worker.awaitServing();
+        RawPeer peer = fx.add(new RawPeer(addresses[0], addresses[1], Fixtures.PASSPHRASE, ClientId.random()));
+        int size = ServiceServer.DEFAULT_MAX_MESSAGE_BYTES;
+        org.offload.service.internal.Sealed m = peer.seal(peer.request(Fixtures.ECHO, "request", Map.of()),
+                Body.bytes(new byte[size - 64]));
+        List<byte[]> badProof = List.of(Fixtures.frame(m.envelope(), true), Fixtures.frame(m.body(), true),
+                Fixtures.frame(new byte[32], false));
+        byte[] endless = Fixtures.frame(new byte[size], true);
+        List<Thread> attackers = new java.util.ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            Socket s = fx.zmtpConnect(addresses[0], "PUSH");
+            boolean hoarder = c >= 4;
+            attackers.add(Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (int i = 0; i < 25; i++) {
+                        if (hoarder) {
+                            Fixtures.write(s, endless);
+                        } else {
+                            Fixtures.write(s, badProof.get(0), badProof.get(1), badProof.get(2));
+                        }
+                    }
+                } catch (java.io.IOException closedByTheWorker) {
+                    // a hoarder is cut off; so may be a flooder holding budget in an unfinished message
+                }
+            }));
+        }
+        for (Thread t : attackers) {
+            t.join(WorkerProcess.JVM_WAIT.toMillis());
+        }
+
+        assertEquals(Status.OK, peer.call(Fixtures.ECHO, "request", Map.of(), Body.json(Map.of("n", 1))).status(),
+                () -> "stderr: " + worker.stderr());
+        assertTrue(worker.process().isAlive(), () -> "the worker died: " + worker.stderr());
+        assertFalse(String.join("\n", worker.stderr()).contains("OutOfMemoryError"), () -> String.join("\n",
+                worker.stderr()));
+        System.out.println("flood worker peak RSS: " + java.nio.file.Files.readAllLines(
+                Path.of("/proc/" + worker.process().pid() + "/status")).stream()
+                .filter(l -> l.startsWith("VmHWM")).findFirst().orElse("?"));
     }
 
     @Test

@@ -42,11 +42,12 @@ final class WorkerProcess implements AutoCloseable {
         return start(List.of(), env, args);
     }
 
-    /** Like {@link #start(Map, String...)}, with {@code jvmOptions} (e.g. {@code -Xmx512m}) for the child JVM. */
+    /** {@link #start(Map, String...)} with {@code jvmOptions} (e.g. {@code -Xmx512m}) before the class name. */
     static WorkerProcess start(List<String> jvmOptions, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", classpath()));
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-cp", classpath(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=info", WorkerLauncher.class.getName()));
+        command.add(WorkerLauncher.class.getName());
         command.addAll(List.of(args));
         Path stderr = Files.createTempFile("worker-stderr", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -1,7 +1,12 @@
 package org.offload.service.internal;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
 
 /**
@@ -15,9 +20,16 @@ import org.zeromq.ZMQ;
  * comes before the bind: the first message the connecting side queued is dropped and its identity frame is
  * delivered in its place, so a SUB's subscription is lost (and an XPUB under {@code -ea} fails an assertion
  * in {@code SocketBase.extractFlags}). Clients therefore connect to an inproc endpoint only once it is bound.
+ *
+ * <p>Every context it hands out reports the death of one of its JeroMQ threads (I/O thread or reaper, e.g.
+ * of an {@link OutOfMemoryError}): JeroMQ 0.6.0 lets such a thread end silently, leaving every socket of the
+ * context deaf and {@code term()} hung. The lease's failure listener hears of it (the service then fails
+ * loudly); a lease of the shared context hears of a death in it whoever caused it.
  * Not public API.
  */
 public final class SharedContext {
+    private static final Logger log = LoggerFactory.getLogger(SharedContext.class);
+    private static final List<Consumer<Throwable>> sharedListeners = new CopyOnWriteArrayList<>();
     private static ZMQ.Context context;
     private static int users;
     private static final Set<String> bound = new HashSet<>();
@@ -27,7 +39,7 @@ public final class SharedContext {
     /** The shared context; each call must be matched by one {@link #release}. */
     private static synchronized ZMQ.Context acquire() {
         if (users++ == 0) {
-            context = ZMQ.context(1);
+            context = watched(ZMQ.context(1), e -> sharedListeners.forEach(l -> l.accept(e)));
         }
         return context;
     }
@@ -53,17 +65,55 @@ public final class SharedContext {
      * context of its own. {@link Lease#end()} terminates an own context or releases the shared one.
      */
     public static Lease lease(boolean shared) {
-        return new Lease(shared ? acquire() : ZMQ.context(1), shared);
+        return lease(shared, e -> { });
+    }
+
+    /**
+     * {@link #lease(boolean)}, with {@code onThreadDeath} told (on the dying thread, so it must be quick) when
+     * a JeroMQ thread of the context dies of an uncaught exception or error. Such a context cannot be
+     * terminated any more: {@link Lease#end()} then leaves it.
+     */
+    public static Lease lease(boolean shared, Consumer<Throwable> onThreadDeath) {
+        if (!shared) {
+            return new Lease(watched(ZMQ.context(1), onThreadDeath), false, onThreadDeath);
+        }
+        sharedListeners.add(onThreadDeath);
+        return new Lease(acquire(), true, onThreadDeath);
+    }
+
+    /** Installs the handlers before any socket exists (JeroMQ refuses them afterwards). */
+    private static ZMQ.Context watched(ZMQ.Context ctx, Consumer<Throwable> onThreadDeath) {
+        ctx.setUncaughtExceptionHandler((thread, e) -> {
+            try {
+                log.error("JeroMQ thread {} died; every socket of its context is deaf from now on", thread.getName(), e);
+            } finally {
+                onThreadDeath.accept(e);
+            }
+        });
+        // JeroMQ's poller survives a RuntimeException in a handler and reports it here (default: printStackTrace)
+        ctx.setNotificationExceptionHandler((thread, e) ->
+                log.warn("JeroMQ thread {} caught an exception and goes on", thread.getName(), e));
+        return ctx;
     }
 
     /** A context and whether it is the shared one; end it once, after closing its sockets. */
-    public record Lease(ZMQ.Context context, boolean shared) {
-        public void end() {
+    public record Lease(ZMQ.Context context, boolean shared, Consumer<Throwable> onThreadDeath) {
+        /** Terminates an own context or releases the shared one; {@code broken}: a JeroMQ thread died, do not wait for it. */
+        public void end(boolean broken) {
             if (shared) {
+                sharedListeners.remove(onThreadDeath);
+                if (broken) {
+                    log.error("the shared ZeroMQ context lost a thread; it is left unterminated");
+                    return;
+                }
                 release();
-            } else {
+            } else if (!broken) {
                 context.term();
             }
+        }
+
+        public void end() {
+            end(false);
         }
     }
 
