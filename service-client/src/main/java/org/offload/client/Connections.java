@@ -30,9 +30,13 @@ final class Connections {
     private record Idle<T>(T value, long until) {
     }
 
+    private record PubKey(String address, ClientSecurity security) {
+    }
+
     private final ClientIo io;
+    /** Keyed by {@link #key}: a connection is reused only for the same address and keys. */
     private final Map<String, Integer> pubUsers = new HashMap<>();
-    private final Map<String, Idle<String>> idlePubs = new HashMap<>();
+    private final Map<String, Idle<PubKey>> idlePubs = new HashMap<>();
     private final Map<String, Idle<ZMQ.Socket>> idlePushes = new HashMap<>();
 
     Connections(ClientIo io) {
@@ -48,19 +52,25 @@ final class Connections {
         }
     }
 
+    /** Connections are reused only for the same address and the same encryption and keys. */
+    private static String key(String address, ClientSecurity security) {
+        return security.id() + " " + address;
+    }
+
     /** A PUSH socket connected to {@code pullAddress}: an idle one if there is one, else a new one. */
-    ZMQ.Socket openPush(String pullAddress) {
-        Idle<ZMQ.Socket> idle = idlePushes.remove(pullAddress);
+    ZMQ.Socket openPush(String pullAddress, ClientSecurity security) {
+        Idle<ZMQ.Socket> idle = idlePushes.remove(key(pullAddress, security));
         if (idle != null) {
             return idle.value();
         }
         ZMQ.Socket push = io.context.socket(SocketType.PUSH);
         try {
-            io.guard(push);
+            io.guard(push, security);
             push.setSndHWM(io.settings.sendHwm());
             // JeroMQ's flag is the inverse of libzmq's ZMQ_IMMEDIATE: false = queue only on live connections,
             // so a dead instance is not writable, its calls go elsewhere, and nothing runs after its caller quit.
             push.setImmediate(false);
+            security.apply(push);
             push.connect(pullAddress);
             return push;
         } catch (RuntimeException e) {
@@ -71,24 +81,25 @@ final class Connections {
     }
 
     /** The instance at {@code pullAddress} is no longer used: its PUSH idles, then closes. */
-    void releasePush(String pullAddress, ZMQ.Socket push) {
+    void releasePush(String pullAddress, ClientSecurity security, ZMQ.Socket push) {
         if (SharedContext.isInproc(pullAddress)) {
             push.close(); // an inproc connection never comes back once its service closes: nothing to reuse
             return;
         }
-        idlePushes.put(pullAddress, new Idle<>(push, System.nanoTime() + GRACE_NANOS));
+        idlePushes.put(key(pullAddress, security), new Idle<>(push, System.nanoTime() + GRACE_NANOS));
     }
 
     /**
      * One more service instance replies from {@code pubAddress}: the SUB connects on the first, and this
      * waits for the receiver thread to say whether it could, so a bad address fails the registration.
      */
-    void acquirePub(String pubAddress) {
-        if (!pubUsers.containsKey(pubAddress) && idlePubs.remove(pubAddress) == null) {
+    void acquirePub(String pubAddress, ClientSecurity security) {
+        String key = key(pubAddress, security);
+        if (!pubUsers.containsKey(key) && idlePubs.remove(key) == null) {
             CompletableFuture<Void> connected = new CompletableFuture<>();
-            io.receiver.execute(sub -> {
+            io.receiver.execute(subs -> {
                 try {
-                    sub.connect(pubAddress);
+                    subs.connect(pubAddress, security);
                     connected.complete(null);
                 } catch (RuntimeException e) {
                     connected.completeExceptionally(e);
@@ -105,18 +116,19 @@ final class Connections {
                         + " within " + PUB_CONNECT_WAIT_MS + " ms (is the client closing?)");
             }
         }
-        pubUsers.merge(pubAddress, 1, Integer::sum);
+        pubUsers.merge(key, 1, Integer::sum);
     }
 
     /** One fewer: after the last, the SUB's connection idles, then disconnects. */
-    void releasePub(String pubAddress) {
-        if (pubUsers.merge(pubAddress, -1, Integer::sum) == 0) {
-            pubUsers.remove(pubAddress);
+    void releasePub(String pubAddress, ClientSecurity security) {
+        String key = key(pubAddress, security);
+        if (pubUsers.merge(key, -1, Integer::sum) == 0) {
+            pubUsers.remove(key);
             if (SharedContext.isInproc(pubAddress)) {
-                io.receiver.execute(sub -> sub.disconnect(pubAddress));
+                io.receiver.execute(subs -> subs.disconnect(pubAddress, security));
                 return;
             }
-            idlePubs.put(pubAddress, new Idle<>(pubAddress, System.nanoTime() + GRACE_NANOS));
+            idlePubs.put(key, new Idle<>(new PubKey(pubAddress, security), System.nanoTime() + GRACE_NANOS));
         }
     }
 
@@ -136,7 +148,7 @@ final class Connections {
         idlePubs.values().removeIf(idle -> {
             boolean expired = now - idle.until() >= 0;
             if (expired) {
-                io.receiver.execute(sub -> sub.disconnect(idle.value()));
+                io.receiver.execute(subs -> subs.disconnect(idle.value().address(), idle.value().security()));
             }
             return expired;
         });

@@ -148,8 +148,8 @@ final class RequestSender implements Runnable {
         }
         ZMQ.Socket push = null;
         try {
-            push = connections.openPush(pullAddress);
-            connections.acquirePub(pubAddress);
+            push = connections.openPush(pullAddress, target.security);
+            connections.acquirePub(pubAddress, target.security);
         } catch (RuntimeException e) {
             if (push != null) {
                 push.close();
@@ -178,8 +178,8 @@ final class RequestSender implements Runnable {
         waitingCount -= entry.waiting.size();
         entry.waiting.clear();
         for (Instance i : entry.instances) {
-            connections.releasePush(i.pullAddress, i.push);
-            connections.releasePub(i.pubAddress);
+            connections.releasePush(i.pullAddress, entry.security, i.push);
+            connections.releasePub(i.pubAddress, entry.security);
         }
         log.info("{} - unregistered {}", name, service);
     }
@@ -297,7 +297,8 @@ final class RequestSender implements Runnable {
                         + p.request.path() + " after " + p.timeoutMs + " ms (pending=" + io.pending.size()
                         + ", instances=" + p.service.instances.size() + ")" + (to == null || to.answered ? ""
                         : "; nothing has come back from " + to.addresses() + " yet - unless its handler is just slow,"
-                        + " check that the worker runs there and that PULL and PUB are in the right order")));
+                        + " check that the worker runs there, that PULL and PUB are in the right order, and that it uses"
+                        + " the same encryption (" + p.service.security.encryption() + " here) and passphrase")));
             } else {
                 io.unavailable.incrementAndGet();
                 io.fail(p, new ServiceUnavailableException(name + " - request " + p.request.path() + " not sent within "

@@ -6,17 +6,22 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.offload.service.internal.Proof;
 
-/** A registered service: its name, passphrase proof and instances. Instances change on the sender thread only. */
+/**
+ * A registered service: its name, passphrase proof, encryption and instances. Instances change on the sender
+ * thread only.
+ */
 final class ServiceEntry {
     final String name;
     final Proof proof;
+    final ClientSecurity security;
     final List<Instance> instances = new CopyOnWriteArrayList<>();
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private int next;
 
-    ServiceEntry(String name, Proof proof) {
+    ServiceEntry(String name, Proof proof, ClientSecurity security) {
         this.name = name;
         this.proof = proof;
+        this.security = security;
     }
 
     /** The writable instance with the fewest calls in flight (round robin among equals), or null. */
@@ -54,7 +59,8 @@ final class ServiceEntry {
         }
         if (never.size() == instances.size()) {
             return "no instance of " + name + " connected: " + String.join(", ", never)
-                    + " - is the worker running, and are PULL and PUB in the right order?";
+                    + " - is the worker running, are PULL and PUB in the right order, and does it use the same"
+                    + " encryption (" + security.encryption() + " here) and passphrase?";
         }
         if (never.isEmpty() && notWritable.isEmpty()) {
             return "no instance of " + name + " could take it in time (all " + instances.size()
@@ -68,7 +74,8 @@ final class ServiceEntry {
         }
         if (!never.isEmpty()) {
             why.append(notWritable.isEmpty() ? "" : "; ").append(never.size()).append(" never connected: ")
-                    .append(String.join(", ", never)).append(" - is the worker running there?");
+                    .append(String.join(", ", never)).append(" - is the worker running there, with the same encryption ("
+                    + security.encryption() + " here) and passphrase?");
         }
         return why.toString();
     }

@@ -18,10 +18,11 @@ final class ServerCounters {
     final AtomicLong dropped = new AtomicLong();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger parked = new AtomicInteger();
+    final AtomicLong refusedHandshakes = new AtomicLong();
 
     ServerStats snapshot() {
         return new ServerStats(received.get(), replied.get(), unauthorized.get(), replayed.get(), malformed.get(),
                 notFound.get(), busy.get(), failed.get(), expired.get(), cancelled.get(), dropped.get(),
-                inFlight.get(), parked.get());
+                inFlight.get(), parked.get(), refusedHandshakes.get());
     }
 }

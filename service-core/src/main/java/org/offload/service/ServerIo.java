@@ -45,7 +45,8 @@ final class ServerIo {
     private final SharedContext.Lease context;
     private final String pullAddress;
     private final String pubAddress;
-    private final ServerCounters counters = new ServerCounters();
+    private final ServerCounters counters;
+    private final ServerSecurity security;
     private final ReplyPublisher publisher;
     private final Router router;
     private final ThreadPoolExecutor workers;
@@ -58,8 +59,11 @@ final class ServerIo {
     private volatile boolean receiverStop;
     private volatile long drainDeadline;
 
-    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
+    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ServerSecurity security,
+                     ServerCounters counters, ZMQ.Socket pull, ZMQ.Socket pub) throws IOException {
         this.s = s;
+        this.security = security;
+        this.counters = counters;
         this.name = s.name();
         this.context = context;
         this.pullAddress = pull.getLastEndpoint();
@@ -81,13 +85,17 @@ final class ServerIo {
         // inproc endpoints exist only inside one context: an instance with one binds in the JVM's shared context
         SharedContext.Lease context = SharedContext.lease(
                 SharedContext.isInproc(s.pullAddress()) || SharedContext.isInproc(s.pubAddress()));
+        ServerCounters counters = new ServerCounters();
+        ServerSecurity security = null;
         ZMQ.Socket pull = null;
         ZMQ.Socket pub = null;
         try {
+            security = ServerSecurity.open(s, context.context(), counters.refusedHandshakes);
             pull = context.context().socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
             pull.setLinger(0);
-            SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
+            SocketGuard.apply(pull, security.frameLimit(s.maxMessageBytes()), s.handshakeTimeout(), s.heartbeatInterval());
+            security.apply(pull);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
             pub.setSndHWM(s.sendHwm());
@@ -95,14 +103,18 @@ final class ServerIo {
             // hostile peer subscribed to every topic - blocks every send. The HWM is sized above what a
             // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
             pub.setLinger((int) s.linger().toMillis());
-            SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
+            SocketGuard.apply(pub, security.frameLimit(MAX_SUBSCRIPTION_FRAME_BYTES), s.handshakeTimeout(), s.heartbeatInterval());
+            security.apply(pub);
             bind(s, pub, "PUB", s.pubAddress());
-            ServerIo io = new ServerIo(s, context, pull, pub);
+            ServerIo io = new ServerIo(s, context, security, counters, pull, pub);
             io.inprocEndpoints(SharedContext::bound);
             return io;
         } catch (IOException | RuntimeException e) {
             closeQuietly(pull);
             closeQuietly(pub);
+            if (security != null) {
+                security.close();
+            }
             try {
                 context.end();
             } catch (RuntimeException termFailed) {
@@ -397,6 +409,7 @@ final class ServerIo {
             }
             inprocEndpoints(SharedContext::unbound);
             publisher.close();
+            security.close();
             context.end();
         } catch (Throwable t) {
             log.error("{} - error while closing sockets", name, t);

@@ -16,8 +16,10 @@ package org.offload.service;
  * @param dropped      replies dropped: parked too long or over the parking bound
  * @param inFlight     requests accepted and not yet answered
  * @param parked       replies waiting for their client's subscription or for room under the high-water mark
+ * @param refusedHandshakes CURVE handshakes refused by the ZAP handler: the peer did not have the client key
+ *                     derived from this service's passphrase (always 0 with {@link Encryption#NONE})
  */
 public record ServerStats(long received, long replied, long unauthorized, long replayed, long malformed,
                           long notFound, long busy, long failed, long expired, long cancelled, long dropped,
-                          int inFlight, int parked) {
+                          int inFlight, int parked, long refusedHandshakes) {
 }

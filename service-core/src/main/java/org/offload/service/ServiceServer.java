@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.offload.service.internal.Checks;
+import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Proof;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,8 @@ public final class ServiceServer implements AutoCloseable {
     public static final boolean DEFAULT_VIRTUAL_THREADS = false;
     /** A 500 reply names only the failed path unless {@code exposeErrorDetails(true)}. */
     public static final boolean DEFAULT_EXPOSE_ERROR_DETAILS = false;
+    /** ZeroMQ CURVE with keys derived from the passphrase; {@link Encryption#NONE} is plaintext. */
+    public static final Encryption DEFAULT_ENCRYPTION = Encryption.CURVE;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -203,7 +206,7 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-                    boolean exposeErrorDetails) {
+                    boolean exposeErrorDetails, Encryption encryption, CurveKeys curveKeys) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -212,6 +215,8 @@ public final class ServiceServer implements AutoCloseable {
         private String pullAddress;
         private String pubAddress;
         private Proof proof;
+        private CurveKeys curveKeys;
+        private Encryption encryption = DEFAULT_ENCRYPTION;
         private final List<Router.Route> routes = new ArrayList<>();
         private int workers = DEFAULT_WORKERS;
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
@@ -252,6 +257,17 @@ public final class ServiceServer implements AutoCloseable {
         public Builder passphrase(String passphrase) {
             check();
             this.proof = new Proof(passphrase);
+            this.curveKeys = CurveKeys.derive(passphrase);
+            return this;
+        }
+
+        /**
+         * How connections are protected (default {@link #DEFAULT_ENCRYPTION}): CURVE keys derived from the
+         * passphrase, or {@link Encryption#NONE} for plaintext. Clients must use the same.
+         */
+        public Builder encryption(Encryption encryption) {
+            check();
+            this.encryption = Objects.requireNonNull(encryption, "encryption");
             return this;
         }
 
@@ -374,7 +390,8 @@ public final class ServiceServer implements AutoCloseable {
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
-                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails));
+                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
+                    encryption, curveKeys));
         }
 
         private void check() {
