@@ -49,7 +49,8 @@ class ServiceEntryTest {
 
         assertEquals("no instance of reports could take it: 1 of 2 answered before but are not writable now"
                 + " (disconnected, or their send queue is full): " + live + " (PULL) / tcp://127.0.0.1:1 (PUB); 1 never"
-                + " connected: " + dead + " (PULL) / tcp://127.0.0.1:2 (PUB) - is the worker running there?",
+                + " connected: " + dead + " (PULL) / tcp://127.0.0.1:2 (PUB) - is the worker running there, with the same"
+                + " encryption (CURVE here) and passphrase?",
                 entry.noInstanceReason());
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.DeadlineExceededException;
+import org.offload.service.Encryption;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceServer;
@@ -34,17 +35,17 @@ class TamperedCopyTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void call_observerSendsATamperedCopy_forcedRejectionIgnoredAndCounted() {
-        ServiceServer server = fx.echoServer("victim-of");
+        ServiceServer server = fx.plainEchoServer("victim-of");
         ZMQ.Socket tap = fx.raw(SocketType.PULL); // stands where the client thinks the service's PULL is
         tap.setReceiveTimeOut(20_000);
         tap.bind("tcp://127.0.0.1:*");
         ZMQ.Socket attacker = fx.raw(SocketType.PUSH);
         attacker.connect(server.pullAddress());
         ServiceClient client = fx.client("victim");
-        client.register("svc", tap.getLastEndpoint(), server.pubAddress(), PASSPHRASE);
+        client.register("svc", tap.getLastEndpoint(), server.pubAddress(), PASSPHRASE, Encryption.NONE);
         // a round trip through the real service proves it has seen this client's subscription, so its
         // (untrusted, never parked long) 401 reaches the client
-        client.register("real", server.pullAddress(), server.pubAddress(), PASSPHRASE);
+        client.register("real", server.pullAddress(), server.pubAddress(), PASSPHRASE, Encryption.NONE);
         assertEquals(200, client.call("real", Request.of("/echo", "request")).status());
 
         CompletableFuture<Reply> call = client.callAsync("svc", Request.json("/echo", "request", Map.of("a", 1)), DEADLINE);

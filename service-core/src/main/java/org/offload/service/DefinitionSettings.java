@@ -65,6 +65,7 @@ final class DefinitionSettings {
                 ServiceServer.Builder::handshakeTimeout));
         KINDS.put("HEARTBEAT_INTERVAL", new Kind<>(DURATION_FORM, DefinitionSettings::duration,
                 ServiceServer.Builder::heartbeatInterval));
+        KINDS.put("ENCRYPTION", new Kind<>("CURVE or NONE", DefinitionSettings::encryption, ServiceServer.Builder::encryption));
     }
 
     private DefinitionSettings() {}
@@ -81,6 +82,10 @@ final class DefinitionSettings {
     /** Reads one setting line; throws {@link IllegalArgumentException} with the reason. */
     static Setting read(String directive, String value, int line) {
         return new Setting(directive, value, line, KINDS.get(directive).read(directive, value));
+    }
+
+    private static Encryption encryption(String value) {
+        return Encryption.valueOf(value.toUpperCase(Locale.ROOT));
     }
 
     private static boolean bool(String value) {

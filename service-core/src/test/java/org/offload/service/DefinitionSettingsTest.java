@@ -50,7 +50,7 @@ class DefinitionSettingsTest {
         ServiceServer.Settings s = built("VIRTUAL_THREADS true", "QUEUE_CAPACITY 77", "ERROR_DETAILS true",
                 "MAX_MESSAGE_BYTES 2MiB", "DRAIN_TIMEOUT 250ms", "REPLAY_WINDOW 2m", "MAX_PARKED_REPLIES 500",
                 "PARK_TIMEOUT PT3S", "SEND_HIGH_WATER_MARK 4000", "RECEIVE_HIGH_WATER_MARK 3000", "LINGER 0s",
-                "HANDSHAKE_TIMEOUT 2s", "HEARTBEAT_INTERVAL 1h");
+                "HANDSHAKE_TIMEOUT 2s", "HEARTBEAT_INTERVAL 1h", "ENCRYPTION NONE");
 
         assertAll(
                 () -> assertTrue(s.virtualThreads()),
@@ -65,7 +65,8 @@ class DefinitionSettingsTest {
                 () -> assertEquals(3000, s.receiveHwm()),
                 () -> assertEquals(Duration.ZERO, s.linger()),
                 () -> assertEquals(Duration.ofSeconds(2), s.handshakeTimeout()),
-                () -> assertEquals(Duration.ofHours(1), s.heartbeatInterval()));
+                () -> assertEquals(Duration.ofHours(1), s.heartbeatInterval()),
+                () -> assertEquals(Encryption.NONE, s.encryption()));
     }
 
     @Test
@@ -75,6 +76,7 @@ class DefinitionSettingsTest {
         assertEquals(ServiceServer.DEFAULT_QUEUE_CAPACITY, s.queueCapacity());
         assertEquals(ServiceServer.DEFAULT_DRAIN_TIMEOUT, s.drainTimeout());
         assertEquals(false, s.virtualThreads());
+        assertEquals(Encryption.CURVE, s.encryption());
         assertEquals(Map.of(), ServiceDefinition.parse(SOURCE, with()).settings());
     }
 
@@ -101,6 +103,7 @@ class DefinitionSettingsTest {
                 rejects(3, "DRAIN_TIMEOUT takes 1 argument (VALUE) but got 2", with("DRAIN_TIMEOUT 5 s")),
                 rejects(3, "drainTimeout must be >= 0 but was -5000 ms", with("DRAIN_TIMEOUT PT-5S")),
                 rejects(3, "parkTimeout must be > 0 but was 0 ms", with("PARK_TIMEOUT 0ms")),
+                rejects(3, "ENCRYPTION takes CURVE or NONE but got 'tls'", with("ENCRYPTION tls")),
                 rejects(3, "ERROR_DETAILS takes 1 argument (VALUE) but got 0", with("ERROR_DETAILS")),
                 rejects(4, "QUEUE_CAPACITY repeated: a definition has one QUEUE_CAPACITY line, the first is line 3",
                         with("QUEUE_CAPACITY 5", "QUEUE_CAPACITY 6")));

@@ -106,7 +106,7 @@ class ServiceDefinitionTest {
         assertRejected(3, "unknown directive 'route': the directives are SERVICE, PASSPHRASE, WORKERS, the settings"
                 + " VIRTUAL_THREADS, QUEUE_CAPACITY, ERROR_DETAILS, MAX_MESSAGE_BYTES, DRAIN_TIMEOUT, REPLAY_WINDOW,"
                 + " MAX_PARKED_REPLIES, PARK_TIMEOUT, SEND_HIGH_WATER_MARK, RECEIVE_HIGH_WATER_MARK, LINGER,"
-                + " HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, ROUTE and upper-case METHOD words such as REQUEST",
+                + " HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, ENCRYPTION, ROUTE and upper-case METHOD words such as REQUEST",
                 goodWith(3, "route ^/echo$"));
     }
 
