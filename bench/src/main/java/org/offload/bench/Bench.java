@@ -41,7 +41,7 @@ public final class Bench {
                 transports(p, raw, offload, grpc, o, results, progress);
             }
             if (o.runs("complete")) {
-                Completeness.run(offload.client, OffloadSide.DEFAULTS, o, results, progress);
+                Completeness.run(offload.curve, OffloadSide.DEFAULTS, o, results, progress);
             }
         } finally {
             rawClients.forEach(RawJeromq.Client::close);

@@ -126,6 +126,13 @@ public final class ZapHandler implements Runnable {
                 log.error("ZAP handler failed; CURVE handshakes on this context will stall until the handshake timeout", e);
             }
         } finally {
+            // unbind first: it frees the inproc endpoint at once, while close() frees it later on JeroMQ's
+            // reaper, and a service started right after this one on the same context must bind it again
+            try {
+                rep.unbind(ENDPOINT);
+            } catch (RuntimeException e) {
+                log.debug("ZAP handler: unbind failed", e);
+            }
             rep.close();
         }
     }
