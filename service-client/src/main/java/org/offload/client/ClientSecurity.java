@@ -1,5 +1,6 @@
 package org.offload.client;
 
+import java.time.Duration;
 import org.offload.service.Encryption;
 import org.offload.service.internal.CurveKeys;
 import org.zeromq.ZMQ;
@@ -19,6 +20,11 @@ record ClientSecurity(Encryption encryption, CurveKeys keys) {
     /** The frame limit for JeroMQ for payload frames of up to {@code payloadLimit} bytes. */
     int frameLimit(int payloadLimit) {
         return encryption == Encryption.NONE ? payloadLimit : CurveKeys.wireFrameLimit(payloadLimit);
+    }
+
+    /** The handshake timeout for {@code configured}: with CURVE at least {@link CurveKeys#MIN_HANDSHAKE_TIMEOUT}. */
+    Duration handshakeTimeout(Duration configured) {
+        return encryption == Encryption.NONE ? configured : CurveKeys.handshakeTimeout(configured);
     }
 
     void apply(ZMQ.Socket socket) {

@@ -94,7 +94,8 @@ final class ServerIo {
             pull = context.context().socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
             pull.setLinger(0);
-            SocketGuard.apply(pull, security.frameLimit(s.maxMessageBytes()), s.handshakeTimeout(), s.heartbeatInterval());
+            SocketGuard.apply(pull, security.frameLimit(s.maxMessageBytes()),
+                    security.handshakeTimeout(s.handshakeTimeout()), s.heartbeatInterval());
             security.apply(pull);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
@@ -103,7 +104,8 @@ final class ServerIo {
             // hostile peer subscribed to every topic - blocks every send. The HWM is sized above what a
             // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
             pub.setLinger((int) s.linger().toMillis());
-            SocketGuard.apply(pub, security.frameLimit(MAX_SUBSCRIPTION_FRAME_BYTES), s.handshakeTimeout(), s.heartbeatInterval());
+            SocketGuard.apply(pub, security.frameLimit(MAX_SUBSCRIPTION_FRAME_BYTES),
+                    security.handshakeTimeout(s.handshakeTimeout()), s.heartbeatInterval());
             security.apply(pub);
             bind(s, pub, "PUB", s.pubAddress());
             ServerIo io = new ServerIo(s, context, security, counters, pull, pub);

@@ -1,5 +1,6 @@
 package org.offload.service;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.ZapHandler;
@@ -30,6 +31,11 @@ final class ServerSecurity implements AutoCloseable {
     /** The frame limit for JeroMQ on a socket whose payload frames are at most {@code payloadLimit} bytes. */
     int frameLimit(int payloadLimit) {
         return zap == null ? payloadLimit : CurveKeys.wireFrameLimit(payloadLimit);
+    }
+
+    /** The handshake timeout for {@code configured}: with CURVE at least {@link CurveKeys#MIN_HANDSHAKE_TIMEOUT}. */
+    Duration handshakeTimeout(Duration configured) {
+        return zap == null ? configured : CurveKeys.handshakeTimeout(configured);
     }
 
     void apply(ZMQ.Socket socket) {

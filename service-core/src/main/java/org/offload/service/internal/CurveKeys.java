@@ -9,6 +9,7 @@ import java.security.PublicKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPrivateKeySpec;
 import java.security.spec.XECPublicKeySpec;
+import java.time.Duration;
 import java.util.Arrays;
 import javax.crypto.KeyAgreement;
 import javax.crypto.Mac;
@@ -37,6 +38,13 @@ public final class CurveKeys {
      * (about 20 for Socket-Type), the largest of the four commands; room is left for a peer's extra metadata.
      */
     public static final int MIN_HANDSHAKE_FRAME_BYTES = 1024;
+    /**
+     * The shortest handshake timeout a CURVE socket gets: JeroMQ 0.6.0's Curve25519 is pure Java, about 8
+     * scalar multiplications per handshake, measured at hundreds of ms on a loaded 2-core machine and slower
+     * still in a JVM whose JIT has not compiled it yet. A shorter timeout cuts such handshakes off and
+     * retries them, paying again, and may never connect.
+     */
+    public static final Duration MIN_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
     private final byte[] serverPublic;
     private final byte[] serverSecret;
@@ -69,6 +77,11 @@ public final class CurveKeys {
     public static int wireFrameLimit(int payloadLimit) {
         long limit = Math.max((long) payloadLimit + MESSAGE_OVERHEAD_BYTES, MIN_HANDSHAKE_FRAME_BYTES);
         return (int) Math.min(Integer.MAX_VALUE, limit);
+    }
+
+    /** The handshake timeout for a CURVE socket configured with {@code configured}: at least {@link #MIN_HANDSHAKE_TIMEOUT}. */
+    public static Duration handshakeTimeout(Duration configured) {
+        return configured.compareTo(MIN_HANDSHAKE_TIMEOUT) < 0 ? MIN_HANDSHAKE_TIMEOUT : configured;
     }
 
     /** Makes {@code socket} a CURVE server with the service key that admits only clients ZAP lets through. */
