@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.offload.service.DeadlineExceededException;
 import org.offload.service.Encryption;
 import org.offload.service.Reply;
@@ -139,29 +141,19 @@ class EncryptionTest {
         assertEquals(MARKER, json(fx.clientFor(server).call("curve-zap", marked())).path("echo").path("marker").asText());
     }
 
-    @Test
+    @ParameterizedTest(name = "service {0}, client {1}")
+    @CsvSource({"NONE, CURVE", "CURVE, NONE"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void call_curveClientToPlaintextService_failsTypedWithWhatToCheck() {
-        ServiceServer server = fx.server("plain-only", b -> b.encryption(Encryption.NONE));
-        ServiceClient client = fx.clientFor(server);
+    void call_clientAndServiceWithOtherEncryption_failsTypedWithWhatToCheck(Encryption service, Encryption mine) {
+        ServiceServer server = fx.server("mismatched", b -> b.encryption(service));
+        ServiceClient client = fx.client("mismatched-client");
+        client.register("mismatched", server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE, mine);
 
-        ServiceException e = failsUnconnected(() -> client.call("plain-only", marked(), NO_CONNECTION_DEADLINE));
+        ServiceException e = failsUnconnected(() -> client.call("mismatched", marked(), NO_CONNECTION_DEADLINE));
 
-        assertTrue(e.getMessage().contains("same encryption (CURVE here) and passphrase"), e.getMessage());
+        assertTrue(e.getMessage().contains("same encryption (" + mine + " here) and passphrase"), e.getMessage());
         assertEquals(0, server.stats().received());
-    }
-
-    @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void call_plaintextClientToCurveService_failsTypedWithWhatToCheck() {
-        ServiceServer server = fx.echoServer("curve-only");
-        ServiceClient client = fx.client("plain-client");
-        client.register("curve-only", server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE, Encryption.NONE);
-
-        ServiceException e = failsUnconnected(() -> client.call("curve-only", marked(), NO_CONNECTION_DEADLINE));
-
-        assertTrue(e.getMessage().contains("same encryption (NONE here) and passphrase"), e.getMessage());
-        assertEquals(0, server.stats().received());
+        assertEquals(0, server.stats().malformed(), "the mismatch ends in the handshake, before any message");
     }
 
     @Test

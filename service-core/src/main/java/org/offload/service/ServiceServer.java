@@ -107,8 +107,8 @@ public final class ServiceServer implements AutoCloseable {
             state = State.RUNNING;
         }
         io.start();
-        log.info("{} - serving on PULL {} and PUB {} with {} routes, {} workers", settings.name(),
-                io.pullAddress(), io.pubAddress(), settings.routes().size(), settings.workers());
+        log.info("{} - serving on PULL {} and PUB {} with {} routes, {} workers, encryption {}", settings.name(),
+                io.pullAddress(), io.pubAddress(), settings.routes().size(), settings.workers(), settings.encryption());
         return this;
     }
 
