@@ -4,20 +4,23 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.offload.client.ServiceClient;
+import org.offload.service.Encryption;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceServer;
 
 /**
  * Offload as an application uses it, in this JVM over tcp on 127.0.0.1 with the passphrase proof on: one
- * service with a route per payload, one client with the default callback executor (a virtual thread per
- * callback), one with callbacks run on its receiver thread. A second service keeps every library default,
+ * plaintext service ({@link Encryption#NONE}) with a route per payload, one client with the default callback
+ * executor (a virtual thread per callback), one with callbacks run on its receiver thread. The same service
+ * with CURVE (the default) for the encrypted rows beside them. A third service keeps every library default,
  * for the rows that count outcomes at large windows.
  */
 final class OffloadSide implements AutoCloseable {
     static final String PASSPHRASE = "bench-passphrase-4f1c9a7e2b6d8035";
     static final String ANY_PORT = "tcp://127.0.0.1:*";
     static final String ECHO = "echo";
+    static final String ECHO_CURVE = "echo-curve";
     static final String DEFAULTS = "defaults";
     /**
      * The deadline of the calls that set a part of the run up (first calls, which also wait out the slow
@@ -28,25 +31,38 @@ final class OffloadSide implements AutoCloseable {
     static final int QUEUE_CAPACITY = 65_536;
 
     private final ServiceServer echo;
+    private final ServiceServer echoCurve;
     private final ServiceServer defaults;
     final ServiceClient client;
     final ServiceClient direct;
+    /**
+     * The CURVE rows' client, and the defaults service's (CURVE too). Apart from {@link #client}: a client
+     * has one SUB per service key, and one with both a plaintext and a CURVE service polls two SUBs, which
+     * would slow the plaintext rows down.
+     */
+    final ServiceClient curve;
     private volatile Pipelined.Outcome nowaitOutcome = ok -> { };
 
     OffloadSide() {
-        echo = routes(ServiceServer.builder().name("bench-echo").queueCapacity(QUEUE_CAPACITY)).build().start();
+        echo = routes(ServiceServer.builder().name("bench-echo").queueCapacity(QUEUE_CAPACITY)
+                .encryption(Encryption.NONE)).build().start();
+        echoCurve = routes(ServiceServer.builder().name("bench-echo-curve").queueCapacity(QUEUE_CAPACITY)
+                .encryption(Encryption.CURVE)).build().start();
         defaults = routes(ServiceServer.builder().name("bench-defaults")).build().start();
         client = ServiceClient.builder().name("bench-client").build();
         direct = ServiceClient.builder().name("bench-direct").callbackExecutor(Runnable::run).build();
+        curve = ServiceClient.builder().name("bench-curve").build();
         for (ServiceClient c : new ServiceClient[] {client, direct}) {
-            c.register(ECHO, echo.pullAddress(), echo.pubAddress(), PASSPHRASE);
+            c.register(ECHO, echo.pullAddress(), echo.pubAddress(), PASSPHRASE, Encryption.NONE);
         }
-        client.register(DEFAULTS, defaults.pullAddress(), defaults.pubAddress(), PASSPHRASE);
+        curve.register(ECHO_CURVE, echoCurve.pullAddress(), echoCurve.pubAddress(), PASSPHRASE, Encryption.CURVE);
+        curve.register(DEFAULTS, defaults.pullAddress(), defaults.pubAddress(), PASSPHRASE);
         client.onResponse("^/bench/", (request, reply) -> nowaitOutcome.done(accepts(payloadOf(request), reply)))
                 .onError((service, request, error) -> nowaitOutcome.done(false));
         for (Payload p : Payload.values()) { // the first call also waits out the slow joiner
             p.accept(client.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
             p.accept(direct.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
+            p.accept(curve.call(ECHO_CURVE, p.offloadRequest(), SETUP_DEADLINE));
         }
     }
 
@@ -58,14 +74,24 @@ final class OffloadSide implements AutoCloseable {
         return b;
     }
 
-    /** {@code call} from the thread that runs it. */
+    /** {@code call} from the thread that runs it, to the plaintext service. */
     Latency.Op call(Payload p) {
         return () -> p.accept(client.call(ECHO, p.offloadRequest()));
     }
 
-    /** {@code callAsync} on {@code c}; the reply is checked on the callback executor. */
+    /** {@code call} from the thread that runs it, to the CURVE service. */
+    Latency.Op callCurve(Payload p) {
+        return () -> p.accept(curve.call(ECHO_CURVE, p.offloadRequest()));
+    }
+
+    /** {@code callAsync} on {@code c} to the plaintext service; the reply is checked on the callback executor. */
     Pipelined.Pipeline callAsync(ServiceClient c, Payload p) {
         return callAsync(c, ECHO, p::offloadRequest, reply -> accepts(p, reply));
+    }
+
+    /** {@code callAsync} to the CURVE service. */
+    Pipelined.Pipeline callAsyncCurve(Payload p) {
+        return callAsync(curve, ECHO_CURVE, p::offloadRequest, reply -> accepts(p, reply));
     }
 
     /** {@code callAsync} of {@code service} on {@code c}: a success is a reply {@code check} accepts. */
@@ -112,7 +138,9 @@ final class OffloadSide implements AutoCloseable {
     public void close() {
         client.close();
         direct.close();
+        curve.close();
         echo.close();
+        echoCurve.close();
         defaults.close();
     }
 }

@@ -63,18 +63,21 @@ final class Report {
         for (Payload p : Payload.values()) {
             section("Round trip · " + describe(p));
             latency("raw.sync." + p.label, "raw JeroMQ, 1 thread");
-            latency("offload.call." + p.label, "Offload call, 1 thread");
+            latency("offload.call." + p.label, "Offload call, 1 thread, plaintext");
+            latency("offload.curve.call." + p.label, "Offload call, 1 thread, CURVE");
             latency("offload.callvt." + p.label, "Offload call, " + vt);
             figure("offload.callvt." + p.label + ".rate", "Offload call, " + vt + ": calls", PER_S);
             latency("grpc.blocking." + p.label, "gRPC unary blocking, default executors");
             latency("grpcdirect.blocking." + p.label, "gRPC unary blocking, direct executor");
-            others("raw.sync." + p.label, "offload.call." + p.label, "offload.callvt." + p.label,
+            others("raw.sync." + p.label, "offload.call." + p.label, "offload.curve.call." + p.label,
+                    "offload.callvt." + p.label,
                     "grpc.blocking." + p.label, "grpcdirect.blocking." + p.label);
         }
         for (Payload p : Payload.values()) {
             section("Throughput · " + describe(p) + "; CPU is this JVM's, all sides, per request");
             throughput("raw.pipe." + p.label, "raw JeroMQ pipelined, " + w);
-            throughput("offload.async." + p.label, "Offload callAsync, " + w);
+            throughput("offload.async." + p.label, "Offload callAsync, " + w + ", plaintext");
+            throughput("offload.curve.async." + p.label, "Offload callAsync, " + w + ", CURVE");
             throughput("offload.asyncdirect." + p.label, "Offload callAsync, " + w + ", callbacks on receiver thread");
             throughput("grpc.async." + p.label, "gRPC unary async, " + w + ", default executors");
             throughput("grpcdirect.async." + p.label, "gRPC unary async, " + w + ", direct executor");
@@ -83,7 +86,8 @@ final class Report {
                 throughput("offload.send." + p.label, String.format(Locale.ROOT,
                         "Offload send (nowait), %,d in flight, replies at the handler", options.sendWindow()));
             }
-            others("raw.pipe." + p.label, "offload.async." + p.label, "offload.asyncdirect." + p.label,
+            others("raw.pipe." + p.label, "offload.async." + p.label, "offload.curve.async." + p.label,
+                    "offload.asyncdirect." + p.label,
                     "grpc.async." + p.label, "grpcdirect.async." + p.label, "raw.oneway." + p.label,
                     "offload.send." + p.label);
         }
@@ -111,6 +115,12 @@ final class Report {
         for (Payload p : Payload.values()) {
             ratio("callAsync CPU per request / raw pipelined · " + p.label, "offload.async." + p.label + ".cpu",
                     "raw.pipe." + p.label + ".cpu", null);
+        }
+        for (Payload p : Payload.values()) {
+            ratio("CURVE cost: call p50 CURVE / plaintext · " + p.label, "offload.curve.call." + p.label + ".p50",
+                    "offload.call." + p.label + ".p50", null);
+            ratio("CURVE cost: callAsync CURVE / plaintext · " + p.label, "offload.curve.async." + p.label + ".rate",
+                    "offload.async." + p.label + ".rate", null);
         }
         ratio("call p50 / gRPC blocking p50 default · json", "offload.call.json.p50", "grpc.blocking.json.p50", null);
         ratio("call p50 / gRPC blocking p50 direct · json", "offload.call.json.p50", "grpcdirect.blocking.json.p50", null);

@@ -65,10 +65,14 @@ final class ClientIo {
         sender.start();
     }
 
-    /** Options every client socket gets: {@link SocketGuard}'s limits, no linger, reconnect backoff. */
-    void guard(ZMQ.Socket socket) {
+    /**
+     * Options every client socket gets: {@link SocketGuard}'s limits (on the frames as {@code security} puts
+     * them on the wire, and a handshake timeout long enough for its handshake), no linger, reconnect backoff.
+     */
+    void guard(ZMQ.Socket socket, ClientSecurity security) {
         ServiceClient.Settings s = settings;
-        SocketGuard.apply(socket, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
+        SocketGuard.apply(socket, security.frameLimit(s.maxMessageBytes()), security.handshakeTimeout(s.handshakeTimeout()),
+                s.heartbeatInterval());
         socket.setLinger(0);
         socket.setReconnectIVL((int) s.reconnectInterval().toMillis());
         socket.setReconnectIVLMax((int) s.reconnectIntervalMax().toMillis());

@@ -34,10 +34,13 @@ final class Connections {
     private record Idle<T>(T value, long until) {
     }
 
+    private record PubKey(String address, ClientSecurity security) {
+    }
+
     private final ClientIo io;
+    /** Keyed by {@link #key}: a connection is reused only for the same address and keys. */
     private final Map<String, Integer> pubUsers = new HashMap<>();
-    private final Set<ByteBuffer> provedTopics = new HashSet<>();
-    private final Map<String, Idle<String>> idlePubs = new HashMap<>();
+    private final Map<String, Idle<PubKey>> idlePubs = new HashMap<>();
     private final Map<String, Idle<ZMQ.Socket>> idlePushes = new HashMap<>();
 
     Connections(ClientIo io) {
@@ -54,30 +57,34 @@ final class Connections {
     }
 
     /**
-     * The SUB proves this passphrase to every PUB (PROTOCOL.md section 5): it subscribes, once per distinct
-     * passphrase and for the client's lifetime, to the client id followed by its tag. Queued before the
-     * registration's connect, so the subscription goes out with the connection.
+     * The SUB proves this passphrase to every PUB (PROTOCOL.md section 5): the SUB of {@code security}
+     * subscribes, once per distinct passphrase and for the client's lifetime, to the client id followed by its
+     * tag. Queued before the registration's connect, so the subscription goes out with the connection.
      */
-    void proveSubscription(Proof proof) {
+    void proveSubscription(Proof proof, ClientSecurity security) {
         byte[] topic = proof.provedTopic(io.id);
-        if (provedTopics.add(ByteBuffer.wrap(topic))) {
-            io.receiver.execute(sub -> sub.subscribe(topic));
-        }
+        io.receiver.execute(subs -> subs.prove(security, topic));
+    }
+
+    /** Connections are reused only for the same address and the same encryption and keys. */
+    private static String key(String address, ClientSecurity security) {
+        return security.id() + " " + address;
     }
 
     /** A PUSH socket connected to {@code pullAddress}: an idle one if there is one, else a new one. */
-    ZMQ.Socket openPush(String pullAddress) {
-        Idle<ZMQ.Socket> idle = idlePushes.remove(pullAddress);
+    ZMQ.Socket openPush(String pullAddress, ClientSecurity security) {
+        Idle<ZMQ.Socket> idle = idlePushes.remove(key(pullAddress, security));
         if (idle != null) {
             return idle.value();
         }
         ZMQ.Socket push = io.context.socket(SocketType.PUSH);
         try {
-            io.guard(push);
+            io.guard(push, security);
             push.setSndHWM(io.settings.sendHwm());
             // JeroMQ's flag is the inverse of libzmq's ZMQ_IMMEDIATE: false = queue only on live connections,
             // so a dead instance is not writable, its calls go elsewhere, and nothing runs after its caller quit.
             push.setImmediate(false);
+            security.apply(push);
             push.connect(pullAddress);
             return push;
         } catch (RuntimeException e) {
@@ -95,34 +102,40 @@ final class Connections {
     }
 
     /** A fresh PUSH to {@code pullAddress} in place of {@code old}, which closes (what it queued is dropped). */
-    ZMQ.Socket reopenPush(String pullAddress, ZMQ.Socket old) {
+    ZMQ.Socket reopenPush(String pullAddress, ClientSecurity security, ZMQ.Socket old) {
         old.close();
-        Idle<ZMQ.Socket> idle = idlePushes.remove(pullAddress);
+        Idle<ZMQ.Socket> idle = idlePushes.remove(key(pullAddress, security));
         if (idle != null) {
             idle.value().close();
         }
-        return openPush(pullAddress);
+        return openPush(pullAddress, security);
+    }
+
+    /** The SUB's connection to {@code pubAddress} made anew (liveness found the instance silent). */
+    void reconnectPub(String pubAddress, ClientSecurity security) {
+        io.receiver.execute(subs -> subs.reconnect(pubAddress, security));
     }
 
     /** The instance at {@code pullAddress} is no longer used: its PUSH idles, then closes. */
-    void releasePush(String pullAddress, ZMQ.Socket push) {
+    void releasePush(String pullAddress, ClientSecurity security, ZMQ.Socket push) {
         if (SharedContext.isInproc(pullAddress)) {
             push.close(); // an inproc connection never comes back once its service closes: nothing to reuse
             return;
         }
-        idlePushes.put(pullAddress, new Idle<>(push, System.nanoTime() + GRACE_NANOS));
+        idlePushes.put(key(pullAddress, security), new Idle<>(push, System.nanoTime() + GRACE_NANOS));
     }
 
     /**
      * One more service instance replies from {@code pubAddress}: the SUB connects on the first, and this
      * waits for the receiver thread to say whether it could, so a bad address fails the registration.
      */
-    void acquirePub(String pubAddress) {
-        if (!pubUsers.containsKey(pubAddress) && idlePubs.remove(pubAddress) == null) {
+    void acquirePub(String pubAddress, ClientSecurity security) {
+        String key = key(pubAddress, security);
+        if (!pubUsers.containsKey(key) && idlePubs.remove(key) == null) {
             CompletableFuture<Void> connected = new CompletableFuture<>();
-            io.receiver.execute(sub -> {
+            io.receiver.execute(subs -> {
                 try {
-                    sub.connect(pubAddress);
+                    subs.connect(pubAddress, security);
                     connected.complete(null);
                 } catch (RuntimeException e) {
                     connected.completeExceptionally(e);
@@ -139,18 +152,19 @@ final class Connections {
                         + " within " + PUB_CONNECT_WAIT_MS + " ms (is the client closing?)");
             }
         }
-        pubUsers.merge(pubAddress, 1, Integer::sum);
+        pubUsers.merge(key, 1, Integer::sum);
     }
 
     /** One fewer: after the last, the SUB's connection idles, then disconnects. */
-    void releasePub(String pubAddress) {
-        if (pubUsers.merge(pubAddress, -1, Integer::sum) == 0) {
-            pubUsers.remove(pubAddress);
+    void releasePub(String pubAddress, ClientSecurity security) {
+        String key = key(pubAddress, security);
+        if (pubUsers.merge(key, -1, Integer::sum) == 0) {
+            pubUsers.remove(key);
             if (SharedContext.isInproc(pubAddress)) {
-                io.receiver.execute(sub -> sub.disconnect(pubAddress));
+                io.receiver.execute(subs -> subs.disconnect(pubAddress, security));
                 return;
             }
-            idlePubs.put(pubAddress, new Idle<>(pubAddress, System.nanoTime() + GRACE_NANOS));
+            idlePubs.put(key, new Idle<>(new PubKey(pubAddress, security), System.nanoTime() + GRACE_NANOS));
         }
     }
 
@@ -170,7 +184,7 @@ final class Connections {
         idlePubs.values().removeIf(idle -> {
             boolean expired = now - idle.until() >= 0;
             if (expired) {
-                io.receiver.execute(sub -> sub.disconnect(idle.value()));
+                io.receiver.execute(subs -> subs.disconnect(idle.value().address(), idle.value().security()));
             }
             return expired;
         });

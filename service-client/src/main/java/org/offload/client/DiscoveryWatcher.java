@@ -24,6 +24,7 @@ final class DiscoveryWatcher implements AutoCloseable {
     private final String service;
     private final Discovery discovery;
     private final Proof proof;
+    private final ClientSecurity security;
     private final Duration interval;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -31,7 +32,8 @@ final class DiscoveryWatcher implements AutoCloseable {
     private Set<InstanceAddress> current = Set.of();
 
     DiscoveryWatcher(ServiceClient client, String clientName, String service, Discovery discovery, Proof proof,
-                     Duration interval) {
+                     ClientSecurity security, Duration interval) {
+        this.security = security;
         this.client = client;
         this.clientName = clientName;
         this.service = service;
@@ -76,7 +78,7 @@ final class DiscoveryWatcher implements AutoCloseable {
                 next.add(a);
             } else {
                 try {
-                    client.register(service, a, proof);
+                    client.register(service, a, proof, security);
                     next.add(a);
                     log.info("{} - discovery added {} instance {}", clientName, service, a.pullAddress());
                 } catch (RuntimeException e) { // tried again at the next lookup

@@ -34,6 +34,8 @@ final class Liveness {
      * ends by itself, and JeroMQ's reconnect backoff would otherwise add up to its maximum.
      */
     static final long RECONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+    /** ... with CURVE, whose handshakes are slow (see {@link #reconnectNanos}). */
+    static final long RECONNECT_CURVE_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
     /** ... and even with a finished handshake, after this long without a pong (the SUB's side may be dead). */
     static final long RECONNECT_WRITABLE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How often the sender thread looks at the instances while all are in the rotation. */
@@ -99,8 +101,8 @@ final class Liveness {
         }
         long since = now - i.connectedSinceNanos;
         if (!i.alive && !heardSinceSilent
-                && (since > RECONNECT_WRITABLE_NANOS || (since > RECONNECT_NANOS && !i.writable()))) {
-            reconnect(now, i);
+                && (since > RECONNECT_WRITABLE_NANOS || (since > reconnectNanos(service) && !i.writable()))) {
+            reconnect(now, service, i);
         }
         long every = i.alive ? intervalNanos : PROBE_NANOS;
         if (now - i.lastPingNanos >= every && now - i.lastHeardNanos >= (i.alive ? intervalNanos : 0)) {
@@ -128,7 +130,7 @@ final class Liveness {
         log.warn("{} - {} instance {} went silent: nothing heard for {} ms; out of the rotation, {} calls in flight"
                 + " failed, reconnecting", io.name, service.name, i.addresses(),
                 TimeUnit.NANOSECONDS.toMillis(now - i.lastHeardNanos), failed);
-        reconnect(now, i);
+        reconnect(now, service, i);
     }
 
     /** Fails every call in flight on {@code i}: it may have run, so it is never sent again. */
@@ -148,27 +150,28 @@ final class Liveness {
     }
 
     /** New PUSH, and the SUB's connection to the instance's PUB made again: whatever JeroMQ's state was. */
-    private void reconnect(long now, Instance i) {
+    private void reconnect(long now, ServiceEntry service, Instance i) {
         i.connectedSinceNanos = now;
         if (SharedContext.isInproc(i.pullAddress)) {
             return; // an inproc connection lives as long as its service; there is nothing to recreate
         }
         try {
-            i.push = connections.reopenPush(i.pullAddress, i.push);
+            i.push = connections.reopenPush(i.pullAddress, service.security, i.push);
         } catch (RuntimeException e) { // the old PUSH is closed: a later tick tries again
             log.warn("{} - could not reconnect to {}: {}", io.name, i.pullAddress, e.getMessage());
             i.push = connections.closedPush();
             return;
         }
-        String pub = i.pubAddress;
-        io.receiver.execute(sub -> {
-            try {
-                sub.disconnect(pub);
-            } catch (RuntimeException notConnected) {
-                log.debug("{} - SUB was not connected to {}", io.name, pub);
-            }
-            sub.connect(pub);
-        });
+        connections.reconnectPub(i.pubAddress, service.security);
+    }
+
+    /**
+     * How long a new connection may stay without a finished handshake before it is made again: a CURVE
+     * handshake in JeroMQ 0.6.0 is pure Java and slow on a busy machine, so it gets longer.
+     */
+    private static long reconnectNanos(ServiceEntry service) {
+        return service.security.encryption() == org.offload.service.Encryption.CURVE ? RECONNECT_CURVE_NANOS
+                : RECONNECT_NANOS;
     }
 
     private void ping(long now, ServiceEntry service, Instance i) {

@@ -1,7 +1,9 @@
 package org.offload.client;
 
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.offload.service.ProtocolException;
@@ -14,35 +16,32 @@ import org.offload.service.internal.WarnLimiter;
 import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /**
- * Owns the SUB socket on its own thread, blocked in {@code recv} (JeroMQ's fastest wait). Every reply must
+ * Owns the SUB sockets ({@link ReplySockets}: one per service key, normally one) on its own thread, blocked
+ * in {@code recv} on the one SUB (JeroMQ's fastest wait), or polling when there are several. Every reply must
  * be for a pending call and carry a valid proof of that service's passphrase, or it is dropped and counted.
  */
 final class ReplyReceiver implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
     /** How often a blocked receive looks up for connect/disconnect commands or stop. */
     private static final int RECEIVE_TIMEOUT_MS = 10;
+    /** With several SUBs: messages taken from one readable SUB before looking at the others again. */
+    private static final int BATCH = 256;
 
     private final ClientIo io;
     private final String name;
-    private final ZMQ.Socket sub;
+    private final ReplySockets subs;
     private final Thread thread;
-    private final Queue<Consumer<ZMQ.Socket>> commands = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<Consumer<ReplySockets>> commands = new LinkedBlockingQueue<>();
     private final WarnLimiter warn = new WarnLimiter();
     private volatile boolean stop;
 
     ReplyReceiver(ClientIo io) {
         this.io = io;
         this.name = io.name;
-        ServiceClient.Settings s = io.settings;
-        this.sub = io.context.socket(SocketType.SUB);
-        io.guard(sub);
-        sub.setRcvHWM(s.receiveHwm());
-        sub.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
-        sub.subscribe(io.id.topic());
+        this.subs = new ReplySockets(io, RECEIVE_TIMEOUT_MS);
         this.thread = new Thread(this, name + "-recv");
         this.thread.setDaemon(true);
     }
@@ -51,8 +50,8 @@ final class ReplyReceiver implements Runnable {
         thread.start();
     }
 
-    /** Runs {@code command} with the SUB socket on the receiver thread, within {@value #RECEIVE_TIMEOUT_MS} ms. */
-    void execute(Consumer<ZMQ.Socket> command) {
+    /** Runs {@code command} with the SUB sockets on the receiver thread, within {@value #RECEIVE_TIMEOUT_MS} ms. */
+    void execute(Consumer<ReplySockets> command) {
         commands.add(command);
     }
 
@@ -66,34 +65,50 @@ final class ReplyReceiver implements Runnable {
         try {
             while (!stop) {
                 runCommands();
-                byte[] topic = sub.recv(0);
-                if (topic != null) {
-                    readRest(topic);
+                List<ZMQ.Socket> sockets = subs.sockets();
+                if (sockets.isEmpty()) {
+                    run(commands.poll(RECEIVE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                } else if (sockets.size() == 1) {
+                    ZMQ.Socket sub = sockets.get(0);
+                    byte[] topic = sub.recv(0);
+                    if (topic != null) {
+                        readRest(sub, topic);
+                    }
+                } else {
+                    for (ZMQ.Socket sub : subs.pollReadable()) {
+                        byte[] topic;
+                        for (int n = 0; n < BATCH && (topic = sub.recv(ZMQ.DONTWAIT)) != null; n++) {
+                            readRest(sub, topic);
+                        }
+                    }
                 }
             }
         } catch (Throwable t) {
             log.error("{} - reply receiver failed; replies will not arrive", name, t);
         } finally {
-            try {
-                sub.close();
-            } catch (RuntimeException e) {
-                log.debug("{} - closing SUB failed", name, e);
-            }
+            subs.close();
         }
     }
 
     private void runCommands() {
-        Consumer<ZMQ.Socket> c;
+        Consumer<ReplySockets> c;
         while ((c = commands.poll()) != null) {
-            try {
-                c.accept(sub);
-            } catch (RuntimeException e) {
-                log.warn("{} - SUB command failed", name, e);
-            }
+            run(c);
         }
     }
 
-    private void readRest(byte[] topic) {
+    private void run(Consumer<ReplySockets> c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.accept(subs);
+        } catch (RuntimeException e) {
+            log.warn("{} - SUB command failed", name, e);
+        }
+    }
+
+    private void readRest(ZMQ.Socket sub, byte[] topic) {
         byte[][] frames = new byte[Wire.REPLY_FRAMES][];
         frames[0] = topic;
         int count = 1;

@@ -163,9 +163,9 @@ final class RequestSender implements Runnable {
         }
         ZMQ.Socket push = null;
         try {
-            push = connections.openPush(pullAddress);
-            connections.proveSubscription(target.proof);
-            connections.acquirePub(pubAddress);
+            push = connections.openPush(pullAddress, target.security);
+            connections.proveSubscription(target.proof, target.security);
+            connections.acquirePub(pubAddress, target.security);
         } catch (RuntimeException e) {
             if (push != null) {
                 push.close();
@@ -198,8 +198,8 @@ final class RequestSender implements Runnable {
                 retiring--;
             }
             liveness.forget(i);
-            connections.releasePush(i.pullAddress, i.push);
-            connections.releasePub(i.pubAddress);
+            connections.releasePush(i.pullAddress, entry.security, i.push);
+            connections.releasePub(i.pubAddress, entry.security);
         }
         log.info("{} - unregistered {}", name, service);
     }
@@ -222,8 +222,8 @@ final class RequestSender implements Runnable {
                     e.instances.remove(i);
                     retiring--;
                     liveness.forget(i);
-                    connections.releasePush(i.pullAddress, i.push);
-                    connections.releasePub(i.pubAddress);
+                    connections.releasePush(i.pullAddress, e.security, i.push);
+                    connections.releasePub(i.pubAddress, e.security);
                     log.info("{} - {} instance {} retired and closed ({} instances)", name, e.name, i.addresses(),
                             e.instances.size());
                 }
@@ -384,7 +384,8 @@ final class RequestSender implements Runnable {
                         + p.request.path() + " after " + p.timeoutMs + " ms (pending=" + io.pending.size()
                         + ", instances=" + p.service.instances.size() + ")" + (to == null || to.answered ? ""
                         : "; nothing has come back from " + to.addresses() + " yet - unless its handler is just slow,"
-                        + " check that the worker runs there and that PULL and PUB are in the right order")));
+                        + " check that the worker runs there, that PULL and PUB are in the right order, and that it uses"
+                        + " the same encryption (" + p.service.security.encryption() + " here) and passphrase")));
             } else {
                 io.unavailable.incrementAndGet();
                 io.fail(p, new ServiceUnavailableException(name + " - request " + p.request.path() + " not sent within "

@@ -19,13 +19,16 @@ import java.util.function.Consumer;
 import org.offload.service.BusyException;
 import org.offload.service.CancelledException;
 import org.offload.service.DeadlineExceededException;
+import org.offload.service.Encryption;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
 import org.offload.service.ServiceCaller;
 import org.offload.service.ServiceEndpoint;
+import org.offload.service.ServiceServer;
 import org.offload.service.ServiceUnavailableException;
 import org.offload.service.internal.Checks;
+import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Proof;
 import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
@@ -99,6 +102,8 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     public static final Duration MAX_DEADLINE = Duration.ofDays(49);
     /** How long {@link #close()} waits for the sender and receiver threads to close the sockets. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(1);
+    /** The encryption {@code register} uses when none is given: as the services' default. */
+    public static final Encryption DEFAULT_ENCRYPTION = ServiceServer.DEFAULT_ENCRYPTION;
 
     /** Settings of a built client. */
     record Settings(String name, Duration deadline, Duration nowaitTtl, int maxPendingCalls, int sendHwm,
@@ -158,7 +163,8 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
      */
     public ServiceRef register(ServiceEndpoint endpoint) {
         Objects.requireNonNull(endpoint, "endpoint");
-        return register(endpoint.name(), endpoint.pullAddress(), endpoint.pubAddress(), endpoint.passphrase());
+        return register(endpoint.name(), endpoint.pullAddress(), endpoint.pubAddress(), endpoint.passphrase(),
+                endpoint.encryption());
     }
 
     /**
@@ -167,11 +173,19 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
      * ones leave the rotation and close once their calls in flight end. Throws if the first lookup fails.
      */
     public ServiceRef register(String name, Discovery discovery, String passphrase) {
+        return register(name, discovery, passphrase, DEFAULT_ENCRYPTION);
+    }
+
+    /** {@link #register(String, Discovery, String)} with the service's {@code encryption}. */
+    public ServiceRef register(String name, Discovery discovery, String passphrase, Encryption encryption) {
         Checks.notBlank("name", name);
         Objects.requireNonNull(discovery, "discovery");
+        Objects.requireNonNull(encryption, "encryption");
         Proof proof = new Proof(passphrase);
+        ClientSecurity security = new ClientSecurity(encryption, CurveKeys.derive(passphrase));
         ensureOpen();
-        DiscoveryWatcher watcher = new DiscoveryWatcher(this, s.name(), name, discovery, proof, s.discoveryInterval());
+        DiscoveryWatcher watcher = new DiscoveryWatcher(this, s.name(), name, discovery, proof, security,
+                s.discoveryInterval());
         if (watchers.putIfAbsent(name, watcher) != null) {
             throw new IllegalArgumentException(s.name() + " - service " + name + " already has a discovery;"
                     + " unregister it first");
@@ -186,10 +200,10 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     }
 
     /** Discovery found an instance (its thread). */
-    void register(String name, InstanceAddress a, Proof proof) {
+    void register(String name, InstanceAddress a, Proof proof, ClientSecurity security) {
         ensureOpen();
         synchronized (registrations) {
-            registerLocked(name, a.pullAddress(), a.pubAddress(), proof);
+            registerLocked(name, a.pullAddress(), a.pubAddress(), proof, security);
         }
     }
 
@@ -207,23 +221,41 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
      * instance of a service shares its passphrase.
      */
     public ServiceRef register(String name, String pullAddress, String pubAddress, String passphrase) {
+        return register(name, pullAddress, pubAddress, passphrase, DEFAULT_ENCRYPTION);
+    }
+
+    /**
+     * {@link #register(String, String, String, String)} with the service's {@code encryption}, which must be
+     * the one the service uses: CURVE with keys derived from the passphrase, or {@link Encryption#NONE}.
+     * With a mismatch the ZeroMQ handshake never completes, and calls fail with
+     * {@link ServiceUnavailableException} ("... never connected ... same encryption ...").
+     */
+    public ServiceRef register(String name, String pullAddress, String pubAddress, String passphrase,
+                               Encryption encryption) {
         Checks.notBlank("name", name);
         Checks.notBlank("pullAddress", pullAddress);
         Checks.notBlank("pubAddress", pubAddress);
+        Objects.requireNonNull(encryption, "encryption");
         Proof proof = new Proof(passphrase);
+        ClientSecurity security = new ClientSecurity(encryption, CurveKeys.derive(passphrase));
         ensureOpen();
         Connections.requireBoundIfInproc(s.name(), name, pullAddress);
         Connections.requireBoundIfInproc(s.name(), name, pubAddress);
         synchronized (registrations) {
-            return registerLocked(name, pullAddress, pubAddress, proof);
+            return registerLocked(name, pullAddress, pubAddress, proof, security);
         }
     }
 
-    private ServiceRef registerLocked(String name, String pullAddress, String pubAddress, Proof proof) {
-        ServiceEntry entry = services.computeIfAbsent(name, n -> new ServiceEntry(n, proof));
+    private ServiceRef registerLocked(String name, String pullAddress, String pubAddress, Proof proof,
+                                      ClientSecurity security) {
+        ServiceEntry entry = services.computeIfAbsent(name, n -> new ServiceEntry(n, proof, security));
         if (!entry.proof.samePassphrase(proof)) {
             throw new IllegalArgumentException(s.name() + " - service " + name
                     + " is already registered with a different passphrase");
+        }
+        if (entry.security.encryption() != security.encryption()) {
+            throw new IllegalArgumentException(s.name() + " - service " + name + " is already registered with encryption "
+                    + entry.security.encryption() + ", not " + security.encryption());
         }
         for (ServiceEntry other : services.values()) {
             if (other != entry && other.instances.stream().anyMatch(i -> i.pullAddress.equals(pullAddress))) {

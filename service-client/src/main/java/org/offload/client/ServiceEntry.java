@@ -6,17 +6,22 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.offload.service.internal.Proof;
 
-/** A registered service: its name, passphrase proof and instances. Instances change on the sender thread only. */
+/**
+ * A registered service: its name, passphrase proof, encryption and instances. Instances change on the sender
+ * thread only.
+ */
 final class ServiceEntry {
     final String name;
     final Proof proof;
+    final ClientSecurity security;
     final List<Instance> instances = new CopyOnWriteArrayList<>();
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private int next;
 
-    ServiceEntry(String name, Proof proof) {
+    ServiceEntry(String name, Proof proof, ClientSecurity security) {
         this.name = name;
         this.proof = proof;
+        this.security = security;
     }
 
     /**
@@ -70,7 +75,8 @@ final class ServiceEntry {
         }
         if (never.size() == instances.size()) {
             return "no instance of " + name + " connected: " + String.join(", ", never)
-                    + " - is the worker running, and are PULL and PUB in the right order?";
+                    + " - is the worker running, are PULL and PUB in the right order, and does it use the same"
+                    + " encryption (" + security.encryption() + " here) and passphrase?";
         }
         int out = never.size() + silent.size() + stopping.size() + notWritable.size();
         if (out == 0) {
@@ -82,7 +88,8 @@ final class ServiceEntry {
         add(parts, stopping, "are stopping");
         add(parts, notWritable, "answered before but are not writable now (their send queue is full)");
         if (!never.isEmpty()) {
-            parts.add(never.size() + " never connected: " + String.join(", ", never) + " - is the worker running there?");
+            parts.add(never.size() + " never connected: " + String.join(", ", never) + " - is the worker running"
+                    + " there, with the same encryption (" + security.encryption() + " here) and passphrase?");
         }
         return "no instance of " + name + " could take it: " + String.join("; ", parts);
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.offload.service.DeadlineExceededException;
+import org.offload.service.Encryption;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
@@ -23,7 +24,11 @@ import org.offload.service.ServiceServer;
 import org.offload.service.Status;
 import org.offload.service.UnauthorizedException;
 
-/** Acceptance 3: a wrong passphrase is refused fast, counted, runs nothing, and does not disturb others. */
+/**
+ * Acceptance 3: a wrong passphrase is refused fast, counted, runs nothing, and does not disturb others. In
+ * plaintext mode, where a wrong passphrase reaches the proof check; with CURVE (the default) it does not
+ * get past the handshake (EncryptionTest).
+ */
 class AuthenticationTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     /**
@@ -44,7 +49,7 @@ class AuthenticationTest {
     private final AtomicInteger handled = new AtomicInteger();
 
     private ServiceServer countingServer() {
-        return fx.server("guarded", b -> b.route("^/count$", "request", call -> {
+        return fx.server("guarded", b -> b.encryption(Encryption.NONE).route("^/count$", "request", call -> {
             handled.incrementAndGet();
             return Reply.json(Map.of("echo", call.json()));
         }));
@@ -52,7 +57,8 @@ class AuthenticationTest {
 
     private ServiceClient wrongClient(ServiceServer server) {
         ServiceClient wrong = fx.client(ServiceClient.builder().name("intruder").deadline(DEADLINE));
-        wrong.register("guarded", server.pullAddress(), server.pubAddress(), "not-the-" + Fixtures.PASSPHRASE);
+        wrong.register("guarded", server.pullAddress(), server.pubAddress(), "not-the-" + Fixtures.PASSPHRASE,
+                Encryption.NONE);
         return wrong;
     }
 
@@ -60,7 +66,7 @@ class AuthenticationTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void call_wrongPassphraseAfterWarmup_throwsUnauthorizedWellBeforeDeadline() {
         ServiceServer server = countingServer();
-        ServiceClient good = fx.clientFor(server);
+        ServiceClient good = fx.plainClientFor(server);
         ServiceClient wrong = wrongClient(server);
         // let the intruder's SUB connection become live first: this test is about the 401 path itself
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
@@ -98,7 +104,7 @@ class AuthenticationTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void call_wrongPassphraseFirstRequest_throwsUnauthorizedWellBeforeDeadline() {
         ServiceServer server = countingServer();
-        ServiceClient good = fx.clientFor(server);
+        ServiceClient good = fx.plainClientFor(server);
         assertEquals(1, json(good.call("guarded", Request.json("/count", "request", Map.of("n", 1))))
                 .at("/echo/n").asInt());
 

@@ -38,8 +38,8 @@ class ConnectionErrorsTest {
                 ServiceUnavailableException.class, WITHIN);
 
         assertEquals("web - request /report/1 not sent within 300 ms: no instance of reports connected: "
-                + closed.pullAddress() + " (PULL) / " + closed.pubAddress() + " (PUB) - is the worker running, and are PULL and PUB in the"
-                + " right order?", e.getMessage());
+                + closed.pullAddress() + " (PULL) / " + closed.pubAddress() + " (PUB) - is the worker running, are PULL and PUB in the"
+                + " right order, and does it use the same encryption (NONE here) and passphrase?", e.getMessage());
     }
 
     @Test
@@ -57,12 +57,14 @@ class ConnectionErrorsTest {
 
         if (e instanceof ServiceUnavailableException) {
             assertEquals("web - request /echo not sent within 300 ms: no instance of reports connected: " + addresses
-                    + " - is the worker running, and are PULL and PUB in the right order?", e.getMessage());
+                    + " - is the worker running, are PULL and PUB in the right order, and does it use the same"
+                    + " encryption (NONE here) and passphrase?", e.getMessage());
         } else {
             assertInstanceOf(DeadlineExceededException.class, e);
             assertEquals("web - reports - no reply to request /echo after 300 ms (pending=1, instances=1); nothing has"
                     + " come back from " + addresses + " yet - unless its handler is just slow, check that the worker"
-                    + " runs there and that PULL and PUB are in the right order", e.getMessage());
+                    + " runs there, that PULL and PUB are in the right order, and that it uses the same encryption"
+                    + " (NONE here) and passphrase", e.getMessage());
         }
         assertEquals(0, server.stats().received(), "nothing reached the service");
     }

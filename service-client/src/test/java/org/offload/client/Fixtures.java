@@ -24,6 +24,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.offload.service.Call;
+import org.offload.service.Encryption;
 import org.offload.service.Handler;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
@@ -68,6 +69,21 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         ServiceServer server = custom.apply(b).build().start();
         resources.add(server);
         return server;
+    }
+
+    /**
+     * A started plaintext echo service ({@link Encryption#NONE}): for tests of attacks that CURVE would stop
+     * at the handshake (raw ZMTP peers, captured and resent messages, wrong passphrases reaching the proof).
+     */
+    ServiceServer plainEchoServer(String name) {
+        return server(name, b -> b.encryption(Encryption.NONE));
+    }
+
+    /** A plaintext client with {@code server} registered under the server's name ({@link Encryption#NONE}). */
+    ServiceClient plainClientFor(ServiceServer server) {
+        ServiceClient client = client("client-of-" + server.name());
+        client.register(server.name(), server.pullAddress(), server.pubAddress(), PASSPHRASE, Encryption.NONE);
+        return client;
     }
 
     /** A client with test-friendly defaults. */

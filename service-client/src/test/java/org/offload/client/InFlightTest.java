@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.offload.service.Encryption;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
@@ -27,12 +28,16 @@ class InFlightTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void callAsync_manyInFlight_everyCallGetsItsOwnReply(int inFlight) {
         try (Fixtures f = new Fixtures()) {
-            ServiceServer server = f.server("wide", b -> b.queueCapacity(inFlight).receiveHighWaterMark(100)
+            // plaintext: with CURVE, JeroMQ 0.6.0 loses the message that meets a full receive queue (README,
+            // "JeroMQ 0.6.0 behaviours"), and this test fills the PULL's 100-message queue on purpose
+            ServiceServer server = f.server("wide", b -> b.encryption(Encryption.NONE).queueCapacity(inFlight)
+                    .receiveHighWaterMark(100)
                     .route("^/n$", "request", call -> Reply.json(Map.of("n", call.json().get("n").asInt()))));
             // a small PUSH HWM on the client too: requests wait in the client, none is lost
             ServiceClient client = f.client(ServiceClient.builder().name("wide-client").sendHighWaterMark(100)
                     .deadline(Duration.ofSeconds(120)));
-            client.register(server.name(), server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE);
+            client.register(server.name(), server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE,
+                    Encryption.NONE);
 
             List<CompletableFuture<Reply>> futures = send(client, server.name(), inFlight);
             for (int i = 0; i < inFlight; i++) {

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.offload.service.Encryption;
+import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Proof;
 import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
@@ -37,7 +39,7 @@ class ServiceEntryTest {
         deadPeer.close();
         Instance gone = new Instance(live, "tcp://127.0.0.1:1", push(live));
         Instance never = new Instance(dead, "tcp://127.0.0.1:2", push(dead));
-        ServiceEntry entry = new ServiceEntry("reports", new Proof("p"));
+        ServiceEntry entry = new ServiceEntry("reports", new Proof("p"), new ClientSecurity(Encryption.CURVE, CurveKeys.derive("p")));
         entry.instances.add(gone);
         entry.instances.add(never);
         await().atMost(WAIT).until(gone::writable);
@@ -51,7 +53,8 @@ class ServiceEntryTest {
         assertEquals(null, entry.pick(null));
         assertEquals("no instance of reports could take it: 1 of 2 answered before but went silent (no pong within"
                 + " the liveness timeout; reconnecting): " + live + " (PULL) / tcp://127.0.0.1:1 (PUB); 1 never"
-                + " connected: " + dead + " (PULL) / tcp://127.0.0.1:2 (PUB) - is the worker running there?",
+                + " connected: " + dead + " (PULL) / tcp://127.0.0.1:2 (PUB) - is the worker running there, with the"
+                + " same encryption (CURVE here) and passphrase?",
                 entry.noInstanceReason());
     }
 }

@@ -72,6 +72,7 @@ final class DefinitionSettings {
                 ServiceServer.Builder::maxConnectionsPerPeer));
         KINDS.put("MAX_QUEUED_BYTES", new Kind<>("a whole number of bytes, or of KiB or MiB (256MiB)",
                 DefinitionSettings::bytes, ServiceServer.Builder::maxQueuedBytes));
+        KINDS.put("ENCRYPTION", new Kind<>("CURVE or NONE", DefinitionSettings::encryption, ServiceServer.Builder::encryption));
     }
 
     private DefinitionSettings() {}
@@ -88,6 +89,10 @@ final class DefinitionSettings {
     /** Reads one setting line; throws {@link IllegalArgumentException} with the reason. */
     static Setting read(String directive, String value, int line) {
         return new Setting(directive, value, line, KINDS.get(directive).read(directive, value));
+    }
+
+    private static Encryption encryption(String value) {
+        return Encryption.valueOf(value.toUpperCase(Locale.ROOT));
     }
 
     private static boolean bool(String value) {

@@ -23,6 +23,7 @@ final class ServerCounters {
     final AtomicLong overBudget = new AtomicLong();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger parked = new AtomicInteger();
+    final AtomicLong refusedHandshakes = new AtomicLong();
 
     ServerStats snapshot() {
         return snapshot(0);
@@ -32,6 +33,6 @@ final class ServerCounters {
         return new ServerStats(received.get(), replied.get(), unauthorized.get(), replayed.get(), malformed.get(),
                 notFound.get(), busy.get(), failed.get(), expired.get(), cancelled.get(), dropped.get(),
                 inFlight.get(), parked.get(), shed.get(), oversized.get(), handshakeTimeouts.get(),
-                connectionsRefused.get(), overBudget.get(), queuedBytes);
+                connectionsRefused.get(), overBudget.get(), queuedBytes, refusedHandshakes.get());
     }
 }

@@ -55,6 +55,7 @@ final class ServerIo {
     private final String pubAddress;
     private final String instanceId = newInstanceId();
     private final ServerCounters counters;
+    private final ServerSecurity security;
     private final ReplyPublisher publisher;
     private final ReplySealer sealer;
     private final Router router;
@@ -75,9 +76,11 @@ final class ServerIo {
     private final ConnectionGuard guard;
     private final FrameBudget budget;
 
-    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ConnectionGuard guard, FrameBudget budget,
-                     ServerCounters counters, ZMQ.Socket pull, ZMQ.Socket pub, ManualXpub xpub) throws IOException {
+    private ServerIo(ServiceServer.Settings s, SharedContext.Lease context, ServerSecurity security,
+                     ConnectionGuard guard, FrameBudget budget, ServerCounters counters, ZMQ.Socket pull,
+                     ZMQ.Socket pub, ManualXpub xpub) throws IOException {
         this.s = s;
+        this.security = security;
         this.guard = guard;
         this.budget = budget;
         this.counters = counters;
@@ -119,15 +122,19 @@ final class ServerIo {
         ServerCounters counters = new ServerCounters();
         ConnectionGuard guard = null;
         FrameBudget budget = null;
+        ServerSecurity security = null;
         try {
-            guard = new ConnectionGuard(s.name(), new ConnectionGuard.Limits(s.handshakeTimeout(), s.maxConnections(),
+            security = ServerSecurity.open(s, context.context(), counters.refusedHandshakes);
+            Duration handshake = security.handshakeTimeout(s.handshakeTimeout());
+            guard = new ConnectionGuard(s.name(), new ConnectionGuard.Limits(handshake, s.maxConnections(),
                     s.maxConnectionsPerPeer()), counters.handshakeTimeouts, counters.connectionsRefused);
             pull = context.context().socket(SocketType.PULL);
             pull.setRcvHWM(s.receiveHwm());
             pull.setLinger(0);
-            SocketGuard.apply(pull, s.maxMessageBytes(), s.handshakeTimeout(), s.heartbeatInterval());
-            budget = new FrameBudget(s.name(), s.maxQueuedBytes(), s.maxMessageBytes(), MAX_FRAMES_PER_MESSAGE,
-                    counters.overBudget);
+            SocketGuard.apply(pull, security.frameLimit(s.maxMessageBytes()), handshake, s.heartbeatInterval());
+            security.apply(pull);
+            budget = new FrameBudget(s.name(), s.maxQueuedBytes(), security.frameLimit(s.maxMessageBytes()),
+                    MAX_FRAMES_PER_MESSAGE, counters.overBudget);
             guard.watch("PULL", pull, budget);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
@@ -138,12 +145,13 @@ final class ServerIo {
             // hostile peer subscribed to every topic - blocks every send. The HWM is sized above what a
             // reading client can have outstanding (see DEFAULT_SEND_HWM), so only a non-reader loses replies.
             pub.setLinger((int) s.linger().toMillis());
-            SocketGuard.apply(pub, MAX_SUBSCRIPTION_FRAME_BYTES, s.handshakeTimeout(), s.heartbeatInterval());
+            SocketGuard.apply(pub, security.frameLimit(MAX_SUBSCRIPTION_FRAME_BYTES), handshake, s.heartbeatInterval());
+            security.apply(pub);
             // subscriptions are one frame each; a message whose frames keep the MORE flag would be held whole
-            guard.watch("PUB", pub, new FrameBudget(s.name(), Long.MAX_VALUE, MAX_SUBSCRIPTION_FRAME_BYTES, 1,
-                    new AtomicLong()));
+            guard.watch("PUB", pub, new FrameBudget(s.name(), Long.MAX_VALUE,
+                    security.frameLimit(MAX_SUBSCRIPTION_FRAME_BYTES), 1, new AtomicLong()));
             bind(s, pub, "PUB", s.pubAddress());
-            ServerIo io = new ServerIo(s, context, guard, budget, counters, pull, pub, xpub);
+            ServerIo io = new ServerIo(s, context, security, guard, budget, counters, pull, pub, xpub);
             self[0] = io;
             if (early[0] != null) {
                 io.failed("a JeroMQ thread of its context died", early[0]);
@@ -156,6 +164,9 @@ final class ServerIo {
             }
             closeQuietly(pull);
             closeQuietly(pub);
+            if (security != null) {
+                security.close();
+            }
             try {
                 context.end();
             } catch (RuntimeException termFailed) {
@@ -537,6 +548,7 @@ final class ServerIo {
             inprocEndpoints(SharedContext::unbound);
             publisher.close();
             guard.close();
+            security.close();
             context.end(failure != null);
         } catch (Throwable t) {
             log.error("{} - error while closing sockets", name, t);

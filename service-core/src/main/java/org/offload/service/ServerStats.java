@@ -30,9 +30,11 @@ package org.offload.service;
  *                     waiting for the receiver (their messages are dropped)
  * @param queuedBytes  bytes of request frames received and not yet taken by the receiver, each frame
  *                     counted with 128 bytes of overhead; at most {@code maxQueuedBytes}
+ * @param refusedHandshakes CURVE handshakes refused by the ZAP handler: the peer did not have the client key
+ *                     derived from this service's passphrase (always 0 with {@link Encryption#NONE})
  */
 public record ServerStats(long received, long replied, long unauthorized, long replayed, long malformed,
                           long notFound, long busy, long failed, long expired, long cancelled, long dropped,
                           int inFlight, int parked, long shed, long oversized, long handshakeTimeouts,
-                          long connectionsRefused, long overBudget, long queuedBytes) {
+                          long connectionsRefused, long overBudget, long queuedBytes, long refusedHandshakes) {
 }

@@ -43,7 +43,8 @@ import java.util.function.Function;
  *       {@code QUEUE_CAPACITY N}, {@code ERROR_DETAILS true|false}, {@code MAX_MESSAGE_BYTES N|NKiB|NMiB},
  *       {@code DRAIN_TIMEOUT D}, {@code REPLAY_WINDOW D}, {@code MAX_PARKED_REPLIES N}, {@code PARK_TIMEOUT D},
  *       {@code SEND_HIGH_WATER_MARK N}, {@code RECEIVE_HIGH_WATER_MARK N}, {@code LINGER D},
- *       {@code HANDSHAKE_TIMEOUT D}, {@code HEARTBEAT_INTERVAL D}, {@code DEADLINE_MARGIN D}: the {@link ServiceServer.Builder} option of
+ *       {@code HANDSHAKE_TIMEOUT D}, {@code HEARTBEAT_INTERVAL D}, {@code DEADLINE_MARGIN D},
+ *       {@code ENCRYPTION CURVE|NONE}: the {@link ServiceServer.Builder} option of
  *       the same name, checked as the builder checks it; a duration D is {@code 500ms}, {@code 5s}, {@code 2m},
  *       {@code 1h} or ISO-8601 ({@code PT5S}).</li>
  *   <li>{@code ROUTE REGEX}: starts a block of METHOD lines for paths matching REGEX at their start (as

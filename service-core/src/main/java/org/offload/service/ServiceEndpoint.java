@@ -51,6 +51,12 @@ public final class ServiceEndpoint {
         return definition.pubAddress();
     }
 
+    /** The ENCRYPTION line's setting, or {@link ServiceServer#DEFAULT_ENCRYPTION} without one. */
+    public Encryption encryption() {
+        String value = definition.settings().get("ENCRYPTION");
+        return value == null ? ServiceServer.DEFAULT_ENCRYPTION : Encryption.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
+
     /** Where the endpoint was read from. */
     public String source() {
         return definition.source();

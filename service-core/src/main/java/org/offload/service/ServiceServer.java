@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.offload.service.internal.Checks;
+import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Proof;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +97,12 @@ public final class ServiceServer implements AutoCloseable {
      * covers the request's and the reply's transit and a moving estimate's error.
      */
     public static final Duration DEFAULT_DEADLINE_MARGIN = Duration.ofMillis(20);
+    /**
+     * Plaintext by default. {@link Encryption#CURVE} (keys derived from the passphrase) encrypts every
+     * connection, but JeroMQ 0.6.0's pure-Java CURVE costs several times the CPU per call and loses a message
+     * that meets a full receive queue (README, Security): turn it on where others can see the network.
+     */
+    public static final Encryption DEFAULT_ENCRYPTION = Encryption.NONE;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -130,8 +137,8 @@ public final class ServiceServer implements AutoCloseable {
             state = State.RUNNING;
         }
         io.start();
-        log.info("{} - serving on PULL {} and PUB {} with {} routes, {} workers", settings.name(),
-                io.pullAddress(), io.pubAddress(), settings.routes().size(), settings.workers());
+        log.info("{} - serving on PULL {} and PUB {} with {} routes, {} workers, encryption {}", settings.name(),
+                io.pullAddress(), io.pubAddress(), settings.routes().size(), settings.workers(), settings.encryption());
         return this;
     }
 
@@ -262,7 +269,8 @@ public final class ServiceServer implements AutoCloseable {
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
                     boolean exposeErrorDetails, Duration deadlineMargin, Optional<ServiceCaller> caller,
-                    int maxConnections, int maxConnectionsPerPeer, int maxQueuedBytes) {
+                    int maxConnections, int maxConnectionsPerPeer, int maxQueuedBytes, Encryption encryption,
+                    CurveKeys curveKeys) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -271,6 +279,8 @@ public final class ServiceServer implements AutoCloseable {
         private String pullAddress;
         private String pubAddress;
         private Proof proof;
+        private CurveKeys curveKeys;
+        private Encryption encryption = DEFAULT_ENCRYPTION;
         private final List<Router.Route> routes = new ArrayList<>();
         private int workers = DEFAULT_WORKERS;
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
@@ -316,6 +326,17 @@ public final class ServiceServer implements AutoCloseable {
         public Builder passphrase(String passphrase) {
             check();
             this.proof = new Proof(passphrase);
+            this.curveKeys = CurveKeys.derive(passphrase);
+            return this;
+        }
+
+        /**
+         * How connections are protected (default {@link #DEFAULT_ENCRYPTION}): CURVE keys derived from the
+         * passphrase, or {@link Encryption#NONE} for plaintext. Clients must use the same.
+         */
+        public Builder encryption(Encryption encryption) {
+            check();
+            this.encryption = Objects.requireNonNull(encryption, "encryption");
             return this;
         }
 
@@ -493,7 +514,8 @@ public final class ServiceServer implements AutoCloseable {
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
-                    deadlineMargin, caller, maxConnections, maxConnectionsPerPeer, maxQueuedBytes));
+                    deadlineMargin, caller, maxConnections, maxConnectionsPerPeer, maxQueuedBytes, encryption,
+                    curveKeys));
         }
 
         private void check() {

@@ -51,7 +51,7 @@ class DefinitionSettingsTest {
                 "MAX_MESSAGE_BYTES 2MiB", "DRAIN_TIMEOUT 250ms", "REPLAY_WINDOW 2m", "MAX_PARKED_REPLIES 500",
                 "PARK_TIMEOUT PT3S", "SEND_HIGH_WATER_MARK 4000", "RECEIVE_HIGH_WATER_MARK 3000", "LINGER 0s",
                 "HANDSHAKE_TIMEOUT 2s", "HEARTBEAT_INTERVAL 1h", "DEADLINE_MARGIN 75ms", "MAX_CONNECTIONS 300",
-                "MAX_CONNECTIONS_PER_PEER 7", "MAX_QUEUED_BYTES 64MiB");
+                "MAX_CONNECTIONS_PER_PEER 7", "MAX_QUEUED_BYTES 64MiB", "ENCRYPTION NONE");
 
         assertAll(
                 () -> assertTrue(s.virtualThreads()),
@@ -70,7 +70,8 @@ class DefinitionSettingsTest {
                 () -> assertEquals(Duration.ofMillis(75), s.deadlineMargin()),
                 () -> assertEquals(300, s.maxConnections()),
                 () -> assertEquals(7, s.maxConnectionsPerPeer()),
-                () -> assertEquals(64 * 1024 * 1024, s.maxQueuedBytes()));
+                () -> assertEquals(64 * 1024 * 1024, s.maxQueuedBytes()),
+                () -> assertEquals(Encryption.NONE, s.encryption()));
     }
 
     @Test
@@ -80,6 +81,7 @@ class DefinitionSettingsTest {
         assertEquals(ServiceServer.DEFAULT_QUEUE_CAPACITY, s.queueCapacity());
         assertEquals(ServiceServer.DEFAULT_DRAIN_TIMEOUT, s.drainTimeout());
         assertEquals(false, s.virtualThreads());
+        assertEquals(ServiceServer.DEFAULT_ENCRYPTION, s.encryption());
         assertEquals(Map.of(), ServiceDefinition.parse(SOURCE, with()).settings());
     }
 
@@ -106,6 +108,7 @@ class DefinitionSettingsTest {
                 rejects(3, "DRAIN_TIMEOUT takes 1 argument (VALUE) but got 2", with("DRAIN_TIMEOUT 5 s")),
                 rejects(3, "drainTimeout must be >= 0 but was -5000 ms", with("DRAIN_TIMEOUT PT-5S")),
                 rejects(3, "parkTimeout must be > 0 but was 0 ms", with("PARK_TIMEOUT 0ms")),
+                rejects(3, "ENCRYPTION takes CURVE or NONE but got 'tls'", with("ENCRYPTION tls")),
                 rejects(3, "ERROR_DETAILS takes 1 argument (VALUE) but got 0", with("ERROR_DETAILS")),
                 rejects(4, "QUEUE_CAPACITY repeated: a definition has one QUEUE_CAPACITY line, the first is line 3",
                         with("QUEUE_CAPACITY 5", "QUEUE_CAPACITY 6")));

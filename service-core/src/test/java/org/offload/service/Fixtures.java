@@ -50,9 +50,14 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return Awaitility.await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
     }
 
-    /** A builder bound to ephemeral ports with the test passphrase and the echo route. */
+    /**
+     * A builder bound to ephemeral ports with the test passphrase and the echo route, in plaintext: these
+     * tests drive the message protocol (proofs, replay, parking) with {@link RawPeer}s, some with a wrong
+     * passphrase, which CURVE would stop at the handshake. CURVE itself: EncryptionTest (client module).
+     */
     static ServiceServer.Builder builder(String name) {
         return ServiceServer.builder().name(name).bind(ANY_PORT, ANY_PORT).passphrase(PASSPHRASE)
+                .encryption(Encryption.NONE)
                 .route("^" + ECHO + "$", Request.DEFAULT_METHOD, call -> Reply.json(Map.of("echo", call.json())));
     }
 

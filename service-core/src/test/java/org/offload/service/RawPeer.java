@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Proof;
 import org.offload.service.internal.Sealed;
@@ -44,28 +45,46 @@ final class RawPeer implements AutoCloseable {
     /** Hex of the proof sent with each request id: rejections must echo it (as ServiceClient checks). */
     private final Map<Long, String> sentProofs = new HashMap<>();
 
+    /** A peer of {@code server} with its encryption (CURVE keys derived from {@code passphrase}). */
     RawPeer(ServiceServer server, String passphrase) {
-        this(server.pullAddress(), server.pubAddress(), passphrase, ClientId.random());
+        this(server.pullAddress(), server.pubAddress(), passphrase, ClientId.random(), server.settings().encryption());
     }
 
+    /** A plaintext peer ({@link Encryption#NONE}). */
     RawPeer(String pullAddress, String pubAddress, String passphrase, ClientId id) {
-        this(pullAddress, pubAddress, passphrase, id, new byte[0][]);
+        this(pullAddress, pubAddress, passphrase, id, Encryption.NONE);
+    }
+
+    RawPeer(String pullAddress, String pubAddress, String passphrase, ClientId id, Encryption encryption) {
+        this(pullAddress, pubAddress, passphrase, id, encryption, new byte[0][]);
     }
 
     /**
-     * A peer whose SUB first subscribes to {@code extraSubscriptions} (e.g. the empty prefix, as a hostile
-     * peer might), then to its own id.
+     * A plaintext peer whose SUB first subscribes to {@code extraSubscriptions} (e.g. the empty prefix, as a
+     * hostile peer might), then to its own id.
      */
     RawPeer(String pullAddress, String pubAddress, String passphrase, ClientId id, byte[]... extraSubscriptions) {
+        this(pullAddress, pubAddress, passphrase, id, Encryption.NONE, extraSubscriptions);
+    }
+
+    private RawPeer(String pullAddress, String pubAddress, String passphrase, ClientId id, Encryption encryption,
+                    byte[]... extraSubscriptions) {
         this.id = id;
         this.proof = new Proof(passphrase);
+        CurveKeys keys = CurveKeys.derive(passphrase);
         push = context.socket(SocketType.PUSH);
         push.setLinger(0);
+        if (encryption == Encryption.CURVE) {
+            keys.applyClient(push);
+        }
         // JeroMQ 0.6.0 can stall a fresh connection's handshake until this timer fires (as ServiceClient does)
         push.setHandshakeIvl(HANDSHAKE_MS);
         push.connect(pullAddress);
         sub = context.socket(SocketType.SUB);
         sub.setLinger(0);
+        if (encryption == Encryption.CURVE) {
+            keys.applyClient(sub);
+        }
         sub.setHandshakeIvl(HANDSHAKE_MS);
         sub.setReceiveTimeOut((int) Fixtures.WAIT.toMillis());
         for (byte[] s : extraSubscriptions) {

@@ -123,7 +123,7 @@ class ServiceServerBuilderTest {
 
         assertEquals("unstarted - not started", x.getMessage());
         assertFalse(server.isRunning());
-        assertEquals(new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), server.stats());
+        assertEquals(new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), server.stats());
         assertEquals("ServiceServer[unstarted, NEW]", server.toString());
     }
 

@@ -47,6 +47,9 @@ class WorkerFloodTest {
         Path file = Files.write(dir.resolve("flood.service"), List.of(
                 "SERVICE flood tcp://127.0.0.1:1 tcp://127.0.0.1:2",
                 "PASSPHRASE env:" + ServiceDefinitionTest.PASSPHRASE_VARIABLE,
+                // the flood opens its 500 connections one after another from one address: the per-peer
+                // connection bound (a defence of its own, ConnectionLimitsTest) must not be what stops it
+                "MAX_CONNECTIONS_PER_PEER 1000",
                 "ROUTE ^/echo$",
                 "REQUEST " + TestHandlers.ECHO));
         WorkerProcess worker = fx.add(WorkerProcess.start(List.of("-Xmx512m"),

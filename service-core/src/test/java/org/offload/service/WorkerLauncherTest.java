@@ -91,7 +91,8 @@ class WorkerLauncherTest {
         WorkerProcess worker = launch(definition("drain").toString(),
                 "--bind", Fixtures.ANY_PORT, Fixtures.ANY_PORT);
         String[] addresses = worker.awaitServing();
-        RawPeer peer = fx.add(new RawPeer(addresses[0], addresses[1], Fixtures.PASSPHRASE, ClientId.random()));
+        RawPeer peer = fx.add(new RawPeer(addresses[0], addresses[1], Fixtures.PASSPHRASE, ClientId.random(),
+                ServiceServer.DEFAULT_ENCRYPTION));
         // warms the child JVM's JSON path, so the drained reply below is quick to make
         assertEquals(Status.OK, peer.call(Fixtures.ECHO, "request", Map.of(), Body.json(Map.of("n", 1))).status());
         // runs until the SIGTERM's shutdown begins, then answers at once: in flight for sure, done well within
@@ -122,7 +123,8 @@ class WorkerLauncherTest {
             WorkerProcess worker = launch(definition("orphan").toString(),
                     "--bind", Fixtures.ANY_PORT, Fixtures.ANY_PORT, "--parent-pid", Long.toString(parent.pid()));
             String[] addresses = worker.awaitServing();
-            RawPeer peer = fx.add(new RawPeer(addresses[0], addresses[1], Fixtures.PASSPHRASE, ClientId.random()));
+            RawPeer peer = fx.add(new RawPeer(addresses[0], addresses[1], Fixtures.PASSPHRASE, ClientId.random(),
+                ServiceServer.DEFAULT_ENCRYPTION));
             assertEquals(Status.OK, peer.call(Fixtures.ECHO, "request").status(), "the worker serves");
 
             parent.destroy();
