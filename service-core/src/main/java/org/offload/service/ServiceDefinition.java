@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A service declared in a small text file rather than in code; {@code ./run service FILE} (the
@@ -240,8 +241,20 @@ public final class ServiceDefinition {
         } catch (IllegalArgumentException e) {
             throw new DefinitionException(source, passphraseLine, e.getMessage());
         }
+        return toBuilder(secret, UnaryOperator.identity());
+    }
+
+    /**
+     * A builder as {@link #toBuilder()}, but with {@code passphrase} instead of the one the PASSPHRASE line
+     * names (which is not read), and each route's handler passed through {@code wrap}: how a test runs a
+     * service's real routes and settings under a passphrase of its own, with something (fault injection,
+     * instrumentation) in front of every handler. Throws {@link DefinitionException} when a shared handler
+     * cannot be created.
+     */
+    public ServiceServer.Builder toBuilder(String passphrase, UnaryOperator<Handler> wrap) {
+        Objects.requireNonNull(wrap, "wrap");
         ServiceServer.Builder builder = ServiceServer.builder().name(name).bind(pullAddress, pubAddress)
-                .passphrase(secret).workers(workers);
+                .passphrase(passphrase).workers(workers);
         settings.forEach(setting -> setting.apply().accept(builder));
         Map<Class<?>, Handler> handlers = new HashMap<>();
         for (Binding b : bindings) {
@@ -251,7 +264,8 @@ public final class ServiceDefinition {
             } catch (IllegalArgumentException e) {
                 throw new DefinitionException(source, b.route().line(), e.getMessage(), e.getCause());
             }
-            builder.route(b.route().regex(), b.route().method(), handler);
+            builder.route(b.route().regex(), b.route().method(), Objects.requireNonNull(wrap.apply(handler),
+                    "wrap returned no handler"));
         }
         return builder;
     }
