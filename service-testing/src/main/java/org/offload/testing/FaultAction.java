@@ -11,7 +11,7 @@ import org.offload.service.internal.Checks;
 
 /** What a fault does to a call it claimed, on the worker thread that runs the call. */
 sealed interface FaultAction {
-    /** Status a dropped call answers once its deadline has passed; its client stopped waiting by then. */
+    /** Status a dropped call answers when the kit closes; its clients are closed by then. */
     int DROPPED_STATUS = 504;
 
     Reply act(Call call, Handler handler, CountDownLatch released) throws Exception;
@@ -36,16 +36,15 @@ sealed interface FaultAction {
         }
     }
 
-    /** No reply before the call's deadline; then one that reaches nobody. */
+    /**
+     * No reply at all while the kit is open: the call is held (its worker with it) until the kit closes, after
+     * its clients, or until the call is cancelled. Holding only until the call's deadline would race the
+     * client's own deadline timer on a loaded machine, and the caller could see the late reply.
+     */
     record Drop() implements FaultAction {
         @Override
         public Reply act(Call call, Handler handler, CountDownLatch released) throws InterruptedException {
-            // a client always gives a deadline; without one (a raw peer) the drop lasts until the kit closes
-            long nanos = call.hasDeadline() ? call.timeLeft().toNanos() : Long.MAX_VALUE;
-            hold(nanos, released);
-            while (call.hasDeadline() && !call.timeLeft().isNegative() && released.getCount() > 0) {
-                hold(Math.max(1, call.timeLeft().toNanos()), released); // until the deadline is really past
-            }
+            released.await();
             return Reply.error(DROPPED_STATUS, "dropped by fault injection: " + call.path());
         }
     }

@@ -26,9 +26,9 @@ import org.offload.service.internal.Checks;
  * }</pre>
  *
  * <p>An injected error says the request ran (it has no {@code offload-not-run} header), so the client does
- * not try it on another instance. A dropped call holds its worker until the call's deadline has passed (as a
- * hung handler would), then answers 504 to a client that stopped waiting; a service that drops many calls at
- * once needs as many workers. Closing the kit ends every delay and drop at once.
+ * not try it on another instance. A dropped call holds its worker, as a hung handler would, until the call is
+ * cancelled or the kit closes (after its clients, so the late 504 reaches nobody): a service needs a worker
+ * more than the calls it drops in one test. Closing the kit ends every delay and drop at once.
  */
 public final class Faults {
     private final List<Fault> rules = new CopyOnWriteArrayList<>();
@@ -112,7 +112,7 @@ public final class Faults {
             return add(new FaultAction.Delay(Checks.positive("delay", delay)));
         }
 
-        /** The call never runs its handler and gets no reply before its deadline. */
+        /** The call never runs its handler and gets no reply (the caller sees its deadline pass). */
         public Fault drop() {
             return add(new FaultAction.Drop());
         }

@@ -32,7 +32,7 @@ class FaultsTest {
     private final KitHandlers.Counting y = new KitHandlers.Counting();
 
     private TestService start() {
-        return kit.service("faulty").route("^/x$", "request", x).route("^/x$", "get", x)
+        return kit.service("faulty").workers(4).route("^/x$", "request", x).route("^/x$", "get", x)
                 .route("^/y$", "request", y).start();
     }
 
@@ -96,6 +96,7 @@ class FaultsTest {
 
         assertThrows(DeadlineExceededException.class, () -> svc.ref().call(Request.of("/x", "request"), DROP_DEADLINE));
         assertEquals(1, ran(svc.call(Request.of("/x", "request"))), "the next call is served");
+        assertEquals(1, svc.server().stats().inFlight(), "the dropped call is still held, never answered");
         assertEquals(1, fault.applied());
         assertEquals(1, x.ran());
     }

@@ -46,7 +46,7 @@ class HashAppTest {
 
     @BeforeEach
     void start() {
-        worker = kit.service(ServiceDefinition.resource("hash.service")).start();
+        worker = kit.service(ServiceDefinition.resource("hash.service")).workers(4).start(); // one may be held by a drop
         web = HashApp.start(new HashApp.Settings("127.0.0.1", 0, worker.pullAddress(), worker.pubAddress()),
                 kit.passphrase());
     }
