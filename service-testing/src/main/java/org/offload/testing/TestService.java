@@ -110,7 +110,11 @@ public final class TestService {
             return faults;
         }
 
-        /** The name the service is registered under in the client (default: the service's name). */
+        /**
+         * The name the service is registered under in the client (default: the service's name). Several test
+         * services under one name are instances of one service; {@code start()} then returns once the service
+         * has an instance in the rotation, not necessarily this one.
+         */
         public Builder registerAs(String serviceName) {
             check();
             this.name = Checks.notBlank("serviceName", serviceName);

@@ -78,6 +78,35 @@ class OffloadKitTest {
     }
 
     @Test
+    void registerAs_twoServicesOneName_twoInstancesOfOneService() {
+        TestService a = kit.service("a").registerAs("pool").route("^/who$", "request", call -> Reply.json(Map.of("who", "a")))
+                .start();
+        TestService b = kit.service("b").registerAs("pool").route("^/who$", "request", call -> Reply.json(Map.of("who", "b")))
+                .start();
+
+        assertEquals("pool", a.name());
+        assertEquals(a.ref(), b.ref());
+        assertEquals(java.util.List.of(a.pullAddress(), b.pullAddress()), a.ref().instances());
+        // start() waits for the service to have an instance in the rotation, not for each instance
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        org.awaitility.Awaitility.await().atMost(OffloadKit.DEFAULT_READY_TIMEOUT).until(() -> {
+            seen.add(a.call(Request.of("/who", "request")).body().json().get("who").asText());
+            return seen.size() == 2;
+        });
+        b.faults().onAny().answer(500, "b is broken");
+        assertEquals(500, org.awaitility.Awaitility.await().atMost(OffloadKit.DEFAULT_READY_TIMEOUT).until(
+                () -> callStatus(a), status -> status == 500), "b's fault reaches calls through the shared name");
+    }
+
+    private static int callStatus(TestService svc) {
+        try {
+            return svc.call(Request.of("/who", "request")).status();
+        } catch (ServiceException e) {
+            return e.status();
+        }
+    }
+
+    @Test
     void faults_setBeforeStart_actOnTheFirstCall() {
         TestService.Builder builder = kit.service("early").route("^/echo$", "request", new KitHandlers.Echo());
         builder.faults().onAny().next(1).answer(502);
