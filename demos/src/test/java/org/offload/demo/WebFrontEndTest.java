@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.offload.demo.WebClient.Answer;
+import org.offload.testing.TestService;
 
 /** The web front end over real HTTP, with both workers in-process over 127.0.0.1. */
 @Timeout(120)
@@ -28,12 +29,14 @@ class WebFrontEndTest {
     private static final Duration LONG_IOSTAT = Duration.ofSeconds(45);
 
     private final DemoFixtures fixtures = new DemoFixtures();
+    private TestService slowEcho;
     private WebFrontEnd web;
     private WebClient http;
 
     @BeforeEach
     void start() throws Exception {
-        web = fixtures.frontEnd(DemoFixtures.endpoint(fixtures.slowEcho()), DemoFixtures.endpoint(fixtures.cpu()));
+        slowEcho = fixtures.slowEcho();
+        web = fixtures.frontEnd(DemoFixtures.endpoint(slowEcho), DemoFixtures.endpoint(fixtures.cpu()));
         http = new WebClient(DemoFixtures.base(web));
     }
 
@@ -101,6 +104,16 @@ class WebFrontEndTest {
         assertEquals("x y", answer.get("reply").get("message").asText());
         assertEquals("/service/sync", answer.get("reply").get("path").asText());
         assertTrue(answer.get("elapsed_ms").asLong() >= 50, answer.toString());
+    }
+
+    @Test
+    void sync_workerAnswers503_httpServiceUnavailableThenServedAgain() throws Exception {
+        slowEcho.faults().on("^/service/").next(1).answer(503, "worker overloaded");
+
+        Answer failed = send("GET", "/service/sync?delay_ms=0&message=m");
+        assertEquals(503, failed.status(), failed.text());
+        assertTrue(failed.text().contains("worker overloaded"), failed.text());
+        assertEquals(200, send("GET", "/service/sync?delay_ms=0&message=m").status());
     }
 
     @Test
@@ -182,7 +195,7 @@ class WebFrontEndTest {
         WebFrontEnd.Settings same = new WebFrontEnd.Settings("127.0.0.1", busy, DemoFixtures.endpoint(fixtures.slowEcho()),
                 DemoFixtures.endpoint(fixtures.cpu()), OptionalLong.empty());
 
-        BindException e = assertThrows(BindException.class, () -> WebFrontEnd.start(same, DemoFixtures.PASSPHRASE));
+        BindException e = assertThrows(BindException.class, () -> WebFrontEnd.start(same, fixtures.passphrase()));
 
         assertEquals("cannot listen on 127.0.0.1:" + busy + ": address already in use - is another demo running?"
                 + " Pick another port with --port N", e.getMessage());

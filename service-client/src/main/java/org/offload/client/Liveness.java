@@ -98,6 +98,7 @@ final class Liveness {
             i.alive = true;
             log.info("{} - {} instance {} answers{}: in the rotation", io.name, service.name, i.addresses(),
                     i.instanceId.isEmpty() ? "" : " as " + i.instanceId);
+            service.ready();
         }
         long since = now - i.connectedSinceNanos;
         if (!i.alive && !heardSinceSilent

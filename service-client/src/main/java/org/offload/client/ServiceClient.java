@@ -314,6 +314,40 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         return true;
     }
 
+    /**
+     * Waits until an instance of service {@code name} is in the rotation (it answered a liveness ping, is not
+     * stopping and can take a message), so a call made now is sent at once rather than held until an
+     * instance answers. A call made before that is safe too: it waits for an instance within its deadline.
+     * For start-up checks and tests. True once ready, false when {@code timeout} passed first; throws
+     * {@link ServiceUnavailableException} when no such service is registered or the client is closed.
+     */
+    public boolean awaitReady(String name, Duration timeout) {
+        Checks.positive("timeout", timeout);
+        ensureOpen();
+        ServiceEntry entry = services.get(name);
+        if (entry == null) {
+            throw new ServiceUnavailableException(s.name() + " - no service named '" + name
+                    + "' is registered (registered: " + services.keySet() + ")");
+        }
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        io.execute(() -> entry.whenReady(ready));
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException(s.name() + " - interrupted while waiting for " + name + " to be ready");
+        } finally {
+            if (!ready.isDone()) {
+                io.execute(() -> entry.readyWaiters.remove(ready));
+            }
+        }
+    }
+
     /** The registered service called {@code name}. */
     public Optional<ServiceRef> service(String name) {
         return Optional.ofNullable(refs.get(name));

@@ -3,6 +3,7 @@ package org.offload.client;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.offload.service.internal.Proof;
 
@@ -16,6 +17,8 @@ final class ServiceEntry {
     final ClientSecurity security;
     final List<Instance> instances = new CopyOnWriteArrayList<>();
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    /** {@link ServiceClient#awaitReady} callers waiting for an instance to enter the rotation (sender thread only). */
+    final List<CompletableFuture<Void>> readyWaiters = new ArrayList<>();
     private int next;
 
     ServiceEntry(String name, Proof proof, ClientSecurity security) {
@@ -45,6 +48,21 @@ final class ServiceEntry {
             next = (instances.indexOf(best) + 1) % n;
         }
         return best;
+    }
+
+    /** Sender thread: completes {@code ready} now if an instance can take a call, else when one enters the rotation. */
+    void whenReady(CompletableFuture<Void> ready) {
+        if (instances.stream().anyMatch(Instance::inRotation)) {
+            ready.complete(null);
+        } else {
+            readyWaiters.add(ready);
+        }
+    }
+
+    /** Sender thread: an instance entered the rotation. */
+    void ready() {
+        readyWaiters.forEach(w -> w.complete(null));
+        readyWaiters.clear();
     }
 
     /**

@@ -25,6 +25,11 @@ public final class ServiceRef {
         return client.instances(name);
     }
 
+    /** {@link ServiceClient#awaitReady(String, Duration)} for this service. */
+    public boolean awaitReady(Duration timeout) {
+        return client.awaitReady(name, timeout);
+    }
+
     public Reply call(Request request) {
         return client.call(name, request);
     }

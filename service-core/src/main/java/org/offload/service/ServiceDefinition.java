@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A service declared in a small text file rather than in code; {@code ./run service FILE} (the
@@ -244,13 +245,24 @@ public final class ServiceDefinition {
 
     /** {@link #toBuilder()} with {@code env} instead of the process environment. */
     ServiceServer.Builder toBuilder(Function<String, Optional<String>> env) {
+        return toBuilder(passphrase(env), UnaryOperator.identity());
+    }
+
+    /**
+     * A builder as {@link #toBuilder()}, but with {@code passphrase} instead of the one the PASSPHRASE line
+     * names (which is not read), and each route's handler passed through {@code wrap}: how a test runs a
+     * service's real routes and settings under a passphrase of its own, with something (fault injection,
+     * instrumentation) in front of every handler. Throws {@link DefinitionException} when a shared handler
+     * cannot be created.
+     */
+    public ServiceServer.Builder toBuilder(String passphrase, UnaryOperator<Handler> wrap) {
+        Objects.requireNonNull(wrap, "wrap");
         if (bindings.stream().anyMatch(b -> b.handler() == null)) {
             throw new IllegalStateException(source + " was read as an endpoint (ServiceEndpoint), without its"
                     + " handler classes: load it with ServiceDefinition.load to start it");
         }
-        String secret = passphrase(env);
         ServiceServer.Builder builder = ServiceServer.builder().name(name).bind(pullAddress, pubAddress)
-                .passphrase(secret).workers(workers);
+                .passphrase(passphrase).workers(workers);
         settings.forEach(setting -> setting.apply().accept(builder));
         Map<Class<?>, Handler> handlers = new HashMap<>();
         for (Binding b : bindings) {
@@ -260,7 +272,8 @@ public final class ServiceDefinition {
             } catch (IllegalArgumentException e) {
                 throw new DefinitionException(source, b.route().line(), e.getMessage(), e.getCause());
             }
-            builder.route(b.route().regex(), b.route().method(), handler, b.route().handlerClass());
+            builder.route(b.route().regex(), b.route().method(), Objects.requireNonNull(wrap.apply(handler),
+                    "wrap returned no handler"), b.route().handlerClass());
         }
         return builder;
     }
