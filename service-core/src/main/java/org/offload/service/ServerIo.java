@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +39,9 @@ final class ServerIo {
     /** Inbound frame limit on the XPUB: subscriptions only (ZMTP 3.1 may frame them as commands). */
     private static final int MAX_SUBSCRIPTION_FRAME_BYTES = 256;
     static final String NOTIFY_START_HEADER = "offload-notify";
+    /** Tokens of the {@code offload-notify} header (comma-separated): a 102 when started, 110s for progress. */
+    static final String NOTIFY_STARTED = "started";
+    static final String NOTIFY_PROGRESS = "progress";
     /** At stop, how long interrupted handlers get to return before the sockets close without them. */
     static final long WORKER_EXIT_WAIT_MS = 1_000;
 
@@ -52,6 +57,8 @@ final class ServerIo {
     private final Introspection introspection;
     private final ThreadPoolExecutor workers;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
+    /** Calls with a progress report waiting for the I/O thread (at most one entry per call in flight). */
+    private final Set<ProgressGate> progressDue = ConcurrentHashMap.newKeySet();
     private final Thread receiverThread;
     private final Thread ioThread;
     private final Selector selector;
@@ -200,16 +207,20 @@ final class ServerIo {
                     e.timeoutMs());
             return;
         }
-        Router.Match match = router.match(e.path(), e.method());
+        Router.Match match = router.match(e.path(), e.method(), request.headers().get(RouteVersion.HEADER));
         if (match.handler() == null) {
-            counters.notFound.incrementAndGet();
+            (match.status() == Status.BAD_REQUEST ? counters.malformed : counters.notFound).incrementAndGet();
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
             return;
         }
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
         Call call = new Call(request, e.clientId(), e.requestId(), deadline);
-        Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)));
+        Set<String> notify = notifyTokens(request.headers().get(NOTIFY_START_HEADER));
+        if (notify.contains(NOTIFY_PROGRESS)) {
+            call.reportProgressTo(new ProgressGate(p -> publisher.publish(outbound(call, p.toReply())), progressDue));
+        }
+        Job job = new Job(call, match.handler(), this, notify.contains(NOTIFY_STARTED));
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
         try {
@@ -226,6 +237,18 @@ final class ServerIo {
                     + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
                     + s.workers() + ")"), e.timeoutMs());
         }
+    }
+
+    /** The comma-separated tokens of an {@code offload-notify} value, trimmed; empty when there is none. */
+    static Set<String> notifyTokens(String value) {
+        if (value == null || value.isBlank()) {
+            return Set.of();
+        }
+        Set<String> tokens = new HashSet<>();
+        for (String t : value.split(",")) {
+            tokens.add(t.trim());
+        }
+        return tokens;
     }
 
     /** A refusal of a request that never ran, so the client may send it to another instance (section 17). */
@@ -314,6 +337,7 @@ final class ServerIo {
     /** Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded. */
     private void complete(Job job, Reply reply) {
         try {
+            job.call.closeProgress();
             ReplyPublisher.Outbound o;
             try {
                 o = outbound(job.call, reply);
@@ -367,11 +391,29 @@ final class ServerIo {
             publisher.watch(selector);
             while (!drained()) {
                 publisher.housekeep(selector);
+                flushProgress();
             }
         } catch (Throwable t) {
             log.error("{} - I/O thread failed; stopping", name, t);
         } finally {
             shutdown();
+        }
+    }
+
+    /** Publishes the progress reports that are due (at most one per call per progress interval). */
+    private void flushProgress() {
+        if (progressDue.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long interval = s.progressInterval().toNanos();
+        for (ProgressGate gate : progressDue) {
+            try {
+                gate.flushIfDue(now, interval);
+            } catch (RuntimeException e) {
+                log.warn("{} - could not publish a progress report", name, e);
+                progressDue.remove(gate);
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -68,6 +69,11 @@ public final class ServiceServer implements AutoCloseable {
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** Handlers run on platform worker threads unless {@code virtualThreads(true)}. */
     public static final boolean DEFAULT_VIRTUAL_THREADS = false;
+    /**
+     * Least time between two progress replies (status 110) of one call: a handler reporting more often has
+     * its reports coalesced, the latest one sent (PROTOCOL.md section 11).
+     */
+    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMillis(100);
     /** A 500 reply names only the failed path unless {@code exposeErrorDetails(true)}. */
     public static final boolean DEFAULT_EXPOSE_ERROR_DETAILS = false;
 
@@ -212,7 +218,7 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-                    boolean exposeErrorDetails) {
+                    boolean exposeErrorDetails, Duration progressInterval) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -236,6 +242,7 @@ public final class ServiceServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
+        private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
         private boolean built;
 
         private Builder() {}
@@ -272,8 +279,24 @@ public final class ServiceServer implements AutoCloseable {
             return route(pathRegex, method, handler, Introspection.handlerName(Objects.requireNonNull(handler, "handler")));
         }
 
+        /**
+         * A versioned route: like {@link #route(String, String, Handler)}, and a request that asks for a version
+         * ({@value RouteVersion#HEADER}{@code : 1.2}) goes to the newest route of its path and METHOD with the
+         * same major version and a minor at least the one asked for (PROTOCOL.md section 7, step 11).
+         * {@code version} is {@code MAJOR.MINOR}, e.g. {@code 1.3}.
+         */
+        public Builder route(String pathRegex, String method, String version, Handler handler) {
+            RouteVersion v = RouteVersion.parse(version);
+            return route(pathRegex, method, handler, Introspection.handlerName(Objects.requireNonNull(handler, "handler")),
+                    Optional.of(v));
+        }
+
         /** {@link #route(String, String, Handler)} shown by introspection as {@code handlerName}. */
         Builder route(String pathRegex, String method, Handler handler, String handlerName) {
+            return route(pathRegex, method, handler, handlerName, Optional.empty());
+        }
+
+        Builder route(String pathRegex, String method, Handler handler, String handlerName, Optional<RouteVersion> version) {
             check();
             Objects.requireNonNull(pathRegex, "pathRegex");
             Objects.requireNonNull(handler, "handler");
@@ -284,7 +307,7 @@ public final class ServiceServer implements AutoCloseable {
                 throw new IllegalArgumentException("pathRegex '" + pathRegex + "' is not a valid regex: "
                         + e.getDescription(), e);
             }
-            routes.add(new Router.Route(pattern, Checks.method(method), handler, handlerName));
+            routes.add(new Router.Route(pattern, Checks.method(method), handler, handlerName, version));
             return this;
         }
 
@@ -374,6 +397,13 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /** Least time between two progress replies of one call (default {@link #DEFAULT_PROGRESS_INTERVAL}). */
+        public Builder progressInterval(Duration progressInterval) {
+            check();
+            this.progressInterval = Checks.positive("progressInterval", progressInterval);
+            return this;
+        }
+
         public ServiceServer build() {
             check();
             if (pullAddress == null) {
@@ -388,7 +418,8 @@ public final class ServiceServer implements AutoCloseable {
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
-                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails));
+                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
+                    progressInterval));
         }
 
         private void check() {
