@@ -1,0 +1,100 @@
+package org.offload.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.offload.service.NotFoundException;
+import org.offload.service.Reply;
+import org.offload.service.Request;
+import org.offload.service.RouteVersion;
+import org.offload.service.ServiceServer;
+import org.offload.service.Status;
+
+/**
+ * Versioned routes across instances (issue 12 item 8): during a rolling upgrade an instance serving 1.2
+ * and one serving 2.0 sit behind one service name, and each gets the requests meant for it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VersionedCallsTest {
+    private static final int CALLS = 20;
+
+    @RegisterExtension
+    final Fixtures fx = new Fixtures();
+
+    /** An instance whose ^/calc$ serves {@code version}, answering {"version": ..., "instance": ...}. */
+    private ServiceServer instance(String name, String version) {
+        return fx.server(name, b -> b.route("^/calc$", "request", version,
+                call -> Reply.json(Map.of("version", version, "instance", name))));
+    }
+
+    private static Request asking(String version) {
+        return Request.of("/calc", "request").withHeader(RouteVersion.HEADER, version);
+    }
+
+    private static String answeredBy(Reply reply) {
+        return reply.body().json().get("instance").asText();
+    }
+
+    @Test
+    void call_twoInstancesServing12And20_eachGetsTheRequestsMeantForIt() {
+        ServiceServer old = instance("old", "1.2");
+        ServiceServer upgraded = instance("new", "2.0");
+        ServiceClient client = fx.client("rolling");
+        client.register("calc", old.pullAddress(), old.pubAddress(), Fixtures.PASSPHRASE);
+        client.register("calc", upgraded.pullAddress(), upgraded.pubAddress(), Fixtures.PASSPHRASE);
+
+        List<String> for12 = new ArrayList<>();
+        List<String> for20 = new ArrayList<>();
+        List<String> for10 = new ArrayList<>();
+        for (int i = 0; i < CALLS; i++) {
+            for20.add(answeredBy(client.call("calc", asking("2.0"))));
+            for12.add(answeredBy(client.call("calc", asking("1.2"))));
+            for10.add(answeredBy(client.call("calc", asking("1.0"))));
+        }
+
+        assertEquals(List.of("new"), List.copyOf(new TreeSet<>(for20)), "every 2.0 request on the 2.0 instance");
+        assertEquals(List.of("old"), List.copyOf(new TreeSet<>(for12)), "every 1.2 request on the 1.2 instance");
+        assertEquals(List.of("old"), List.copyOf(new TreeSet<>(for10)), "1.0 is served by 1.2 (same major, newer minor)");
+        assertEquals(CALLS, old.stats().received() - CALLS, "the 1.2 instance received the 1.x calls only");
+        assertEquals(CALLS, upgraded.stats().received(), "the 2.0 instance received the 2.0 calls only");
+    }
+
+    @Test
+    void call_versionNoInstanceServes_fails406Fast() {
+        ServiceServer old = instance("old", "1.2");
+        ServiceServer upgraded = instance("new", "2.0");
+        ServiceClient client = fx.client("rolling");
+        client.register("calc", old.pullAddress(), old.pubAddress(), Fixtures.PASSPHRASE);
+        client.register("calc", upgraded.pullAddress(), upgraded.pubAddress(), Fixtures.PASSPHRASE);
+        client.call("calc", asking("1.2")); // both instances' routes are read once they are in the rotation
+        client.call("calc", asking("2.0"));
+
+        for (String version : List.of("1.3", "3.0", "2.1")) {
+            long start = System.nanoTime();
+            NotFoundException e = assertThrows(NotFoundException.class, () -> client.call("calc", asking(version)));
+            assertEquals(Status.NO_COMPATIBLE_VERSION, e.status(), e::getMessage);
+            assertTrue(e.getMessage().contains("serves version " + version), e.getMessage());
+            assertTrue(System.nanoTime() - start < Fixtures.DEADLINE.toNanos() / 2, "not at the deadline");
+        }
+    }
+
+    @Test
+    void call_noVersionAsked_anyInstanceServesAndPathVersionsWorkAsBefore() {
+        ServiceServer a = fx.server("a", b -> b.route("^/v1/calc$", "request", call -> Reply.json(Map.of("path", "v1")))
+                .route("^/v2/calc$", "request", call -> Reply.json(Map.of("path", "v2"))));
+        ServiceClient client = fx.clientFor(a);
+
+        assertEquals("v1", client.call("a", Request.of("/v1/calc", "request")).body().json().get("path").asText());
+        assertEquals("v2", client.call("a", Request.of("/v2/calc", "request")).body().json().get("path").asText());
+        assertEquals(2, client.stats().sent(), "no routes read for a service never asked for a version");
+    }
+}
