@@ -36,6 +36,15 @@ class VersionedCallsTest {
                 call -> Reply.json(Map.of("version", version, "instance", name))));
     }
 
+    /** A client with both instances registered as service "calc". */
+    private ServiceClient rolling(ServiceServer... instances) {
+        ServiceClient client = fx.client("rolling");
+        for (ServiceServer i : instances) {
+            client.register("calc", i.pullAddress(), i.pubAddress(), Fixtures.PASSPHRASE);
+        }
+        return client;
+    }
+
     private static Request asking(String version) {
         return Request.of("/calc", "request").withHeader(RouteVersion.HEADER, version);
     }
@@ -48,9 +57,7 @@ class VersionedCallsTest {
     void call_twoInstancesServing12And20_eachGetsTheRequestsMeantForIt() {
         ServiceServer old = instance("old", "1.2");
         ServiceServer upgraded = instance("new", "2.0");
-        ServiceClient client = fx.client("rolling");
-        client.register("calc", old.pullAddress(), old.pubAddress(), Fixtures.PASSPHRASE);
-        client.register("calc", upgraded.pullAddress(), upgraded.pubAddress(), Fixtures.PASSPHRASE);
+        ServiceClient client = rolling(old, upgraded);
 
         List<String> for12 = new ArrayList<>();
         List<String> for20 = new ArrayList<>();
@@ -72,9 +79,7 @@ class VersionedCallsTest {
     void call_versionNoInstanceServes_fails406Fast() {
         ServiceServer old = instance("old", "1.2");
         ServiceServer upgraded = instance("new", "2.0");
-        ServiceClient client = fx.client("rolling");
-        client.register("calc", old.pullAddress(), old.pubAddress(), Fixtures.PASSPHRASE);
-        client.register("calc", upgraded.pullAddress(), upgraded.pubAddress(), Fixtures.PASSPHRASE);
+        ServiceClient client = rolling(old, upgraded);
         client.call("calc", asking("1.2")); // both instances' routes are read once they are in the rotation
         client.call("calc", asking("2.0"));
 

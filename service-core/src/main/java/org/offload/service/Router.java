@@ -49,12 +49,15 @@ final class Router {
     /** {@code askedVersion}: the request's {@value RouteVersion#HEADER} header, or null when it has none. */
     Match match(String path, String method, String askedVersion) {
         TreeSet<String> allowed = null;
-        List<Route> candidates = new ArrayList<>(2);
+        List<Route> candidates = null; // only for a versioned request: nothing allocated on the common path
         for (Route r : routes) {
             if (r.pattern().matcher(path).lookingAt()) {
                 if (r.method().equals(method)) {
                     if (askedVersion == null) {
                         return Match.found(r.handler());
+                    }
+                    if (candidates == null) {
+                        candidates = new ArrayList<>(2);
                     }
                     candidates.add(r);
                 } else {
@@ -65,7 +68,7 @@ final class Router {
                 }
             }
         }
-        if (!candidates.isEmpty()) {
+        if (candidates != null) {
             return byVersion(path, method, askedVersion, candidates);
         }
         if (allowed != null) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,10 +37,7 @@ final class ServerIo {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
     /** Inbound frame limit on the XPUB: subscriptions only (ZMTP 3.1 may frame them as commands). */
     private static final int MAX_SUBSCRIPTION_FRAME_BYTES = 256;
-    static final String NOTIFY_START_HEADER = "offload-notify";
-    /** Tokens of the {@code offload-notify} header (comma-separated): a 102 when started, 110s for progress. */
-    static final String NOTIFY_STARTED = "started";
-    static final String NOTIFY_PROGRESS = "progress";
+    static final String NOTIFY_START_HEADER = ProgressReports.NOTIFY_HEADER;
     /** At stop, how long interrupted handlers get to return before the sockets close without them. */
     static final long WORKER_EXIT_WAIT_MS = 1_000;
 
@@ -57,8 +53,7 @@ final class ServerIo {
     private final Introspection introspection;
     private final ThreadPoolExecutor workers;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
-    /** Calls with a progress report waiting for the I/O thread (at most one entry per call in flight). */
-    private final Set<ProgressGate> progressDue = ConcurrentHashMap.newKeySet();
+    private final ProgressReports progress;
     private final Thread receiverThread;
     private final Thread ioThread;
     private final Selector selector;
@@ -75,6 +70,7 @@ final class ServerIo {
         this.pubAddress = pub.getLastEndpoint();
         this.publisher = new ReplyPublisher(name, pub, s.maxParkedReplies(), counters);
         this.router = new Router(s.routes());
+        this.progress = new ProgressReports(name, s.progressInterval());
         this.introspection = new Introspection(name, instanceId, s.routes());
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s));
@@ -216,11 +212,11 @@ final class ServerIo {
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
         Call call = new Call(request, e.clientId(), e.requestId(), deadline);
-        Set<String> notify = notifyTokens(request.headers().get(NOTIFY_START_HEADER));
-        if (notify.contains(NOTIFY_PROGRESS)) {
-            call.reportProgressTo(new ProgressGate(p -> publisher.publish(outbound(call, p.toReply())), progressDue));
+        Set<String> notify = ProgressReports.tokens(request.headers().get(ProgressReports.NOTIFY_HEADER));
+        if (notify.contains(ProgressReports.PROGRESS)) {
+            call.reportProgressTo(progress.gate(p -> publisher.publish(outbound(call, p.toReply()))));
         }
-        Job job = new Job(call, match.handler(), this, notify.contains(NOTIFY_STARTED));
+        Job job = new Job(call, match.handler(), this, notify.contains(ProgressReports.STARTED));
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
         try {
@@ -237,18 +233,6 @@ final class ServerIo {
                     + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
                     + s.workers() + ")"), e.timeoutMs());
         }
-    }
-
-    /** The comma-separated tokens of an {@code offload-notify} value, trimmed; empty when there is none. */
-    static Set<String> notifyTokens(String value) {
-        if (value == null || value.isBlank()) {
-            return Set.of();
-        }
-        Set<String> tokens = new HashSet<>();
-        for (String t : value.split(",")) {
-            tokens.add(t.trim());
-        }
-        return tokens;
     }
 
     /** A refusal of a request that never ran, so the client may send it to another instance (section 17). */
@@ -391,29 +375,12 @@ final class ServerIo {
             publisher.watch(selector);
             while (!drained()) {
                 publisher.housekeep(selector);
-                flushProgress();
+                progress.flush();
             }
         } catch (Throwable t) {
             log.error("{} - I/O thread failed; stopping", name, t);
         } finally {
             shutdown();
-        }
-    }
-
-    /** Publishes the progress reports that are due (at most one per call per progress interval). */
-    private void flushProgress() {
-        if (progressDue.isEmpty()) {
-            return;
-        }
-        long now = System.nanoTime();
-        long interval = s.progressInterval().toNanos();
-        for (ProgressGate gate : progressDue) {
-            try {
-                gate.flushIfDue(now, interval);
-            } catch (RuntimeException e) {
-                log.warn("{} - could not publish a progress report", name, e);
-                progressDue.remove(gate);
-            }
         }
     }
 
