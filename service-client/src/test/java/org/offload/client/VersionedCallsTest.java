@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,7 @@ import org.offload.service.NotFoundException;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.RouteVersion;
+import org.offload.service.ServiceException;
 import org.offload.service.ServiceServer;
 import org.offload.service.Status;
 
@@ -90,6 +94,33 @@ class VersionedCallsTest {
             assertTrue(e.getMessage().contains("serves version " + version), e.getMessage());
             assertTrue(System.nanoTime() - start < Fixtures.DEADLINE.toNanos() / 2, "not at the deadline");
         }
+    }
+
+    @Test
+    void call_instanceRestartedWithNewVersion_itsRoutesAreReadAgainAndItGets20Requests() {
+        ServiceServer a = instance("a", "1.2");
+        ServiceServer b = instance("b", "1.2");
+        ServiceClient client = rolling(a, b);
+        for (int i = 0; i < 4; i++) {
+            client.call("calc", asking("1.2")); // routes of both runs read
+        }
+        String pull = b.pullAddress();
+        String pub = b.pubAddress();
+
+        b.close(); // the rolling upgrade: b comes back serving 2.0 on the same addresses
+        fx.server("b", pull, pub, builder -> builder.route("^/calc$", "request", "2.0",
+                call -> Reply.json(Map.of("version", "2.0", "instance", "b"))));
+        await().atMost(Fixtures.WAIT).pollInterval(Duration.ofMillis(50)).ignoreExceptionsInstanceOf(ServiceException.class)
+                .until(() -> answeredBy(client.call("calc", asking("2.0"), Duration.ofSeconds(2))).equals("b"));
+
+        List<String> for20 = new ArrayList<>();
+        List<String> for12 = new ArrayList<>();
+        for (int i = 0; i < CALLS; i++) {
+            for20.add(answeredBy(client.call("calc", asking("2.0"))));
+            for12.add(answeredBy(client.call("calc", asking("1.2"))));
+        }
+        assertEquals(List.of("b"), List.copyOf(new TreeSet<>(for20)));
+        assertEquals(List.of("a"), List.copyOf(new TreeSet<>(for12)));
     }
 
     @Test
