@@ -2,6 +2,7 @@ package org.offload.service;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.offload.service.internal.Checks;
 
 /**
@@ -18,6 +19,8 @@ public record Progress(double fraction, String message) {
     public static final String HEADER = "offload-progress";
     /** Longest message, in UTF-8 bytes: a report waiting to be sent holds at most this much per call. */
     public static final int MAX_MESSAGE_BYTES = 1_024;
+    /** JSON number syntax, what {@link #HEADER} must hold ({@code Double.toString} writes it). */
+    private static final Pattern NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
     public Progress {
         if (!(fraction >= 0.0 && fraction <= 1.0)) {
@@ -39,7 +42,8 @@ public record Progress(double fraction, String message) {
     /** The progress an interim {@value Status#PROGRESS} reply carries; empty for any other reply or a bad one. */
     public static Optional<Progress> of(Reply reply) {
         String fraction = reply.headers().get(HEADER);
-        if (reply.status() != Status.PROGRESS || fraction == null) {
+        if (reply.status() != Status.PROGRESS || fraction == null || fraction.length() > 32
+                || !NUMBER.matcher(fraction).matches()) {
             return Optional.empty();
         }
         try {

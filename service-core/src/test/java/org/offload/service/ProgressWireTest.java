@@ -141,4 +141,16 @@ class ProgressWireTest {
         call.progress(0.5, "no socket: ignored"); // a call outside any socket has nowhere to send it
         assertFalse(call.wantsProgress());
     }
+
+    @Test
+    void of_progressReplies_readOnlyWellFormedFractions() {
+        assertEquals(java.util.Optional.of(new Progress(1.0E-4, "m")),
+                Progress.of(new Progress(1.0E-4, "m").toReply()), "Double.toString reads back exactly");
+        assertEquals("1.0E-4", new Progress(1.0E-4, "m").toReply().headers().get(Progress.HEADER));
+        for (String bad : List.of("0.5d", "NaN", "Infinity", "0x1p-2", "1.5", "-0.1", ".5", "")) {
+            Reply r = Reply.error(Status.PROGRESS, "m").withHeader(Progress.HEADER, bad);
+            assertEquals(java.util.Optional.empty(), Progress.of(r), bad);
+        }
+        assertEquals(java.util.Optional.empty(), Progress.of(Reply.error(Status.STARTED, "started")));
+    }
 }
