@@ -70,6 +70,7 @@ public final class IoStat implements Handler {
             Sample now = new Sample(proc.uptimeSeconds(), proc.diskCounters());
             reports.add(report(previous, now));
             previous = now;
+            call.progress((double) (i + 1) / params.count(), "sample " + (i + 1) + " of " + params.count());
         }
         return reports;
     }

@@ -11,7 +11,8 @@ import org.offload.client.TaskRegistry;
 import org.offload.service.Body;
 
 /**
- * {@code GET /v2/task/ID}: the task's state, its result once {@code SUCCESS}, its error once
+ * {@code GET /v2/task/ID}: the task's state, its latest progress ({@code {"fraction", "message"}}, as the
+ * worker's handler reported it), its result once {@code SUCCESS}, its error once
  * {@code FAILURE} or {@code REVOKED}, and links (cancel while it runs). {@code DELETE /v2/task/ID}: asks the
  * worker to stop it and answers 204 at once; the task turns {@code REVOKED} when the worker confirms
  * (within moments: its handler checks for cancellation). 404 for an unknown id, 409 for a task that ended.
@@ -53,6 +54,7 @@ final class TaskRoute extends Route {
         out.put("path", task.path());
         out.put("state", task.state().name());
         out.put("submitted", task.submitted().toString());
+        task.progress().ifPresent(p -> out.put("progress", Map.of("fraction", p.fraction(), "message", p.message())));
         task.finished().ifPresent(at -> out.put("finished", at.toString()));
         task.cancelRequested().ifPresent(at -> out.put("cancel_requested", at.toString()));
         task.result().ifPresent(reply -> out.put("result", Body.JSON.equals(reply.body().contentType())

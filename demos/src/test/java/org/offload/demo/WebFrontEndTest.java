@@ -165,6 +165,8 @@ class WebFrontEndTest {
         String task = startTask("/v2/iostat?count=1");
         JsonNode done = awaitState(task, "SUCCESS");
         assertEquals(1, done.get("result").get("count").asInt(), done.toString());
+        assertEquals(1.0, done.get("progress").get("fraction").asDouble(), "the long task reports progress");
+        assertEquals("sample 1 of 1", done.get("progress").get("message").asText());
 
         Answer again = send("DELETE", task);
         assertEquals(409, again.status());

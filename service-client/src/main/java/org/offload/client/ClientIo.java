@@ -115,7 +115,7 @@ final class ClientIo {
      */
     boolean retryElsewhere(Pending p, Reply reply) {
         int status = reply.status();
-        if (p.target != null || (status != Status.TOO_MANY_REQUESTS && status != Status.SERVICE_UNAVAILABLE)
+        if (p.target != null || p.only != null || (status != Status.TOO_MANY_REQUESTS && status != Status.SERVICE_UNAVAILABLE)
                 || !reply.headers().containsKey(Wire.NOT_RUN) || p.attempts >= p.service.instances.size()) {
             return false;
         }

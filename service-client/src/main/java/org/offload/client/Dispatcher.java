@@ -21,10 +21,15 @@ final class Dispatcher {
     private record ResponseRoute(Pattern pattern, String method, ResponseHandler handler) {
     }
 
+    /** A per-route error handler: for failed nowait requests whose path and METHOD match. */
+    private record ErrorRoute(Pattern pattern, String method, ErrorHandler handler) {
+    }
+
     private final String name;
     private final Executor callbacks;
     private final List<ResponseRoute> routes = new CopyOnWriteArrayList<>();
     private final List<ErrorHandler> errorHandlers = new CopyOnWriteArrayList<>();
+    private final List<ErrorRoute> errorRoutes = new CopyOnWriteArrayList<>();
     private final AtomicLong unhandled = new AtomicLong();
 
     Dispatcher(String name, Executor callbacks) {
@@ -40,6 +45,22 @@ final class Dispatcher {
 
     void onError(ErrorHandler handler) {
         errorHandlers.add(Objects.requireNonNull(handler, "handler"));
+    }
+
+    void onError(String pathRegex, String method, ErrorHandler handler) {
+        Objects.requireNonNull(pathRegex, "pathRegex");
+        Objects.requireNonNull(handler, "handler");
+        errorRoutes.add(new ErrorRoute(Pattern.compile(pathRegex), Checks.method(method), handler));
+    }
+
+    /** The first response handler registered for {@code path} (matched at its start) and reply METHOD, or null. */
+    ResponseHandler responseHandler(String path, String method) {
+        for (ResponseRoute r : routes) {
+            if (r.method().equals(method) && r.pattern().matcher(path).lookingAt()) {
+                return r.handler();
+            }
+        }
+        return null;
     }
 
     long unhandled() {
@@ -70,23 +91,37 @@ final class Dispatcher {
         }
     }
 
-    /** An interim (1xx) reply arrived for {@code p}. */
+    /**
+     * An interim (1xx) reply arrived for {@code p} (receiver thread). Delivered right here, so listeners see
+     * interim replies in the order they came and before the final reply; listeners are the client's own
+     * (tasks) and only record state, never block.
+     */
     void interim(Pending p, Reply reply) {
-        run(() -> p.interim.accept(reply));
+        try {
+            p.interim.accept(reply);
+        } catch (RuntimeException e) {
+            log.warn("{} - an interim listener threw", name, e);
+        }
     }
 
     private void route(Pending p, Reply reply, String path) {
-        for (ResponseRoute r : routes) {
-            if (r.method().equals(reply.method()) && r.pattern().matcher(path).lookingAt()) {
-                r.handler().onResponse(p.request, reply);
-                return;
-            }
+        ResponseHandler h = responseHandler(path, reply.method());
+        if (h != null) {
+            h.onResponse(p.request, reply);
+            return;
         }
         unhandled.incrementAndGet();
         log.debug("{} - no response handler for {} {}; reply dropped", name, reply.method(), path);
     }
 
+    /** The first per-route error handler for the request's path and METHOD, else every global one. */
     private void routeError(Pending p, ServiceException error) {
+        for (ErrorRoute r : errorRoutes) {
+            if (r.method().equals(p.request.method()) && r.pattern().matcher(p.request.path()).lookingAt()) {
+                r.handler().onError(p.service.name, p.request, error);
+                return;
+            }
+        }
         if (errorHandlers.isEmpty()) {
             unhandled.incrementAndGet();
             log.warn("{} - nowait request {} to {} failed and no error handler is registered: {}", name,

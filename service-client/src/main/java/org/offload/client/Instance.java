@@ -27,6 +27,8 @@ final class Instance {
     volatile String restartedAs;
     /** The last pong said the instance is stopping: it gets nothing new. */
     volatile boolean stopping;
+    /** What it serves, once a versioned request needed to know (VersionCatalog; callback thread writes). */
+    volatile ServedRoutes routes;
     /** Discovery no longer lists it: no new calls; closed once nothing is in flight (sender thread). */
     boolean retired;
 

@@ -29,6 +29,8 @@ final class Pending {
     /** Sender thread: instances tried and answered "not run" (429, 503 stopping), and the last such one. */
     int attempts;
     Instance avoid;
+    /** Set before it is queued: the one instance this call may go to (a routes read); null for any. */
+    volatile Instance only;
     /** The proof sent with the request (never modified): a rejection answer must echo it. */
     volatile byte[] sentProof;
 

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.offload.service.Body;
 import org.offload.service.CancelledException;
 import org.offload.service.DeadlineExceededException;
+import org.offload.service.RouteVersion;
 import org.offload.service.ServiceUnavailableException;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Sealed;
@@ -37,6 +38,7 @@ final class RequestSender implements Runnable {
     private final Map<String, ServiceEntry> services = new HashMap<>();
     private final Connections connections;
     private final Liveness liveness;
+    private final VersionCatalog versions;
     private volatile boolean sleeping;
     private boolean stopRequested;
     private long nextRequestId = 1;
@@ -49,6 +51,7 @@ final class RequestSender implements Runnable {
         this.name = io.name;
         this.connections = new Connections(io);
         this.liveness = new Liveness(io, connections, () -> nextRequestId++);
+        this.versions = new VersionCatalog(io, this::enqueue);
         this.thread = new Thread(this, name + "-send");
         this.thread.setDaemon(true);
     }
@@ -242,7 +245,12 @@ final class RequestSender implements Runnable {
             return;
         }
         io.deadlines.add(p);
-        if (p.service.waiting.isEmpty() && sendNow(p)) {
+        if ((p.only != null || p.service.waiting.isEmpty()) && sendNow(p)) {
+            return;
+        }
+        if (p.only != null) { // a call for one instance never waits: it would hold up the service's queue
+            io.fail(p, new ServiceUnavailableException(name + " - " + p.service.name + " instance "
+                    + p.only.addresses() + " cannot take request " + p.request.path() + " now"));
             return;
         }
         p.service.waiting.add(p);
@@ -309,7 +317,7 @@ final class RequestSender implements Runnable {
             return;
         }
         Instance from = p.instance;
-        if (p.service.pick(from) == null || p.deadlineNanos - System.nanoTime() <= 0) {
+        if (pick(p, from) == null || p.deadlineNanos - System.nanoTime() <= 0) {
             io.complete(p, reply, p.request.path());
             return;
         }
@@ -337,9 +345,22 @@ final class RequestSender implements Runnable {
         return copy;
     }
 
-    /** Sends {@code p} to the least-loaded instance in the rotation; false when none can take it now. */
+    /**
+     * Where {@code p} may go now: its one instance, else for a request asking for a version one that serves
+     * it ({@link VersionCatalog}), else the least-loaded instance in the rotation; null when none can take it.
+     */
+    private Instance pick(Pending p, Instance avoid) {
+        Instance only = p.only != null ? p.only : p.target; // a version read, or a targeted / fanout call
+        if (only != null) {
+            return only != avoid && only.inRotation() ? only : null;
+        }
+        String version = p.request.headers().get(RouteVersion.HEADER);
+        return version == null ? p.service.pick(avoid) : versions.pick(p, avoid, version);
+    }
+
+    /** Sends {@code p} to the instance {@link #pick} chooses; false when none can take it now. */
     private boolean sendNow(Pending p) {
-        Instance target = p.target == null ? p.service.pick(p.avoid) : p.target.inRotation() ? p.target : null;
+        Instance target = pick(p, p.avoid);
         if (target == null) {
             return false;
         }

@@ -402,6 +402,24 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         }
     }
 
+    /** {@link #callAndHandle(String, Request, Duration, Class)} with the default deadline. */
+    public <T> HandledReply<T> callAndHandle(String service, Request request, Class<T> resultType) {
+        return callAndHandle(service, request, s.deadline(), resultType);
+    }
+
+    /**
+     * A sync {@link #call(String, Request, Duration) call} whose successful reply also goes, on this thread,
+     * through the response handler registered for its path and METHOD ({@link #onResponse}, {@link #mapResponse}):
+     * returns both the reply and what the handler made of it. A failure throws as {@code call} does (error
+     * handlers are for nowait requests); a handler's exception reaches the caller, and so does a
+     * {@link ClassCastException} when a {@link ResponseFunction} returns something that is not a {@code resultType}.
+     */
+    public <T> HandledReply<T> callAndHandle(String service, Request request, Duration deadline, Class<T> resultType) {
+        Objects.requireNonNull(resultType, "resultType");
+        Reply reply = call(service, request, deadline);
+        return HandledReply.run(dispatcher.responseHandler(request.path(), reply.method()), request, reply, resultType);
+    }
+
     /** Async call with the default deadline. */
     public CompletableFuture<Reply> callAsync(String service, Request request) {
         return callAsync(service, request, s.deadline());
@@ -470,12 +488,12 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     }
 
     /**
-     * Sends {@code request} as a cancellable call: {@code onInterim} sees interim (1xx) replies such as
-     * "started". For the task layer.
+     * Sends {@code request} as a cancellable call that asks for "started" and progress: {@code onInterim}
+     * sees its interim (1xx) replies in order, on the receiver thread. For the task layer.
      */
     CallHandle start(String service, Request request, Duration deadline, Consumer<Reply> onInterim) {
         CompletableFuture<Reply> future = new CompletableFuture<>();
-        Pending p = submit(service, request.withHeader("offload-notify", "started"), deadline, CallMode.ASYNC,
+        Pending p = submit(service, request.withHeader("offload-notify", "started,progress"), deadline, CallMode.ASYNC,
                 future, onInterim);
         return new CallHandle(future, () -> io.execute(() -> io.sender.cancel(p)));
     }
@@ -555,9 +573,31 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         return onResponse(pathRegex, Reply.DEFAULT_METHOD, handler);
     }
 
-    /** Receives every nowait failure. */
+    /**
+     * Like {@link #onResponse(String, String, ResponseHandler)} for a handler that returns what it made of the
+     * reply, which {@link #callAndHandle} gives to its caller. Shares the order of {@code onResponse}.
+     */
+    public <T> ServiceClient mapResponse(String pathRegex, String method, ResponseFunction<T> handler) {
+        dispatcher.onResponse(pathRegex, method, handler);
+        return this;
+    }
+
+    /**
+     * Receives every nowait failure that no per-route error handler ({@link #onError(String, String,
+     * ErrorHandler)}) took; every global handler runs, in registration order.
+     */
     public ServiceClient onError(ErrorHandler handler) {
         dispatcher.onError(handler);
+        return this;
+    }
+
+    /**
+     * Receives the nowait failures of requests whose path matches {@code pathRegex} (at its start) and whose
+     * METHOD is {@code method}. Per-route handlers are tried in registration order and the first match alone
+     * runs; a failure none matches goes to the global {@link #onError(ErrorHandler)} handlers.
+     */
+    public ServiceClient onError(String pathRegex, String method, ErrorHandler handler) {
+        dispatcher.onError(pathRegex, method, handler);
         return this;
     }
 

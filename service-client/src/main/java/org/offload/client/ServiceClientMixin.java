@@ -34,6 +34,14 @@ public interface ServiceClientMixin {
         return serviceClient().call(service, request, deadline);
     }
 
+    /**
+     * Sync call whose reply also runs the response handler for its path + METHOD: brubeck's
+     * {@code (response, handler_response) = send_service_request(...)}; see {@link ServiceClient#callAndHandle}.
+     */
+    default <T> HandledReply<T> sendServiceRequestAndHandle(String service, Request request, Class<T> resultType) {
+        return serviceClient().callAndHandle(service, request, resultType);
+    }
+
     default CompletableFuture<Reply> sendServiceRequestAsync(String service, Request request) {
         return serviceClient().callAsync(service, request);
     }

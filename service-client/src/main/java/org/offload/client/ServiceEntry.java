@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.offload.service.internal.Proof;
 
 /**
@@ -32,12 +33,17 @@ final class ServiceEntry {
      * robin among equals, other than {@code avoid} (may be null); null when none can take a call now.
      */
     Instance pick(Instance avoid) {
+        return pick(avoid, i -> true);
+    }
+
+    /** {@link #pick(Instance)} among the instances {@code eligible} accepts. */
+    Instance pick(Instance avoid, Predicate<Instance> eligible) {
         int n = instances.size();
         Instance best = null;
         for (int i = 0; i < n; i++) {
             Instance candidate = instances.get((next + i) % n);
             if (candidate != avoid && (best == null || candidate.inFlight.get() < best.inFlight.get())
-                    && candidate.inRotation()) {
+                    && candidate.inRotation() && eligible.test(candidate)) {
                 best = candidate;
                 if (best.inFlight.get() == 0) {
                     break;

@@ -3,6 +3,7 @@ package org.offload.client;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import org.offload.service.Progress;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
 import org.offload.service.internal.Checks;
@@ -25,10 +26,12 @@ import org.offload.service.internal.Checks;
  * @param cancelRequested when {@link TaskRegistry#cancel cancel} (or {@link TaskRegistry#close close}) first
  *                        asked for it to be cancelled; the state stays {@code PENDING} or {@code STARTED}
  *                        until the cancel is confirmed ({@code REVOKED}), unless the task ends otherwise first
+ * @param progress        the latest progress its handler reported ({@code Call.progress}), in the order
+ *                        reported; empty until the first report arrives. Kept once the task ends.
  */
 public record Task(String id, String service, String path, TaskState state, Optional<Reply> result,
                    Optional<ServiceException> error, Instant submitted, Optional<Instant> finished,
-                   Optional<Instant> cancelRequested) {
+                   Optional<Instant> cancelRequested, Optional<Progress> progress) {
 
     public Task {
         Checks.notBlank("id", id);
@@ -40,6 +43,7 @@ public record Task(String id, String service, String path, TaskState state, Opti
         Objects.requireNonNull(submitted, "submitted");
         Objects.requireNonNull(finished, "finished");
         Objects.requireNonNull(cancelRequested, "cancelRequested");
+        Objects.requireNonNull(progress, "progress");
         requireExactly("result", result, state == TaskState.SUCCESS, state);
         requireExactly("error", error, state == TaskState.FAILURE || state == TaskState.REVOKED, state);
         requireExactly("finished", finished, state.isDone(), state);
@@ -47,6 +51,13 @@ public record Task(String id, String service, String path, TaskState state, Opti
             throw new IllegalArgumentException("finished (" + finished.get() + ") must not be before submitted ("
                     + submitted + ")");
         }
+    }
+
+    /** A task without progress reports. */
+    public Task(String id, String service, String path, TaskState state, Optional<Reply> result,
+                Optional<ServiceException> error, Instant submitted, Optional<Instant> finished,
+                Optional<Instant> cancelRequested) {
+        this(id, service, path, state, result, error, submitted, finished, cancelRequested, Optional.empty());
     }
 
     /** A task nobody asked to cancel. */

@@ -2,14 +2,15 @@ package org.offload.client;
 
 import java.time.Instant;
 import java.util.Optional;
+import org.offload.service.Progress;
 import org.offload.service.Reply;
 import org.offload.service.ServiceException;
 import org.offload.service.Status;
 
 /**
  * The mutable state of one task inside a {@link TaskRegistry}, guarded by its own lock. States only move
- * forward, so a "started" notice that arrives after the final reply (both are delivered on the callback
- * executor, in no fixed order) changes nothing.
+ * forward. Interim replies ("started", progress) arrive on the receiver thread in wire order, before the
+ * final reply; a progress report that comes after the task ended otherwise (deadline, cancel) changes nothing.
  */
 final class TaskEntry {
     final String id;
@@ -21,6 +22,7 @@ final class TaskEntry {
     private ServiceException error;
     private Instant finished;
     private Instant cancelRequested;
+    private Progress progress;
     /** How to cancel the call; dropped when the task ends, so a kept task does not hold its request. */
     private Runnable cancel;
 
@@ -43,6 +45,15 @@ final class TaskEntry {
         if (state == TaskState.PENDING) {
             state = TaskState.STARTED;
         }
+    }
+
+    /** A progress report arrived (receiver thread, in wire order): the handler runs, and this is how far it is. */
+    synchronized void progress(Progress p) {
+        if (state.isDone()) {
+            return;
+        }
+        started();
+        progress = p;
     }
 
     /**
@@ -77,6 +88,6 @@ final class TaskEntry {
 
     synchronized Task snapshot() {
         return new Task(id, service, path, state, Optional.ofNullable(result), Optional.ofNullable(error), submitted,
-                Optional.ofNullable(finished), Optional.ofNullable(cancelRequested));
+                Optional.ofNullable(finished), Optional.ofNullable(cancelRequested), Optional.ofNullable(progress));
     }
 }

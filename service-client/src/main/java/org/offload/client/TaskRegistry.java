@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.offload.service.BusyException;
+import org.offload.service.Progress;
 import org.offload.service.Reply;
 import org.offload.service.RemoteException;
 import org.offload.service.Request;
@@ -107,8 +108,8 @@ public final class TaskRegistry implements AutoCloseable {
 
     /**
      * Sends {@code request} to {@code service} as a task and returns it at once, {@code PENDING}, with a new
-     * random id. The request carries {@code offload-notify: started} so the service reports when a worker
-     * starts it.
+     * random id. The request carries {@code offload-notify: started,progress} so the service reports when a
+     * worker starts it and how far its handler has got ({@link Task#progress()}).
      *
      * @throws ServiceUnavailableException the service is not registered, or the client or this registry is closed
      * @throws BusyException               the client already has {@code maxPendingCalls} calls in flight
@@ -126,6 +127,8 @@ public final class TaskRegistry implements AutoCloseable {
         ServiceClient.CallHandle call = client.start(service, request, deadline, reply -> {
             if (reply.status() == Status.STARTED) {
                 entry.started();
+            } else {
+                Progress.of(reply).ifPresent(entry::progress);
             }
         });
         entry.attach(call.cancel());

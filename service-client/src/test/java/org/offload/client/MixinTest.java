@@ -91,4 +91,20 @@ class MixinTest {
         assertEquals("request", r.method());
         assertEquals("x", r.body().json().get("RETURN_DATA").asText());
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void sendServiceRequestAndHandle_mappedHandler_returnsReplyAndHandlerResponse() {
+        ServiceServer backend = fx.echoServer("greeter");
+        ServiceClient client = fx.client("web");
+        GreetingHandler handler = new GreetingHandler(client, backend);
+        client.mapResponse("^/echo$", Reply.DEFAULT_METHOD, (request, reply) -> "hello " + json(reply).at("/echo/name").asText());
+        handler.register();
+
+        HandledReply<String> pair = handler.sendServiceRequestAndHandle(backend.pullAddress(), handler.greeting("ada"),
+                String.class);
+
+        assertEquals("ada", json(pair.reply()).at("/echo/name").asText());
+        assertEquals(java.util.Optional.of("hello ada"), pair.result());
+    }
 }

@@ -22,6 +22,8 @@ public final class Call {
     private final int maxReplyBytes;
     private final ServiceCaller caller;
     private volatile boolean cancelled;
+    /** Where progress goes; null when the request did not ask for progress (then reports are dropped). */
+    private volatile ProgressGate progress;
 
     Call(Request request, ClientId clientId, long requestId, long deadlineNanos, int maxReplyBytes) {
         this(request, clientId, requestId, deadlineNanos, maxReplyBytes, null);
@@ -153,6 +155,40 @@ public final class Call {
 
     void cancel() {
         cancelled = true;
+    }
+
+    /**
+     * Reports how far the handler has got: {@code fraction} from 0.0 to 1.0 and a message for people (at most
+     * {@value Progress#MAX_MESSAGE_BYTES} UTF-8 bytes). Cheap and never blocking, so it may be called in a
+     * tight loop: the service sends the latest report as an interim reply (status {@value Status#PROGRESS}) at
+     * most once per {@code progressInterval}, and the last one before the final reply. Sent only when the
+     * request asked for progress ({@code offload-notify: progress}, as tasks do); otherwise it does nothing.
+     *
+     * @throws IllegalArgumentException the fraction is outside 0..1 (or NaN), or the message is too long
+     */
+    public void progress(double fraction, String message) {
+        Progress p = new Progress(fraction, message);
+        ProgressGate gate = progress;
+        if (gate != null) {
+            gate.offer(p);
+        }
+    }
+
+    /** True when the request asked for progress reports. */
+    public boolean wantsProgress() {
+        return progress != null;
+    }
+
+    void reportProgressTo(ProgressGate gate) {
+        this.progress = gate;
+    }
+
+    /** Before the final reply: the last report goes out first, none after. */
+    void closeProgress() {
+        ProgressGate gate = progress;
+        if (gate != null) {
+            gate.close();
+        }
     }
 
     @Override

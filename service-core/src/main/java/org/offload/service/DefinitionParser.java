@@ -160,22 +160,27 @@ final class DefinitionParser {
                     + String.join(", ", DefinitionSettings.directives())
                     + ", ROUTE and upper-case METHOD words such as REQUEST");
         }
-        expect(directive, args, 1, "CLASS");
+        if (args.size() != 1 && args.size() != 2) {
+            throw new IllegalArgumentException(directive + " takes 1 or 2 arguments (CLASS [VERSION]) but got "
+                    + args.size());
+        }
         if (routeRegex == null) {
             throw new IllegalArgumentException("METHOD line " + directive + " before any ROUTE: a METHOD line names "
                     + "the handler for the ROUTE above it (the other directives are SERVICE, PASSPHRASE and WORKERS)");
         }
         String method = Checks.method(directive.toLowerCase(Locale.ROOT));
+        Optional<RouteVersion> version = args.size() == 2 ? Optional.of(RouteVersion.parse(args.get(1))) : Optional.empty();
         for (ServiceDefinition.Binding b : bindings) {
-            if (b.route().regex().equals(routeRegex) && b.route().method().equals(method)) {
+            if (b.route().regex().equals(routeRegex) && b.route().method().equals(method)
+                    && b.route().version().equals(version)) {
                 throw new IllegalArgumentException("ROUTE " + routeRegex + " already has METHOD " + method
-                        + " (line " + b.route().line() + ")");
+                        + version.map(v -> " version " + v).orElse("") + " (line " + b.route().line() + ")");
             }
         }
         String className = args.get(0);
         HandlerClass handler = loader == null ? null : HandlerClass.resolve(className, loader);
         bindings.add(new ServiceDefinition.Binding(
-                new ServiceDefinition.Route(routeRegex, method, className, line), handler));
+                new ServiceDefinition.Route(routeRegex, method, className, line, version), handler));
         routeHasMethod = true;
     }
 

@@ -60,6 +60,8 @@ final class DefinitionSettings {
         KINDS.put("SEND_HIGH_WATER_MARK", new Kind<>(COUNT_FORM, Integer::parseInt, ServiceServer.Builder::sendHighWaterMark));
         KINDS.put("RECEIVE_HIGH_WATER_MARK", new Kind<>(COUNT_FORM, Integer::parseInt,
                 ServiceServer.Builder::receiveHighWaterMark));
+        KINDS.put("PROGRESS_INTERVAL", new Kind<>(DURATION_FORM, DefinitionSettings::duration,
+                ServiceServer.Builder::progressInterval));
         KINDS.put("LINGER", new Kind<>(DURATION_FORM, DefinitionSettings::duration, ServiceServer.Builder::linger));
         KINDS.put("HANDSHAKE_TIMEOUT", new Kind<>(DURATION_FORM, DefinitionSettings::duration,
                 ServiceServer.Builder::handshakeTimeout));

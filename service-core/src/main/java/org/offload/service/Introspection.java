@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.offload.service.internal.Wire;
 
 /**
@@ -60,12 +61,18 @@ final class Introspection {
         return m;
     }
 
-    /** Routes in match order, one entry per path regex with its METHODs and handlers. */
+    /**
+     * Routes in match order, one entry per path regex with its METHODs, handlers (the first route of each
+     * METHOD) and versions (METHOD → its routes' versions, ascending; only METHODs with versioned routes).
+     */
     private List<Map<String, Object>> routes() {
         Map<String, Map<String, String>> byPattern = new LinkedHashMap<>();
+        Map<String, Map<String, TreeSet<RouteVersion>>> versions = new LinkedHashMap<>();
         for (Router.Route r : routes) {
-            byPattern.computeIfAbsent(r.pattern().pattern(), k -> new TreeMap<>())
-                    .putIfAbsent(r.method(), r.handlerName());
+            String p = r.pattern().pattern();
+            byPattern.computeIfAbsent(p, k -> new TreeMap<>()).putIfAbsent(r.method(), r.handlerName());
+            Map<String, TreeSet<RouteVersion>> byMethod = versions.computeIfAbsent(p, k -> new TreeMap<>());
+            r.version().ifPresent(v -> byMethod.computeIfAbsent(r.method(), k -> new TreeSet<>()).add(v));
         }
         List<Map<String, Object>> out = new ArrayList<>();
         byPattern.forEach((pattern, methods) -> {
@@ -73,6 +80,9 @@ final class Introspection {
             m.put("path", pattern);
             m.put("methods", List.copyOf(methods.keySet()));
             m.put("handlers", methods);
+            Map<String, List<String>> v = new TreeMap<>();
+            versions.get(pattern).forEach((method, set) -> v.put(method, set.stream().map(RouteVersion::toString).toList()));
+            m.put("versions", v);
             out.add(m);
         });
         return out;

@@ -5,6 +5,7 @@ import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -39,7 +40,7 @@ final class ServerIo {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
     /** Inbound frame limit on the XPUB: subscriptions only (ZMTP 3.1 may frame them as commands). */
     private static final int MAX_SUBSCRIPTION_FRAME_BYTES = 256;
-    static final String NOTIFY_START_HEADER = "offload-notify";
+    static final String NOTIFY_START_HEADER = ProgressReports.NOTIFY_HEADER;
     /**
      * Frames one message may have on the PULL before its connection is closed (a request has 3; a few more
      * are dropped as malformed like any bad message, a message that never ends is cut off).
@@ -63,6 +64,7 @@ final class ServerIo {
     private final Admission admission;
     private final ThreadPoolExecutor workers;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
+    private final ProgressReports progress;
     private final Thread receiverThread;
     private final Thread ioThread;
     private final Selector selector;
@@ -91,6 +93,7 @@ final class ServerIo {
         this.publisher = new ReplyPublisher(name, pub, xpub, s.proof(), s.maxParkedReplies(), counters);
         this.sealer = new ReplySealer(s, counters);
         this.router = new Router(s.routes());
+        this.progress = new ProgressReports(name, s.progressInterval());
         this.introspection = new Introspection(name, instanceId, s.routes());
         this.admission = new Admission(name, s.workers(), s.deadlineMargin().toNanos());
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
@@ -276,9 +279,9 @@ final class ServerIo {
                     maxReplyBytes);
             return;
         }
-        Router.Match match = router.match(e.path(), e.method());
+        Router.Match match = router.match(e.path(), e.method(), request.headers().get(RouteVersion.HEADER));
         if (match.handler() == null) {
-            counters.notFound.incrementAndGet();
+            (match.status() == Status.BAD_REQUEST ? counters.malformed : counters.notFound).incrementAndGet();
             answerUnlessCast(cast, e, Reply.error(match.status(), match.message()), maxReplyBytes);
             return;
         }
@@ -292,8 +295,16 @@ final class ServerIo {
             answerUnlessCast(cast, e, notRun(refusal), maxReplyBytes);
             return;
         }
-        Job job = new Job(call, match.handler(), this, admission,
-                !cast && "started".equals(request.headers().get(NOTIFY_START_HEADER)), cast);
+        Set<String> notify = cast ? Set.of() : ProgressReports.tokens(request.headers().get(ProgressReports.NOTIFY_HEADER));
+        if (notify.contains(ProgressReports.PROGRESS)) {
+            call.reportProgressTo(progress.gate(p -> {
+                ReplyPublisher.Outbound o = sealer.interim(call, p.toReply());
+                if (o != null) {
+                    publisher.publish(o);
+                }
+            }));
+        }
+        Job job = new Job(call, match.handler(), this, admission, notify.contains(ProgressReports.STARTED), cast);
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
         admission.queued(job, match.handler());
@@ -429,6 +440,7 @@ final class ServerIo {
             return;
         }
         try {
+            job.call.closeProgress();
             ReplyPublisher.Outbound o = sealer.finalReply(job.call, reply);
             if (o != null) {
                 counters.replied.incrementAndGet();
@@ -454,6 +466,7 @@ final class ServerIo {
             publisher.watch(selector);
             while (!drained()) {
                 publisher.housekeep(selector);
+                progress.flush();
             }
         } catch (Throwable t) {
             failed("its housekeeping thread failed", t);

@@ -43,19 +43,22 @@ import java.util.function.UnaryOperator;
  *   <li>Settings (optional, once each, before the first ROUTE): {@code VIRTUAL_THREADS true|false},
  *       {@code QUEUE_CAPACITY N}, {@code ERROR_DETAILS true|false}, {@code MAX_MESSAGE_BYTES N|NKiB|NMiB},
  *       {@code DRAIN_TIMEOUT D}, {@code REPLAY_WINDOW D}, {@code MAX_PARKED_REPLIES N}, {@code PARK_TIMEOUT D},
- *       {@code SEND_HIGH_WATER_MARK N}, {@code RECEIVE_HIGH_WATER_MARK N}, {@code LINGER D},
- *       {@code HANDSHAKE_TIMEOUT D}, {@code HEARTBEAT_INTERVAL D}, {@code DEADLINE_MARGIN D},
+ *       {@code SEND_HIGH_WATER_MARK N}, {@code RECEIVE_HIGH_WATER_MARK N}, {@code PROGRESS_INTERVAL D},
+ *       {@code LINGER D}, {@code HANDSHAKE_TIMEOUT D}, {@code HEARTBEAT_INTERVAL D}, {@code DEADLINE_MARGIN D},
  *       {@code ENCRYPTION CURVE|NONE}: the {@link ServiceServer.Builder} option of
  *       the same name, checked as the builder checks it; a duration D is {@code 500ms}, {@code 5s}, {@code 2m},
  *       {@code 1h} or ISO-8601 ({@code PT5S}).</li>
  *   <li>{@code ROUTE REGEX}: starts a block of METHOD lines for paths matching REGEX at their start (as
  *       {@link ServiceServer.Builder#route}); the regex cannot contain spaces (write {@code \s}). Several
  *       blocks may follow each other; the first matching route wins.</li>
- *   <li>{@code METHOD CLASS}, under a ROUTE, one or more: any other upper-case word is a METHOD line, its
+ *   <li>{@code METHOD CLASS [VERSION]}, under a ROUTE, one or more: any other upper-case word is a METHOD line, its
  *       lower-case form the METHOD ({@code REQUEST} → {@code request}, {@code GET} → {@code get}). CLASS is
  *       a public class on the classpath (nested classes as {@code outer.Name$Inner}) with a public no-argument
  *       constructor that either extends {@link ServiceHandler} (a fresh instance per call) or implements
- *       {@link Handler} (one instance per class, shared by all its routes and calls).</li>
+ *       {@link Handler} (one instance per class, shared by all its routes and calls). VERSION
+ *       ({@code MAJOR.MINOR}, e.g. {@code 1.3}) makes it a versioned route, as
+ *       {@link ServiceServer.Builder#route(String, String, String, Handler)}; one ROUTE may have a METHOD line
+ *       per version.</li>
  * </ul>
  *
  * <p>Directives are upper case; arguments are separated by white space. Anything wrong is reported as a
@@ -72,16 +75,23 @@ public final class ServiceDefinition {
 
     /**
      * One METHOD line: requests whose path matches {@code regex} at its start and whose METHOD is
-     * {@code method} go to an instance of {@code handlerClass}; {@code line} is where the file says so.
+     * {@code method} go to an instance of {@code handlerClass}; {@code line} is where the file says so;
+     * {@code version} is the route's version when the line gives one ({@code REQUEST CLASS 1.3}).
      */
-    public record Route(String regex, String method, String handlerClass, int line) {
+    public record Route(String regex, String method, String handlerClass, int line, Optional<RouteVersion> version) {
         public Route {
             Objects.requireNonNull(regex, "regex");
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(handlerClass, "handlerClass");
+            Objects.requireNonNull(version, "version");
             if (line < 1) {
                 throw new IllegalArgumentException("line must be >= 1 but was " + line);
             }
+        }
+
+        /** A route without a version. */
+        public Route(String regex, String method, String handlerClass, int line) {
+            this(regex, method, handlerClass, line, Optional.empty());
         }
     }
 
@@ -273,7 +283,7 @@ public final class ServiceDefinition {
                 throw new DefinitionException(source, b.route().line(), e.getMessage(), e.getCause());
             }
             builder.route(b.route().regex(), b.route().method(), Objects.requireNonNull(wrap.apply(handler),
-                    "wrap returned no handler"), b.route().handlerClass());
+                    "wrap returned no handler"), b.route().handlerClass(), b.route().version());
         }
         return builder;
     }

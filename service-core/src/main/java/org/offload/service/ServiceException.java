@@ -35,7 +35,7 @@ public class ServiceException extends RuntimeException {
         return switch (status) {
             case Status.BAD_REQUEST, Status.PAYLOAD_TOO_LARGE -> new BadRequestException(status, message);
             case Status.UNAUTHORIZED, Status.FORBIDDEN -> new UnauthorizedException(status, message);
-            case Status.NOT_FOUND, Status.METHOD_NOT_ALLOWED -> new NotFoundException(status, message);
+            case Status.NOT_FOUND, Status.METHOD_NOT_ALLOWED, Status.NO_COMPATIBLE_VERSION -> new NotFoundException(status, message);
             case Status.REQUEST_TIMEOUT -> new DeadlineExceededException(message);
             case Status.TOO_MANY_REQUESTS -> new BusyException(message);
             case Status.CANCELLED -> new CancelledException(message);

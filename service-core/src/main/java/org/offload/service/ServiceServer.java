@@ -90,6 +90,11 @@ public final class ServiceServer implements AutoCloseable {
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** Handlers run on platform worker threads unless {@code virtualThreads(true)}. */
     public static final boolean DEFAULT_VIRTUAL_THREADS = false;
+    /**
+     * Least time between two progress replies (status 110) of one call: a handler reporting more often has
+     * its reports coalesced, the latest one sent (PROTOCOL.md section 11).
+     */
+    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMillis(100);
     /** A 500 reply names only the failed path unless {@code exposeErrorDetails(true)}. */
     public static final boolean DEFAULT_EXPOSE_ERROR_DETAILS = false;
     /**
@@ -270,7 +275,7 @@ public final class ServiceServer implements AutoCloseable {
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
                     boolean exposeErrorDetails, Duration deadlineMargin, Optional<ServiceCaller> caller,
                     int maxConnections, int maxConnectionsPerPeer, int maxQueuedBytes, Encryption encryption,
-                    CurveKeys curveKeys) {
+                    CurveKeys curveKeys, Duration progressInterval) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -301,6 +306,7 @@ public final class ServiceServer implements AutoCloseable {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
         private int maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
+        private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
         private boolean built;
 
         private Builder() {}
@@ -348,8 +354,24 @@ public final class ServiceServer implements AutoCloseable {
             return route(pathRegex, method, handler, Introspection.handlerName(Objects.requireNonNull(handler, "handler")));
         }
 
+        /**
+         * A versioned route: like {@link #route(String, String, Handler)}, and a request that asks for a version
+         * ({@value RouteVersion#HEADER}{@code : 1.2}) goes to the newest route of its path and METHOD with the
+         * same major version and a minor at least the one asked for (PROTOCOL.md section 7, step 11).
+         * {@code version} is {@code MAJOR.MINOR}, e.g. {@code 1.3}.
+         */
+        public Builder route(String pathRegex, String method, String version, Handler handler) {
+            RouteVersion v = RouteVersion.parse(version);
+            return route(pathRegex, method, handler, Introspection.handlerName(Objects.requireNonNull(handler, "handler")),
+                    Optional.of(v));
+        }
+
         /** {@link #route(String, String, Handler)} shown by introspection as {@code handlerName}. */
         Builder route(String pathRegex, String method, Handler handler, String handlerName) {
+            return route(pathRegex, method, handler, handlerName, Optional.empty());
+        }
+
+        Builder route(String pathRegex, String method, Handler handler, String handlerName, Optional<RouteVersion> version) {
             check();
             Objects.requireNonNull(pathRegex, "pathRegex");
             Objects.requireNonNull(handler, "handler");
@@ -360,7 +382,7 @@ public final class ServiceServer implements AutoCloseable {
                 throw new IllegalArgumentException("pathRegex '" + pathRegex + "' is not a valid regex: "
                         + e.getDescription(), e);
             }
-            routes.add(new Router.Route(pattern, Checks.method(method), handler, handlerName));
+            routes.add(new Router.Route(pattern, Checks.method(method), handler, handlerName, version));
             return this;
         }
 
@@ -495,6 +517,13 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /** Least time between two progress replies of one call (default {@link #DEFAULT_PROGRESS_INTERVAL}). */
+        public Builder progressInterval(Duration progressInterval) {
+            check();
+            this.progressInterval = Checks.positive("progressInterval", progressInterval);
+            return this;
+        }
+
         public ServiceServer build() {
             check();
             if (pullAddress == null) {
@@ -515,7 +544,7 @@ public final class ServiceServer implements AutoCloseable {
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
                     deadlineMargin, caller, maxConnections, maxConnectionsPerPeer, maxQueuedBytes, encryption,
-                    curveKeys));
+                    curveKeys, progressInterval));
         }
 
         private void check() {

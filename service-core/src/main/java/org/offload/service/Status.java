@@ -4,6 +4,8 @@ package org.offload.service;
 public final class Status {
     /** Interim reply: the handler started (sent only when the request asks for it). */
     public static final int STARTED = 102;
+    /** Interim reply: the handler reported progress (sent only when the request asks for it). */
+    public static final int PROGRESS = 110;
     public static final int OK = 200;
     public static final int CREATED = 201;
     public static final int ACCEPTED = 202;
@@ -12,6 +14,8 @@ public final class Status {
     public static final int FORBIDDEN = 403;
     public static final int NOT_FOUND = 404;
     public static final int METHOD_NOT_ALLOWED = 405;
+    /** The path and METHOD have routes, but none of a version compatible with the one the request asked for. */
+    public static final int NO_COMPATIBLE_VERSION = 406;
     public static final int REQUEST_TIMEOUT = 408;
     public static final int PAYLOAD_TOO_LARGE = 413;
     public static final int TOO_MANY_REQUESTS = 429;
@@ -37,6 +41,7 @@ public final class Status {
     public static String reason(int status) {
         return switch (status) {
             case STARTED -> "Started";
+            case PROGRESS -> "Progress";
             case OK -> "OK";
             case CREATED -> "Created";
             case ACCEPTED -> "Accepted";
@@ -45,6 +50,7 @@ public final class Status {
             case FORBIDDEN -> "Forbidden";
             case NOT_FOUND -> "Not Found";
             case METHOD_NOT_ALLOWED -> "Method Not Allowed";
+            case NO_COMPATIBLE_VERSION -> "No Compatible Version";
             case REQUEST_TIMEOUT -> "Request Timeout";
             case PAYLOAD_TOO_LARGE -> "Payload Too Large";
             case TOO_MANY_REQUESTS -> "Busy";

@@ -105,9 +105,10 @@ class ServiceDefinitionTest {
     void parse_unknownDirective_failsOnItsLine() {
         assertRejected(3, "unknown directive 'route': the directives are SERVICE, PASSPHRASE, WORKERS, the settings"
                 + " VIRTUAL_THREADS, QUEUE_CAPACITY, ERROR_DETAILS, MAX_MESSAGE_BYTES, DRAIN_TIMEOUT, REPLAY_WINDOW,"
-                + " MAX_PARKED_REPLIES, PARK_TIMEOUT, SEND_HIGH_WATER_MARK, RECEIVE_HIGH_WATER_MARK, LINGER,"
-                + " HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, DEADLINE_MARGIN, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER,"
-                + " MAX_QUEUED_BYTES, ENCRYPTION, ROUTE and upper-case METHOD words such as REQUEST",
+                + " MAX_PARKED_REPLIES, PARK_TIMEOUT, SEND_HIGH_WATER_MARK, RECEIVE_HIGH_WATER_MARK, PROGRESS_INTERVAL,"
+                + " LINGER, HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, DEADLINE_MARGIN, MAX_CONNECTIONS,"
+                + " MAX_CONNECTIONS_PER_PEER, MAX_QUEUED_BYTES, ENCRYPTION, ROUTE and upper-case METHOD words such as"
+                + " REQUEST",
                 goodWith(3, "route ^/echo$"));
     }
 
@@ -117,7 +118,7 @@ class ServiceDefinitionTest {
                 goodWith(1, "SERVICE echo tcp://127.0.0.1:5555"));
         assertRejected(3, "ROUTE takes 1 argument (REGEX, without spaces: write \\s) but got 2",
                 goodWith(3, "ROUTE ^/a b$"));
-        assertRejected(4, "REQUEST takes 1 argument (CLASS) but got 0", goodWith(4, "REQUEST"));
+        assertRejected(4, "REQUEST takes 1 or 2 arguments (CLASS [VERSION]) but got 0", goodWith(4, "REQUEST"));
     }
 
     @Test
