@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
+import org.offload.service.ObservedCall;
 import org.offload.service.internal.Checks;
+import org.offload.service.internal.Mdc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +57,8 @@ final class Dispatcher {
         }
         switch (p.mode) {
             case SYNC -> p.future.complete(reply);
-            case ASYNC -> run(() -> p.future.complete(reply));
-            case NOWAIT -> run(() -> route(p, reply, path));
+            case ASYNC -> run(p, () -> p.future.complete(reply));
+            case NOWAIT -> run(p, () -> route(p, reply, path));
         }
     }
 
@@ -64,14 +66,14 @@ final class Dispatcher {
     void failure(Pending p, ServiceException error) {
         switch (p.mode) {
             case SYNC -> p.future.completeExceptionally(error);
-            case ASYNC -> run(() -> p.future.completeExceptionally(error));
-            case NOWAIT -> run(() -> routeError(p, error));
+            case ASYNC -> run(p, () -> p.future.completeExceptionally(error));
+            case NOWAIT -> run(p, () -> routeError(p, error));
         }
     }
 
     /** An interim (1xx) reply arrived for {@code p}. */
     void interim(Pending p, Reply reply) {
-        run(() -> p.interim.accept(reply));
+        run(p, () -> p.interim.accept(reply));
     }
 
     private void route(Pending p, Reply reply, String path) {
@@ -97,12 +99,16 @@ final class Dispatcher {
         }
     }
 
-    private void run(Runnable task) {
+    /** Runs a callback of {@code p} with its service and request id in the MDC and its observation's scope open. */
+    private void run(Pending p, Runnable task) {
         Runnable guarded = () -> {
-            try {
+            Mdc mdc = Mdc.enter(p.service.name, p.requestId, null);
+            try (ObservedCall.Scope scope = p.observed.openScope()) {
                 task.run();
             } catch (RuntimeException | Error e) {
                 log.warn("{} - a response or error handler threw", name, e);
+            } finally {
+                mdc.restore();
             }
         };
         try {

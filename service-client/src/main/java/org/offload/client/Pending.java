@@ -1,8 +1,10 @@
 package org.offload.client;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.offload.service.ObservedCall;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 
@@ -20,6 +22,8 @@ final class Pending {
     final long seq;
     final CompletableFuture<Reply> future;
     final Consumer<Reply> interim;
+    final ObservedCall observed;
+    private final long startNanos = System.nanoTime();
     private final AtomicBoolean done = new AtomicBoolean();
 
     volatile long requestId;
@@ -31,15 +35,23 @@ final class Pending {
     volatile byte[] sentProof;
 
     Pending(ServiceEntry service, Request request, CallMode mode, long timeoutMs, long seq,
-            CompletableFuture<Reply> future, Consumer<Reply> interim) {
+            CompletableFuture<Reply> future, Consumer<Reply> interim, ObservedCall observed) {
         this.service = service;
         this.request = request;
         this.mode = mode;
         this.timeoutMs = timeoutMs;
-        this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
+        this.deadlineNanos = startNanos + timeoutMs * 1_000_000L;
         this.seq = seq;
         this.future = future;
         this.interim = interim;
+        this.observed = observed;
+    }
+
+    /** Tells the observer how the call ended; by the one thread that won {@link #tryFinish()}. */
+    void observeEnd(int status) {
+        if (observed != ObservedCall.NONE) {
+            observed.end(status, Duration.ofNanos(System.nanoTime() - startNanos));
+        }
     }
 
     boolean sent() {

@@ -95,7 +95,7 @@ public final class ServiceClient implements AutoCloseable {
     record Settings(String name, Duration deadline, Duration nowaitTtl, int maxPendingCalls, int sendHwm,
                     int receiveHwm, int maxMessageBytes, Duration reconnectInterval, Duration reconnectIntervalMax,
                     Duration handshakeTimeout, Duration heartbeatInterval, Duration closeTimeout,
-                    Duration livenessInterval, Duration livenessTimeout) {
+                    Duration livenessInterval, Duration livenessTimeout, ClientObserver observer) {
     }
 
     private final Settings s;
@@ -318,7 +318,10 @@ public final class ServiceClient implements AutoCloseable {
             throw new BusyException(s.name() + " - too many calls in flight (pending=" + (now - 1) + ", max="
                     + s.maxPendingCalls() + ")");
         }
-        Pending p = new Pending(entry, request, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim);
+        Observing o = s.observer() == ClientObserver.NONE ? Observing.NONE
+                : Observing.start(s.observer(), service, request);
+        Pending p = new Pending(entry, o == Observing.NONE ? request : o.request(), mode, deadline.toMillis(),
+                seq.incrementAndGet(), future, interim, o.call());
         io.execute(() -> io.sender.enqueue(p));
         return p;
     }
@@ -430,6 +433,7 @@ public final class ServiceClient implements AutoCloseable {
         private Duration livenessInterval = DEFAULT_LIVENESS_INTERVAL;
         private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
         private Executor callbackExecutor;
+        private ClientObserver observer = ClientObserver.NONE;
         private boolean built;
 
         private Builder() {}
@@ -537,12 +541,22 @@ public final class ServiceClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Observes every call (metrics, trace propagation): see {@link ClientObserver}. Default
+         * {@link ClientObserver#NONE}. {@code offload-micrometer}'s {@code OffloadObservations} makes one.
+         */
+        public Builder observer(ClientObserver observer) {
+            check();
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
         public ServiceClient build() {
             check();
             built = true;
             return new ServiceClient(new Settings(name, deadline, nowaitTtl, maxPendingCalls, sendHwm, receiveHwm,
                     maxMessageBytes, reconnectInterval, reconnectIntervalMax, handshakeTimeout, heartbeatInterval,
-                    closeTimeout, livenessInterval, livenessTimeout), callbackExecutor);
+                    closeTimeout, livenessInterval, livenessTimeout, observer), callbackExecutor);
         }
 
         private void check() {

@@ -1,7 +1,9 @@
 package org.offload.service;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.Mdc;
 
 /**
  * One accepted request on its way through the worker pool. Whoever first claims {@link #claimAnswer()} —
@@ -20,16 +22,26 @@ final class Job implements Runnable {
     private final Handler handler;
     private final ServerIo io;
     private final boolean notifyStart;
+    private final ObservedCall observed;
+    private final long acceptedNanos = System.nanoTime();
     private final AtomicBoolean answered = new AtomicBoolean();
     private State state = State.QUEUED;
     private Thread runner;
 
-    Job(Call call, Handler handler, ServerIo io, boolean notifyStart) {
+    Job(Call call, Handler handler, ServerIo io, boolean notifyStart, ObservedCall observed) {
         this.call = call;
         this.key = new Key(call.client(), call.requestId());
         this.handler = handler;
         this.io = io;
         this.notifyStart = notifyStart;
+        this.observed = observed;
+    }
+
+    /** Tells the observer how the job ended; called once, by whoever sent (or skipped) its final reply. */
+    void observeEnd(int status) {
+        if (observed != ObservedCall.NONE) {
+            observed.end(status, Duration.ofNanos(System.nanoTime() - acceptedNanos));
+        }
     }
 
     @Override
@@ -53,11 +65,13 @@ final class Job implements Runnable {
             runner = Thread.currentThread();
         }
         Reply reply;
-        try {
+        Mdc mdc = Mdc.enter(io.name(), call.requestId(), call.client().toString());
+        try (ObservedCall.Scope scope = observed.openScope()) {
             // a cancel or stop that came while STARTING (publishing the 102) could not interrupt: honour it here
             reply = call.isCancelled() ? cancelled() : invoke();
         } finally {
             end();
+            mdc.restore();
         }
         io.finished(this, reply); // never throws: whatever the reply, exactly one answer goes out
     }

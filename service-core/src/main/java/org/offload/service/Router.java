@@ -15,10 +15,10 @@ final class Router {
         }
     }
 
-    /** The outcome of routing: a handler, or an error status with its message. */
-    record Match(Handler handler, int status, String message) {
-        static Match found(Handler h) {
-            return new Match(h, Status.OK, "");
+    /** The outcome of routing: a handler and its route's regex, or an error status with its message. */
+    record Match(Handler handler, int status, String message, String route) {
+        static Match found(Route r) {
+            return new Match(r.handler(), Status.OK, "", r.pattern().pattern());
         }
     }
 
@@ -33,7 +33,7 @@ final class Router {
         for (Route r : routes) {
             if (r.pattern().matcher(path).lookingAt()) {
                 if (r.method().equals(method)) {
-                    return Match.found(r.handler());
+                    return Match.found(r);
                 }
                 if (allowed == null) {
                     allowed = new TreeSet<>();
@@ -43,8 +43,8 @@ final class Router {
         }
         if (allowed != null) {
             return new Match(null, Status.METHOD_NOT_ALLOWED,
-                    "METHOD " + method + " is not allowed on " + path + " (allowed: " + String.join(", ", allowed) + ")");
+                    "METHOD " + method + " is not allowed on " + path + " (allowed: " + String.join(", ", allowed) + ")", "");
         }
-        return new Match(null, Status.NOT_FOUND, "no route for " + method + " " + path);
+        return new Match(null, Status.NOT_FOUND, "no route for " + method + " " + path, "");
     }
 }

@@ -149,6 +149,10 @@ final class ServerIo {
         return instanceId;
     }
 
+    String name() {
+        return name;
+    }
+
     private static String newInstanceId() {
         byte[] b = new byte[8];
         new java.security.SecureRandom().nextBytes(b);
@@ -183,6 +187,7 @@ final class ServerIo {
     /** Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503). */
     void dispatch(Envelope e, Request request) {
         if (stopRequested) {
+            observeRefusal("", request, Status.SERVICE_UNAVAILABLE);
             answer(e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE, name + " is stopping"),
                     e.timeoutMs());
             return;
@@ -190,13 +195,17 @@ final class ServerIo {
         Router.Match match = router.match(e.path(), e.method());
         if (match.handler() == null) {
             counters.notFound.incrementAndGet();
+            observeRefusal("", request, match.status());
             answer(e.clientId(), e.requestId(), e.path(), Reply.error(match.status(), match.message()), e.timeoutMs());
             return;
         }
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
         Call call = new Call(request, e.clientId(), e.requestId(), deadline);
-        Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)));
+        ObservedCall observed = s.observer() == ServerObserver.NONE ? ObservedCall.NONE
+                : s.observer().onRequest(name, match.route(), request);
+        Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)),
+                observed);
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
         try {
@@ -204,14 +213,23 @@ final class ServerIo {
         } catch (RejectedExecutionException x) {
             removeInflight(job);
             if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
+                job.observeEnd(Status.SERVICE_UNAVAILABLE);
                 answer(e.clientId(), e.requestId(), e.path(), notRun(Status.SERVICE_UNAVAILABLE,
                         name + " is stopping"), e.timeoutMs());
                 return;
             }
             counters.busy.incrementAndGet();
+            job.observeEnd(Status.TOO_MANY_REQUESTS);
             answer(e.clientId(), e.requestId(), e.path(), notRun(Status.TOO_MANY_REQUESTS, name
                     + " is busy - worker queue full (queued=" + workers.getQueue().size() + ", workers="
                     + s.workers() + ")"), e.timeoutMs());
+        }
+    }
+
+    /** A request refused before it got a job: its observation starts and ends at once. */
+    private void observeRefusal(String route, Request request, int status) {
+        if (s.observer() != ServerObserver.NONE) {
+            s.observer().onRequest(name, route, request).end(status, java.time.Duration.ZERO);
         }
     }
 
@@ -272,6 +290,7 @@ final class ServerIo {
     void expired(Job job) {
         counters.expired.incrementAndGet();
         if (job.claimAnswer()) {
+            job.observeEnd(Status.REQUEST_TIMEOUT);
             removeInflight(job);
         }
     }
@@ -300,6 +319,7 @@ final class ServerIo {
 
     /** Sends the job's one final reply and ends the job, even when {@code reply} cannot be encoded. */
     private void complete(Job job, Reply reply) {
+        int status = reply.status();
         try {
             ReplyPublisher.Outbound o;
             try {
@@ -308,6 +328,7 @@ final class ServerIo {
                 log.warn("{} - reply to {} (id {}) could not be encoded: {}", name, job.call.path(),
                         job.call.requestId(), tooLarge.getMessage());
                 counters.failed.incrementAndGet();
+                status = Status.INTERNAL_ERROR;
                 o = outbound(job.call, Reply.error(Status.INTERNAL_ERROR, "reply to " + job.call.path()
                         + " could not be encoded: " + Checks.fitText(String.valueOf(tooLarge.getMessage()))));
             }
@@ -316,6 +337,7 @@ final class ServerIo {
         } catch (RuntimeException e) {
             log.error("{} - could not publish the reply to {} (id {})", name, job.call.path(), job.call.requestId(), e);
         } finally {
+            job.observeEnd(status);
             removeInflight(job);
         }
     }

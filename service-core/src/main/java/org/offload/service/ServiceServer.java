@@ -212,7 +212,7 @@ public final class ServiceServer implements AutoCloseable {
                     int workers, int queueCapacity, boolean virtualThreads, int maxMessageBytes,
                     Duration replayWindow, int maxParkedReplies, Duration parkTimeout, int sendHwm, int receiveHwm,
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
-                    boolean exposeErrorDetails) {
+                    boolean exposeErrorDetails, ServerObserver observer) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -236,6 +236,7 @@ public final class ServiceServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
+        private ServerObserver observer = ServerObserver.NONE;
         private boolean built;
 
         private Builder() {}
@@ -369,6 +370,16 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Observes every routed request (metrics, tracing): see {@link ServerObserver}. Default
+         * {@link ServerObserver#NONE}. {@code offload-micrometer}'s {@code OffloadObservations} makes one.
+         */
+        public Builder observer(ServerObserver observer) {
+            check();
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
         public ServiceServer build() {
             check();
             if (pullAddress == null) {
@@ -383,7 +394,8 @@ public final class ServiceServer implements AutoCloseable {
             built = true;
             return new ServiceServer(new Settings(name, pullAddress, pubAddress, proof, List.copyOf(routes), workers,
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
-                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails));
+                    sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
+                    observer));
         }
 
         private void check() {
