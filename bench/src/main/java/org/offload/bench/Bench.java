@@ -76,6 +76,7 @@ public final class Bench {
         Rounds.run("round trip " + l, List.of(
                 Latency.oneThread("raw.sync." + l, raw::call),
                 Latency.oneThread("offload.call." + l, offload.call(p)),
+                Latency.oneThread("offload.callobs." + l, offload.call(offload.observed, p)),
                 Latency.virtualThreads("offload.callvt." + l, o.virtualThreads(), offload.call(p)),
                 Latency.oneThread("grpc.blocking." + l, grpc.blocking(false, p)),
                 Latency.oneThread("grpcdirect.blocking." + l, grpc.blocking(true, p))),
@@ -84,6 +85,7 @@ public final class Bench {
                 new Pipelined("raw.pipe." + l, o.window(), raw.pipeline()),
                 new Pipelined("offload.async." + l, o.window(), offload.callAsync(offload.client, p)),
                 new Pipelined("offload.asyncdirect." + l, o.window(), offload.callAsync(offload.direct, p)),
+                new Pipelined("offload.asyncobs." + l, o.window(), offload.callAsync(offload.observed, p)),
                 new Pipelined("grpc.async." + l, o.window(), grpc.async(false, p)),
                 new Pipelined("grpcdirect.async." + l, o.window(), grpc.async(true, p))),
                 o, o.measuredRound(), results, progress);

@@ -1,9 +1,13 @@
 package org.offload.bench;
 
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.offload.client.ServiceClient;
+import org.offload.micrometer.OffloadObservations;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceServer;
@@ -12,7 +16,9 @@ import org.offload.service.ServiceServer;
  * Offload as an application uses it, in this JVM over tcp on 127.0.0.1 with the passphrase proof on: one
  * service with a route per payload, one client with the default callback executor (a virtual thread per
  * callback), one with callbacks run on its receiver thread. A second service keeps every library default,
- * for the rows that count outcomes at large windows.
+ * for the rows that count outcomes at large windows. A third service and client pair is observed by
+ * {@code offload-micrometer} (call timers on both sides into a {@link SimpleMeterRegistry}), for the rows
+ * that show what metrics cost per call.
  */
 final class OffloadSide implements AutoCloseable {
     static final String PASSPHRASE = "bench-passphrase-4f1c9a7e2b6d8035";
@@ -31,6 +37,10 @@ final class OffloadSide implements AutoCloseable {
     private final ServiceServer defaults;
     final ServiceClient client;
     final ServiceClient direct;
+    private final ServiceServer observedEcho;
+    /** A client whose calls, and whose service's requests, are timed by Micrometer observations. */
+    final ServiceClient observed;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private volatile Pipelined.Outcome nowaitOutcome = ok -> { };
 
     OffloadSide() {
@@ -41,12 +51,20 @@ final class OffloadSide implements AutoCloseable {
         for (ServiceClient c : new ServiceClient[] {client, direct}) {
             c.register(ECHO, echo.pullAddress(), echo.pubAddress(), PASSPHRASE);
         }
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+        observedEcho = routes(ServiceServer.builder().name("bench-observed").queueCapacity(QUEUE_CAPACITY)
+                .observer(OffloadObservations.server(observations))).build().start();
+        observed = ServiceClient.builder().name("bench-observed-client")
+                .observer(OffloadObservations.client(observations)).build();
+        observed.register(ECHO, observedEcho.pullAddress(), observedEcho.pubAddress(), PASSPHRASE);
         client.register(DEFAULTS, defaults.pullAddress(), defaults.pubAddress(), PASSPHRASE);
         client.onResponse("^/bench/", (request, reply) -> nowaitOutcome.done(accepts(payloadOf(request), reply)))
                 .onError((service, request, error) -> nowaitOutcome.done(false));
         for (Payload p : Payload.values()) { // the first call also waits out the slow joiner
             p.accept(client.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
             p.accept(direct.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
+            p.accept(observed.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
         }
     }
 
@@ -60,7 +78,12 @@ final class OffloadSide implements AutoCloseable {
 
     /** {@code call} from the thread that runs it. */
     Latency.Op call(Payload p) {
-        return () -> p.accept(client.call(ECHO, p.offloadRequest()));
+        return call(client, p);
+    }
+
+    /** {@code call} on {@code c} from the thread that runs it. */
+    Latency.Op call(ServiceClient c, Payload p) {
+        return () -> p.accept(c.call(ECHO, p.offloadRequest()));
     }
 
     /** {@code callAsync} on {@code c}; the reply is checked on the callback executor. */
@@ -112,6 +135,8 @@ final class OffloadSide implements AutoCloseable {
     public void close() {
         client.close();
         direct.close();
+        observed.close();
+        observedEcho.close();
         echo.close();
         defaults.close();
     }
