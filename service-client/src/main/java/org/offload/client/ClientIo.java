@@ -100,7 +100,7 @@ final class ClientIo {
         }
         if (finish(p)) {
             replies.incrementAndGet();
-            p.observeEnd(reply.status());
+            p.observeEnd(name, reply.status());
             dispatcher.reply(p, reply, path);
         }
     }
@@ -123,7 +123,7 @@ final class ClientIo {
     /** Ends {@code p} with {@code error}. */
     void fail(Pending p, ServiceException error) {
         if (finish(p)) {
-            p.observeEnd(error.status());
+            p.observeEnd(name, error.status());
             dispatcher.failure(p, error);
         }
     }

@@ -27,7 +27,9 @@ public interface ClientObserver {
      * @param service the service's registered name
      * @param request the request as the caller made it
      * @param headers an empty, mutable map: headers put here go out with the request (e.g. {@code traceparent}
-     *                and {@code tracestate}); they replace the request's headers of the same name
+     *                and {@code tracestate}); they replace the request's headers of the same name. They are
+     *                not sent when this returns {@link ObservedCall#NONE} or throws (a throw is logged and the
+     *                call goes on unobserved), nor when they would break a header limit (logged)
      */
     ObservedCall onCall(String service, Request request, Map<String, String> headers);
 }

@@ -13,6 +13,7 @@ import org.offload.service.ServiceException;
 import org.offload.service.ObservedCall;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.Mdc;
+import org.offload.service.internal.Observers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +104,7 @@ final class Dispatcher {
     private void run(Pending p, Runnable task) {
         Runnable guarded = () -> {
             Mdc mdc = Mdc.enter(p.service.name, p.requestId, null);
-            try (ObservedCall.Scope scope = p.observed.openScope()) {
+            try (ObservedCall.Scope scope = Observers.open(name, p.observed)) {
                 task.run();
             } catch (RuntimeException | Error e) {
                 log.warn("{} - a response or error handler threw", name, e);

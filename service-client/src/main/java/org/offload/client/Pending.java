@@ -1,12 +1,12 @@
 package org.offload.client;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.offload.service.ObservedCall;
 import org.offload.service.Reply;
 import org.offload.service.Request;
+import org.offload.service.internal.Observers;
 
 /**
  * One call between submit and its outcome. {@link #requestId} and {@link #instance} are written by the
@@ -48,10 +48,8 @@ final class Pending {
     }
 
     /** Tells the observer how the call ended; by the one thread that won {@link #tryFinish()}. */
-    void observeEnd(int status) {
-        if (observed != ObservedCall.NONE) {
-            observed.end(status, Duration.ofNanos(System.nanoTime() - startNanos));
-        }
+    void observeEnd(String client, int status) {
+        Observers.end(client, observed, status, startNanos);
     }
 
     boolean sent() {

@@ -319,7 +319,7 @@ public final class ServiceClient implements AutoCloseable {
                     + s.maxPendingCalls() + ")");
         }
         Observing o = s.observer() == ClientObserver.NONE ? Observing.NONE
-                : Observing.start(s.observer(), service, request);
+                : Observing.start(s.name(), s.observer(), service, request);
         Pending p = new Pending(entry, o == Observing.NONE ? request : o.request(), mode, deadline.toMillis(),
                 seq.incrementAndGet(), future, interim, o.call());
         io.execute(() -> io.sender.enqueue(p));

@@ -1,9 +1,9 @@
 package org.offload.service;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Mdc;
+import org.offload.service.internal.Observers;
 
 /**
  * One accepted request on its way through the worker pool. Whoever first claims {@link #claimAnswer()} —
@@ -39,9 +39,7 @@ final class Job implements Runnable {
 
     /** Tells the observer how the job ended; called once, by whoever sent (or skipped) its final reply. */
     void observeEnd(int status) {
-        if (observed != ObservedCall.NONE) {
-            observed.end(status, Duration.ofNanos(System.nanoTime() - acceptedNanos));
-        }
+        Observers.end(io.name(), observed, status, acceptedNanos);
     }
 
     @Override
@@ -66,7 +64,7 @@ final class Job implements Runnable {
         }
         Reply reply;
         Mdc mdc = Mdc.enter(io.name(), call.requestId(), call.client().toString());
-        try (ObservedCall.Scope scope = observed.openScope()) {
+        try (ObservedCall.Scope scope = Observers.open(io.name(), observed)) {
             // a cancel or stop that came while STARTING (publishing the 102) could not interrupt: honour it here
             reply = call.isCancelled() ? cancelled() : invoke();
         } finally {

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Observers;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
@@ -202,8 +203,7 @@ final class ServerIo {
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long deadline = Call.deadlineFrom(System.nanoTime(), e.timeoutMs());
         Call call = new Call(request, e.clientId(), e.requestId(), deadline);
-        ObservedCall observed = s.observer() == ServerObserver.NONE ? ObservedCall.NONE
-                : s.observer().onRequest(name, match.route(), request);
+        ObservedCall observed = observe(match.route(), request);
         Job job = new Job(call, match.handler(), this, "started".equals(request.headers().get(NOTIFY_START_HEADER)),
                 observed);
         inflight.put(job.key, job);
@@ -226,10 +226,17 @@ final class ServerIo {
         }
     }
 
+    /** The observer's call for a routed request; {@link ObservedCall#NONE} when there is no observer. */
+    private ObservedCall observe(String route, Request request) {
+        ServerObserver observer = s.observer();
+        return observer == ServerObserver.NONE ? ObservedCall.NONE
+                : Observers.start(name, () -> observer.onRequest(name, route, request));
+    }
+
     /** A request refused before it got a job: its observation starts and ends at once. */
     private void observeRefusal(String route, Request request, int status) {
         if (s.observer() != ServerObserver.NONE) {
-            s.observer().onRequest(name, route, request).end(status, java.time.Duration.ZERO);
+            Observers.end(name, observe(route, request), status, System.nanoTime());
         }
     }
 
