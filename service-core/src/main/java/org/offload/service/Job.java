@@ -63,7 +63,7 @@ final class Job implements Runnable {
             runner = Thread.currentThread();
         }
         Reply reply;
-        Mdc mdc = Mdc.enter(io.name(), call.requestId(), call.client().toString());
+        Mdc mdc = Mdc.enter(io.name(), call.requestId(), call.client());
         try (ObservedCall.Scope scope = Observers.open(io.name(), observed)) {
             // a cancel or stop that came while STARTING (publishing the 102) could not interrupt: honour it here
             reply = call.isCancelled() ? cancelled() : invoke();
