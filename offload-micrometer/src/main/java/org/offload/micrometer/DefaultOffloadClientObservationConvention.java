@@ -24,9 +24,7 @@ public class DefaultOffloadClientObservationConvention implements OffloadClientO
 
     @Override
     public KeyValues getLowCardinalityKeyValues(OffloadClientContext context) {
-        KeyValues tags = KeyValues.of(OffloadTags.SYSTEM, OffloadTags.SYSTEM_VALUE, OffloadTags.SERVICE, context.service(),
-                OffloadTags.METHOD, context.request().method(), OffloadTags.PATH, context.request().path());
-        Integer status = context.getResponse();
-        return status == null ? tags : tags.and(OffloadTags.STATUS_CODE, Integer.toString(status));
+        return OffloadTags.call(context.service(), context.request().method(), OffloadTags.PATH,
+                context.request().path(), context.getResponse());
     }
 }

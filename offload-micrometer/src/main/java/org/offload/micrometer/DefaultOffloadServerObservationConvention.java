@@ -23,10 +23,7 @@ public class DefaultOffloadServerObservationConvention implements OffloadServerO
 
     @Override
     public KeyValues getLowCardinalityKeyValues(OffloadServerContext context) {
-        KeyValues tags = KeyValues.of(OffloadTags.SYSTEM, OffloadTags.SYSTEM_VALUE, OffloadTags.SERVICE, context.service(),
-                OffloadTags.METHOD, context.request().method(), OffloadTags.ROUTE,
-                context.route().isEmpty() ? OffloadTags.NONE : context.route());
-        Integer status = context.getResponse();
-        return status == null ? tags : tags.and(OffloadTags.STATUS_CODE, Integer.toString(status));
+        return OffloadTags.call(context.service(), context.request().method(), OffloadTags.ROUTE,
+                context.route().isEmpty() ? OffloadTags.NONE : context.route(), context.getResponse());
     }
 }

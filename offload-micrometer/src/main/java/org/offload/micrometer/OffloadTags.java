@@ -1,5 +1,7 @@
 package org.offload.micrometer;
 
+import io.micrometer.common.KeyValues;
+
 /**
  * Tag (key value) names and values of Offload's meters and spans, after the OpenTelemetry RPC semantic
  * conventions where one fits (README, "Metrics and tracing with Micrometer", has the table).
@@ -24,5 +26,11 @@ public final class OffloadTags {
     public static final String NONE = "none";
 
     private OffloadTags() {
+    }
+
+    /** The low-cardinality tags of a call: system, service, METHOD, {@code where} and, once ended, the status. */
+    static KeyValues call(String service, String method, String whereKey, String where, Integer status) {
+        KeyValues tags = KeyValues.of(SYSTEM, SYSTEM_VALUE, SERVICE, service, METHOD, method, whereKey, where);
+        return status == null ? tags : tags.and(STATUS_CODE, Integer.toString(status));
     }
 }

@@ -45,6 +45,7 @@ class TracePropagationTest {
 
     @Test
     @Timeout(30)
+    @SuppressWarnings("try") // the scope is opened for what it makes current, not used in the body
     void traceId_callInsideAWebHandlersObservation_handlerOnTheWorkerSeesTheSameTrace() {
         Tracer tracer = fx.tracing();
         AtomicReference<Seen> seen = new AtomicReference<>();
@@ -89,6 +90,7 @@ class TracePropagationTest {
 
     @Test
     @Timeout(30)
+    @SuppressWarnings("try") // the scope is opened for what it makes current, not used in the body
     void traceScope_asyncCallFromAWebHandler_callbackRunsInTheCallsTrace() throws Exception {
         Tracer tracer = fx.tracing();
         AtomicReference<Seen> seen = new AtomicReference<>();

@@ -104,11 +104,13 @@ final class Dispatcher {
     private void run(Pending p, Runnable task) {
         Runnable guarded = () -> {
             Mdc mdc = Mdc.enter(p.service.name, p.requestId, null);
-            try (ObservedCall.Scope scope = Observers.open(name, p.observed)) {
+            ObservedCall.Scope scope = Observers.open(name, p.observed);
+            try {
                 task.run();
             } catch (RuntimeException | Error e) {
                 log.warn("{} - a response or error handler threw", name, e);
             } finally {
+                scope.close();
                 mdc.restore();
             }
         };

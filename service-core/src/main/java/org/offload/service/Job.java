@@ -64,11 +64,13 @@ final class Job implements Runnable {
         }
         Reply reply;
         Mdc mdc = Mdc.enter(io.name(), call.requestId(), call.client());
-        try (ObservedCall.Scope scope = Observers.open(io.name(), observed)) {
+        ObservedCall.Scope scope = Observers.open(io.name(), observed);
+        try {
             // a cancel or stop that came while STARTING (publishing the 102) could not interrupt: honour it here
             reply = call.isCancelled() ? cancelled() : invoke();
         } finally {
             end();
+            scope.close();
             mdc.restore();
         }
         io.finished(this, reply); // never throws: whatever the reply, exactly one answer goes out
