@@ -54,7 +54,7 @@ class CallTimersTest {
         CompletableFuture<Reply> held = client.callAsync(SERVICE, Request.of("/hold", "request"));
         await().atMost(Fixtures.WAIT).until(() -> entered.get() == 1);
         // sent in this order on one PUSH socket: the first waits in the queue, the second finds it full
-        CompletableFuture<Reply> queued = client.callAsync(SERVICE, Request.of("/hold", "request"), Duration.ofMillis(500));
+        CompletableFuture<Reply> queued = client.callAsync(SERVICE, Request.of("/hold", "request"), Duration.ofSeconds(2));
         CompletableFuture<Reply> refused = client.callAsync(SERVICE, Request.of("/hold", "request"));
         assertInstanceOf(BusyException.class, failure(refused));
         await().atMost(Fixtures.WAIT).until(() -> observer.queued() == 1);

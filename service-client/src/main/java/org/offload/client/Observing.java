@@ -2,6 +2,7 @@ package org.offload.client;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.offload.service.ObservedCall;
 import org.offload.service.Request;
 import org.offload.service.internal.Observers;
@@ -10,9 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /** Starts a call's observation, adding the headers the observer asks for (only when one is set). */
 record Observing(Request request, ObservedCall call) {
+    Observing {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(call, "call");
+    }
+
     private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
-    /** No observer: the caller's request as it is, observed by nobody. */
-    static final Observing NONE = new Observing(null, ObservedCall.NONE);
 
     static Observing start(String client, ClientObserver observer, String service, Request request) {
         Map<String, String> extra = new HashMap<>(4);

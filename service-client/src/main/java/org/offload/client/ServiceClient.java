@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import org.offload.service.BusyException;
 import org.offload.service.CancelledException;
 import org.offload.service.DeadlineExceededException;
+import org.offload.service.ObservedCall;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
@@ -318,10 +319,14 @@ public final class ServiceClient implements AutoCloseable {
             throw new BusyException(s.name() + " - too many calls in flight (pending=" + (now - 1) + ", max="
                     + s.maxPendingCalls() + ")");
         }
-        Observing o = s.observer() == ClientObserver.NONE ? Observing.NONE
-                : Observing.start(s.name(), s.observer(), service, request);
-        Pending p = new Pending(entry, o == Observing.NONE ? request : o.request(), mode, deadline.toMillis(),
-                seq.incrementAndGet(), future, interim, o.call());
+        Request sent = request;
+        ObservedCall observed = ObservedCall.NONE;
+        if (s.observer() != ClientObserver.NONE) {
+            Observing o = Observing.start(s.name(), s.observer(), service, request);
+            sent = o.request();
+            observed = o.call();
+        }
+        Pending p = new Pending(entry, sent, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim, observed);
         io.execute(() -> io.sender.enqueue(p));
         return p;
     }
