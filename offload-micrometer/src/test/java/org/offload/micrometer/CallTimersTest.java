@@ -32,6 +32,10 @@ class CallTimersTest {
     private static final String SERVICE = "timed";
     private static final String CLIENT_TIMER = DefaultOffloadClientObservationConvention.NAME;
     private static final String SERVER_TIMER = DefaultOffloadServerObservationConvention.NAME;
+    /** Deadline of the call left waiting in the queue: long enough that a stalled sender still sends it. */
+    private static final Duration QUEUED_DEADLINE = Duration.ofSeconds(2);
+    /** Past the queued call's deadline on the service's clock, rounding included. */
+    private static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     @RegisterExtension
     final Fixtures fx = new Fixtures();
@@ -54,11 +58,14 @@ class CallTimersTest {
         CompletableFuture<Reply> held = client.callAsync(SERVICE, Request.of("/hold", "request"));
         await().atMost(Fixtures.WAIT).until(() -> entered.get() == 1);
         // sent in this order on one PUSH socket: the first waits in the queue, the second finds it full
-        CompletableFuture<Reply> queued = client.callAsync(SERVICE, Request.of("/hold", "request"), Duration.ofSeconds(2));
+        CompletableFuture<Reply> queued = client.callAsync(SERVICE, Request.of("/hold", "request"), QUEUED_DEADLINE);
         CompletableFuture<Reply> refused = client.callAsync(SERVICE, Request.of("/hold", "request"));
         assertInstanceOf(BusyException.class, failure(refused));
         await().atMost(Fixtures.WAIT).until(() -> observer.queued() == 1);
+        long seenQueued = System.nanoTime(); // after the service took its deadline: receipt + what was left of 2 s
         assertInstanceOf(DeadlineExceededException.class, failure(queued));
+        // the service's deadline for it may end a little after the client's: free the worker only once it has
+        await().atMost(Fixtures.WAIT).until(() -> System.nanoTime() - seenQueued > QUEUED_DEADLINE.toNanos() + MARGIN_NANOS);
         release.countDown();
         held.get(Fixtures.WAIT.toSeconds(), TimeUnit.SECONDS);
 
