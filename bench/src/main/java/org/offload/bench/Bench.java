@@ -41,7 +41,7 @@ public final class Bench {
                 transports(p, raw, offload, grpc, o, results, progress);
             }
             if (o.runs("complete")) {
-                Completeness.run(offload.curve, OffloadSide.DEFAULTS, o, results, progress);
+                Completeness.run(offload.client, OffloadSide.DEFAULTS, o, results, progress);
             }
         } finally {
             rawClients.forEach(RawJeromq.Client::close);
@@ -80,6 +80,7 @@ public final class Bench {
                 Latency.oneThread("raw.sync." + l, raw::call),
                 Latency.oneThread("offload.call." + l, offload.call(p)),
                 Latency.oneThread("offload.curve.call." + l, offload.callCurve(p)),
+                Latency.oneThread("offload.callobs." + l, offload.call(offload.observed, p)),
                 Latency.virtualThreads("offload.callvt." + l, o.virtualThreads(), offload.call(p)),
                 Latency.oneThread("grpc.blocking." + l, grpc.blocking(false, p)),
                 Latency.oneThread("grpcdirect.blocking." + l, grpc.blocking(true, p))),
@@ -89,6 +90,7 @@ public final class Bench {
                 new Pipelined("offload.async." + l, o.window(), offload.callAsync(offload.client, p)),
                 new Pipelined("offload.curve.async." + l, o.window(), offload.callAsyncCurve(p)),
                 new Pipelined("offload.asyncdirect." + l, o.window(), offload.callAsync(offload.direct, p)),
+                new Pipelined("offload.asyncobs." + l, o.window(), offload.callAsync(offload.observed, p)),
                 new Pipelined("grpc.async." + l, o.window(), grpc.async(false, p)),
                 new Pipelined("grpcdirect.async." + l, o.window(), grpc.async(true, p))),
                 o, o.measuredRound(), results, progress);

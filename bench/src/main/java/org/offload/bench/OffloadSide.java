@@ -1,9 +1,13 @@
 package org.offload.bench;
 
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.offload.client.ServiceClient;
+import org.offload.micrometer.OffloadObservations;
 import org.offload.service.Encryption;
 import org.offload.service.Reply;
 import org.offload.service.Request;
@@ -13,8 +17,9 @@ import org.offload.service.ServiceServer;
  * Offload as an application uses it, in this JVM over tcp on 127.0.0.1 with the passphrase proof on: one
  * plaintext service ({@link Encryption#NONE}) with a route per payload, one client with the default callback
  * executor (a virtual thread per callback), one with callbacks run on its receiver thread. The same service
- * with CURVE (the default) for the encrypted rows beside them. A third service keeps every library default,
- * for the rows that count outcomes at large windows.
+ * with CURVE for the encrypted rows beside them. A service keeps every library default, for the rows that
+ * count outcomes at large windows. A service and client pair is observed by {@code offload-micrometer} (call
+ * timers on both sides into a {@link SimpleMeterRegistry}), for the rows that show what metrics cost per call.
  */
 final class OffloadSide implements AutoCloseable {
     static final String PASSPHRASE = "bench-passphrase-4f1c9a7e2b6d8035";
@@ -36,11 +41,14 @@ final class OffloadSide implements AutoCloseable {
     final ServiceClient client;
     final ServiceClient direct;
     /**
-     * The CURVE rows' client, and the defaults service's (CURVE too). Apart from {@link #client}: a client
-     * has one SUB per service key, and one with both a plaintext and a CURVE service polls two SUBs, which
-     * would slow the plaintext rows down.
+     * The CURVE rows' client. Apart from {@link #client}: a client has one SUB per service key, and one with
+     * both a plaintext and a CURVE service polls two SUBs, which would slow the plaintext rows down.
      */
     final ServiceClient curve;
+    private final ServiceServer observedEcho;
+    /** A client whose calls, and whose service's requests, are timed by Micrometer observations. */
+    final ServiceClient observed;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private volatile Pipelined.Outcome nowaitOutcome = ok -> { };
 
     OffloadSide() {
@@ -56,13 +64,21 @@ final class OffloadSide implements AutoCloseable {
             c.register(ECHO, echo.pullAddress(), echo.pubAddress(), PASSPHRASE, Encryption.NONE);
         }
         curve.register(ECHO_CURVE, echoCurve.pullAddress(), echoCurve.pubAddress(), PASSPHRASE, Encryption.CURVE);
-        curve.register(DEFAULTS, defaults.pullAddress(), defaults.pubAddress(), PASSPHRASE);
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+        observedEcho = routes(ServiceServer.builder().name("bench-observed").queueCapacity(QUEUE_CAPACITY)
+                .observer(OffloadObservations.server(observations))).build().start();
+        observed = ServiceClient.builder().name("bench-observed-client")
+                .observer(OffloadObservations.client(observations)).build();
+        observed.register(ECHO, observedEcho.pullAddress(), observedEcho.pubAddress(), PASSPHRASE);
+        client.register(DEFAULTS, defaults.pullAddress(), defaults.pubAddress(), PASSPHRASE);
         client.onResponse("^/bench/", (request, reply) -> nowaitOutcome.done(accepts(payloadOf(request), reply)))
                 .onError((service, request, error) -> nowaitOutcome.done(false));
         for (Payload p : Payload.values()) { // the first call also waits out the slow joiner
             p.accept(client.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
             p.accept(direct.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
             p.accept(curve.call(ECHO_CURVE, p.offloadRequest(), SETUP_DEADLINE));
+            p.accept(observed.call(ECHO, p.offloadRequest(), SETUP_DEADLINE));
         }
     }
 
@@ -76,7 +92,12 @@ final class OffloadSide implements AutoCloseable {
 
     /** {@code call} from the thread that runs it, to the plaintext service. */
     Latency.Op call(Payload p) {
-        return () -> p.accept(client.call(ECHO, p.offloadRequest()));
+        return call(client, p);
+    }
+
+    /** {@code call} on {@code c} from the thread that runs it. */
+    Latency.Op call(ServiceClient c, Payload p) {
+        return () -> p.accept(c.call(ECHO, p.offloadRequest()));
     }
 
     /** {@code call} from the thread that runs it, to the CURVE service. */
@@ -139,6 +160,8 @@ final class OffloadSide implements AutoCloseable {
         client.close();
         direct.close();
         curve.close();
+        observed.close();
+        observedEcho.close();
         echo.close();
         echoCurve.close();
         defaults.close();

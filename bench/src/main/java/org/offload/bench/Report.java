@@ -65,11 +65,13 @@ final class Report {
             latency("raw.sync." + p.label, "raw JeroMQ, 1 thread");
             latency("offload.call." + p.label, "Offload call, 1 thread, plaintext");
             latency("offload.curve.call." + p.label, "Offload call, 1 thread, CURVE");
+            latency("offload.callobs." + p.label, "Offload call, 1 thread, Micrometer timers on both sides");
             latency("offload.callvt." + p.label, "Offload call, " + vt);
             figure("offload.callvt." + p.label + ".rate", "Offload call, " + vt + ": calls", PER_S);
             latency("grpc.blocking." + p.label, "gRPC unary blocking, default executors");
             latency("grpcdirect.blocking." + p.label, "gRPC unary blocking, direct executor");
             others("raw.sync." + p.label, "offload.call." + p.label, "offload.curve.call." + p.label,
+                    "offload.callobs." + p.label,
                     "offload.callvt." + p.label,
                     "grpc.blocking." + p.label, "grpcdirect.blocking." + p.label);
         }
@@ -79,6 +81,7 @@ final class Report {
             throughput("offload.async." + p.label, "Offload callAsync, " + w + ", plaintext");
             throughput("offload.curve.async." + p.label, "Offload callAsync, " + w + ", CURVE");
             throughput("offload.asyncdirect." + p.label, "Offload callAsync, " + w + ", callbacks on receiver thread");
+            throughput("offload.asyncobs." + p.label, "Offload callAsync, " + w + ", Micrometer timers on both sides");
             throughput("grpc.async." + p.label, "gRPC unary async, " + w + ", default executors");
             throughput("grpcdirect.async." + p.label, "gRPC unary async, " + w + ", direct executor");
             if (!p.isJson()) {
@@ -87,7 +90,7 @@ final class Report {
                         "Offload send (nowait), %,d in flight, replies at the handler", options.sendWindow()));
             }
             others("raw.pipe." + p.label, "offload.async." + p.label, "offload.curve.async." + p.label,
-                    "offload.asyncdirect." + p.label,
+                    "offload.asyncdirect." + p.label, "offload.asyncobs." + p.label,
                     "grpc.async." + p.label, "grpcdirect.async." + p.label, "raw.oneway." + p.label,
                     "offload.send." + p.label);
         }
@@ -121,6 +124,10 @@ final class Report {
                     "offload.call." + p.label + ".p50", null);
             ratio("CURVE cost: callAsync CURVE / plaintext · " + p.label, "offload.curve.async." + p.label + ".rate",
                     "offload.async." + p.label + ".rate", null);
+            ratio("metrics on / off: call p50 · " + p.label, "offload.callobs." + p.label + ".p50",
+                    "offload.call." + p.label + ".p50", null);
+            ratio("metrics on / off: callAsync CPU per request · " + p.label, "offload.asyncobs." + p.label + ".cpu",
+                    "offload.async." + p.label + ".cpu", null);
         }
         ratio("call p50 / gRPC blocking p50 default · json", "offload.call.json.p50", "grpc.blocking.json.p50", null);
         ratio("call p50 / gRPC blocking p50 direct · json", "offload.call.json.p50", "grpcdirect.blocking.json.p50", null);

@@ -104,6 +104,7 @@ final class ClientIo {
         }
         if (finish(p)) {
             replies.incrementAndGet();
+            p.observeEnd(name, reply.status());
             dispatcher.reply(p, reply, path);
         }
     }
@@ -131,6 +132,7 @@ final class ClientIo {
     /** Ends {@code p} with {@code error}. */
     void fail(Pending p, ServiceException error) {
         if (finish(p)) {
+            p.observeEnd(name, error.status());
             dispatcher.failure(p, error);
         }
     }

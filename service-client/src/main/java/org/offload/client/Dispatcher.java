@@ -10,7 +10,10 @@ import java.util.regex.Pattern;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
+import org.offload.service.ObservedCall;
 import org.offload.service.internal.Checks;
+import org.offload.service.internal.Mdc;
+import org.offload.service.internal.Observers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,8 +79,8 @@ final class Dispatcher {
         }
         switch (p.mode) {
             case SYNC -> p.future.complete(reply);
-            case ASYNC -> run(() -> p.future.complete(reply));
-            case NOWAIT -> run(() -> route(p, reply, path));
+            case ASYNC -> run(p, () -> p.future.complete(reply));
+            case NOWAIT -> run(p, () -> route(p, reply, path));
             case CAST -> { } // never: a cast ends when it is sent
         }
     }
@@ -86,8 +89,8 @@ final class Dispatcher {
     void failure(Pending p, ServiceException error) {
         switch (p.mode) {
             case SYNC -> p.future.completeExceptionally(error);
-            case ASYNC -> run(() -> p.future.completeExceptionally(error));
-            case NOWAIT, CAST -> run(() -> routeError(p, error));
+            case ASYNC -> run(p, () -> p.future.completeExceptionally(error));
+            case NOWAIT, CAST -> run(p, () -> routeError(p, error));
         }
     }
 
@@ -133,12 +136,18 @@ final class Dispatcher {
         }
     }
 
-    private void run(Runnable task) {
+    /** Runs a callback of {@code p} with its service and request id in the MDC and its observation's scope open. */
+    private void run(Pending p, Runnable task) {
         Runnable guarded = () -> {
+            Mdc mdc = Mdc.enter(p.service.name, p.requestId, null);
+            ObservedCall.Scope scope = Observers.open(name, p.observed);
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
                 log.warn("{} - a response or error handler threw", name, e);
+            } finally {
+                scope.close();
+                mdc.restore();
             }
         };
         try {

@@ -3,8 +3,10 @@ package org.offload.client;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.offload.service.ObservedCall;
 import org.offload.service.Reply;
 import org.offload.service.Request;
+import org.offload.service.internal.Observers;
 
 /**
  * One call between submit and its outcome. {@link #requestId} and {@link #instance} are written by the
@@ -20,6 +22,8 @@ final class Pending {
     final long seq;
     final CompletableFuture<Reply> future;
     final Consumer<Reply> interim;
+    final ObservedCall observed;
+    private final long startNanos = System.nanoTime();
     private final AtomicBoolean done = new AtomicBoolean();
 
     volatile long requestId;
@@ -35,15 +39,21 @@ final class Pending {
     volatile byte[] sentProof;
 
     Pending(ServiceEntry service, Request request, CallMode mode, long timeoutMs, long seq,
-            CompletableFuture<Reply> future, Consumer<Reply> interim) {
+            CompletableFuture<Reply> future, Consumer<Reply> interim, ObservedCall observed) {
         this.service = service;
         this.request = request;
         this.mode = mode;
         this.timeoutMs = timeoutMs;
-        this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
+        this.deadlineNanos = startNanos + timeoutMs * 1_000_000L;
         this.seq = seq;
         this.future = future;
         this.interim = interim;
+        this.observed = observed;
+    }
+
+    /** Tells the observer how the call ended; by the one thread that won {@link #tryFinish()}. */
+    void observeEnd(String client, int status) {
+        Observers.end(client, observed, status, startNanos);
     }
 
     boolean sent() {

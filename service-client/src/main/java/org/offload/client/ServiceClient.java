@@ -20,6 +20,7 @@ import org.offload.service.BusyException;
 import org.offload.service.CancelledException;
 import org.offload.service.DeadlineExceededException;
 import org.offload.service.Encryption;
+import org.offload.service.ObservedCall;
 import org.offload.service.Reply;
 import org.offload.service.Request;
 import org.offload.service.ServiceException;
@@ -109,7 +110,8 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     record Settings(String name, Duration deadline, Duration nowaitTtl, int maxPendingCalls, int sendHwm,
                     int receiveHwm, int maxMessageBytes, Duration reconnectInterval, Duration reconnectIntervalMax,
                     Duration handshakeTimeout, Duration heartbeatInterval, Duration closeTimeout,
-                    Duration livenessInterval, Duration livenessTimeout, Duration discoveryInterval) {
+                    Duration livenessInterval, Duration livenessTimeout, Duration discoveryInterval,
+                    ClientObserver observer) {
     }
 
     private final Settings s;
@@ -524,8 +526,14 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
             throw new BusyException(s.name() + " - too many calls in flight (pending=" + (now - 1) + ", max="
                     + s.maxPendingCalls() + ")");
         }
-        Pending p = new Pending(entry, withReplyLimit(request), mode, deadline.toMillis(), seq.incrementAndGet(), future,
-                interim);
+        Request sent = withReplyLimit(request);
+        ObservedCall observed = ObservedCall.NONE;
+        if (s.observer() != ClientObserver.NONE) {
+            Observing o = Observing.start(s.name(), s.observer(), service, sent);
+            sent = o.request();
+            observed = o.call();
+        }
+        Pending p = new Pending(entry, sent, mode, deadline.toMillis(), seq.incrementAndGet(), future, interim, observed);
         p.target = target;
         io.execute(() -> io.sender.enqueue(p));
         return p;
@@ -668,6 +676,7 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         private Duration livenessTimeout = DEFAULT_LIVENESS_TIMEOUT;
         private Duration discoveryInterval = DEFAULT_DISCOVERY_INTERVAL;
         private Executor callbackExecutor;
+        private ClientObserver observer = ClientObserver.NONE;
         private boolean built;
 
         private Builder() {}
@@ -782,12 +791,22 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
             return this;
         }
 
+        /**
+         * Observes every call (metrics, trace propagation): see {@link ClientObserver}. Default
+         * {@link ClientObserver#NONE}. {@code offload-micrometer}'s {@code OffloadObservations} makes one.
+         */
+        public Builder observer(ClientObserver observer) {
+            check();
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
         public ServiceClient build() {
             check();
             built = true;
             return new ServiceClient(new Settings(name, deadline, nowaitTtl, maxPendingCalls, sendHwm, receiveHwm,
                     maxMessageBytes, reconnectInterval, reconnectIntervalMax, handshakeTimeout, heartbeatInterval,
-                    closeTimeout, livenessInterval, livenessTimeout, discoveryInterval), callbackExecutor);
+                    closeTimeout, livenessInterval, livenessTimeout, discoveryInterval, observer), callbackExecutor);
         }
 
         private void check() {

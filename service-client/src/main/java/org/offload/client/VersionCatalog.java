@@ -92,7 +92,7 @@ final class VersionCatalog {
         i.routes = ServedRoutes.reading(id, now);
         CompletableFuture<Reply> answer = new CompletableFuture<>();
         Pending read = new Pending(s, Request.of(ROUTES_PATH, Request.DEFAULT_METHOD), CallMode.ASYNC, READ_TIMEOUT_MS,
-                --seq, answer, null);
+                --seq, answer, null, org.offload.service.ObservedCall.NONE);
         read.only = i;
         answer.whenComplete((reply, failure) -> {
             long t = System.nanoTime();

@@ -2,6 +2,8 @@ package org.offload.service;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.offload.service.internal.ClientId;
+import org.offload.service.internal.Mdc;
+import org.offload.service.internal.Observers;
 
 /**
  * One accepted request on its way through the worker pool. Whoever first claims {@link #claimAnswer()} —
@@ -23,6 +25,8 @@ final class Job implements Runnable {
     private final boolean notifyStart;
     /** The request asked for no reply at all (a cast). */
     final boolean cast;
+    private final ObservedCall observed;
+    private final long acceptedNanos = System.nanoTime();
     private final AtomicBoolean answered = new AtomicBoolean();
     private State state = State.QUEUED;
     private Thread runner;
@@ -33,7 +37,8 @@ final class Job implements Runnable {
     long startedAt;
     long plannedEnd;
 
-    Job(Call call, Handler handler, ServerIo io, Admission admission, boolean notifyStart, boolean cast) {
+    Job(Call call, Handler handler, ServerIo io, Admission admission, boolean notifyStart, boolean cast,
+        ObservedCall observed) {
         this.call = call;
         this.cast = cast;
         this.key = new Key(call.client(), call.requestId());
@@ -41,6 +46,12 @@ final class Job implements Runnable {
         this.io = io;
         this.admission = admission;
         this.notifyStart = notifyStart;
+        this.observed = observed;
+    }
+
+    /** Tells the observer how the job ended; called once, by whoever sent (or skipped) its final reply. */
+    void observeEnd(int status) {
+        Observers.end(io.name(), observed, status, acceptedNanos);
     }
 
     /** The route's handler (its moving estimate is per route). */
@@ -83,11 +94,15 @@ final class Job implements Runnable {
             runner = Thread.currentThread();
         }
         Reply reply;
+        Mdc mdc = Mdc.enter(io.name(), call.requestId(), call.client());
+        ObservedCall.Scope scope = Observers.open(io.name(), observed);
         try {
             // a cancel or stop that came while STARTING (publishing the 102) could not interrupt: honour it here
             reply = call.isCancelled() ? cancelled() : invoke();
         } finally {
             end();
+            scope.close();
+            mdc.restore();
         }
         io.finished(this, reply); // never throws: whatever the reply, exactly one answer goes out
     }

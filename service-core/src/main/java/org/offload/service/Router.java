@@ -29,10 +29,10 @@ final class Router {
         }
     }
 
-    /** The outcome of routing: a handler, or an error status with its message. */
-    record Match(Handler handler, int status, String message) {
-        static Match found(Handler h) {
-            return new Match(h, Status.OK, "");
+    /** The outcome of routing: a handler and its route's regex, or an error status with its message. */
+    record Match(Handler handler, int status, String message, String route) {
+        static Match found(Route r) {
+            return new Match(r.handler(), Status.OK, "", r.pattern().pattern());
         }
     }
 
@@ -54,7 +54,7 @@ final class Router {
             if (r.pattern().matcher(path).lookingAt()) {
                 if (r.method().equals(method)) {
                     if (askedVersion == null) {
-                        return Match.found(r.handler());
+                        return Match.found(r);
                     }
                     if (candidates == null) {
                         candidates = new ArrayList<>(2);
@@ -73,9 +73,9 @@ final class Router {
         }
         if (allowed != null) {
             return new Match(null, Status.METHOD_NOT_ALLOWED,
-                    "METHOD " + method + " is not allowed on " + path + " (allowed: " + String.join(", ", allowed) + ")");
+                    "METHOD " + method + " is not allowed on " + path + " (allowed: " + String.join(", ", allowed) + ")", "");
         }
-        return new Match(null, Status.NOT_FOUND, "no route for " + method + " " + path);
+        return new Match(null, Status.NOT_FOUND, "no route for " + method + " " + path, "");
     }
 
     private static Match byVersion(String path, String method, String askedVersion, List<Route> candidates) {
@@ -83,7 +83,7 @@ final class Router {
         try {
             asked = RouteVersion.parse(askedVersion);
         } catch (IllegalArgumentException e) {
-            return new Match(null, Status.BAD_REQUEST, "header " + RouteVersion.HEADER + ": " + e.getMessage());
+            return new Match(null, Status.BAD_REQUEST, "header " + RouteVersion.HEADER + ": " + e.getMessage(), "");
         }
         Route best = null;
         TreeSet<RouteVersion> served = new TreeSet<>();
@@ -98,10 +98,10 @@ final class Router {
             }
         }
         if (best != null) {
-            return Match.found(best.handler());
+            return Match.found(best);
         }
         return new Match(null, Status.NO_COMPATIBLE_VERSION, "no route for " + method + " " + path + " serves version "
                 + asked + " (versions served: " + (served.isEmpty() ? "none" : served.toString()
-                .replace("[", "").replace("]", "")) + ")");
+                .replace("[", "").replace("]", "")) + ")", "");
     }
 }

@@ -21,6 +21,7 @@ import org.offload.service.internal.ConnectionGuard;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.FrameBudget;
 import org.offload.service.internal.ManualXpub;
+import org.offload.service.internal.Observers;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.SocketGuard;
 import org.offload.service.internal.Wire;
@@ -215,6 +216,10 @@ final class ServerIo {
         return instanceId;
     }
 
+    String name() {
+        return name;
+    }
+
     private static String newInstanceId() {
         byte[] b = new byte[8];
         new java.security.SecureRandom().nextBytes(b);
@@ -275,6 +280,7 @@ final class ServerIo {
     void dispatch(Envelope e, Request request, int maxReplyBytes) {
         boolean cast = Wire.NO_REPLY.equals(request.headers().get(Wire.REPLY_MODE));
         if (stopRequested) {
+            observeRefusal("", request, Status.SERVICE_UNAVAILABLE);
             answerUnlessCast(cast, e, notRun(Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping")),
                     maxReplyBytes);
             return;
@@ -282,6 +288,7 @@ final class ServerIo {
         Router.Match match = router.match(e.path(), e.method(), request.headers().get(RouteVersion.HEADER));
         if (match.handler() == null) {
             (match.status() == Status.BAD_REQUEST ? counters.malformed : counters.notFound).incrementAndGet();
+            observeRefusal("", request, match.status());
             answerUnlessCast(cast, e, Reply.error(match.status(), match.message()), maxReplyBytes);
             return;
         }
@@ -292,6 +299,7 @@ final class ServerIo {
         Reply refusal = admission.refusal(call, match.handler(), now);
         if (refusal != null) {
             counters.shed.incrementAndGet();
+            observeRefusal(match.route(), request, Status.TOO_MANY_REQUESTS);
             answerUnlessCast(cast, e, notRun(refusal), maxReplyBytes);
             return;
         }
@@ -304,7 +312,9 @@ final class ServerIo {
                 }
             }));
         }
-        Job job = new Job(call, match.handler(), this, admission, notify.contains(ProgressReports.STARTED), cast);
+        ObservedCall observed = observe(match.route(), request);
+        Job job = new Job(call, match.handler(), this, admission, notify.contains(ProgressReports.STARTED), cast,
+                observed);
         inflight.put(job.key, job);
         counters.inFlight.incrementAndGet();
         admission.queued(job, match.handler());
@@ -314,13 +324,29 @@ final class ServerIo {
             admission.dequeued(job);
             removeInflight(job);
             if (workers.isShutdown()) { // the stop began between the check above and here: stopping, not busy
+                job.observeEnd(Status.SERVICE_UNAVAILABLE);
                 answerUnlessCast(cast, e, notRun(Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping")),
                         maxReplyBytes);
                 return;
             }
             counters.busy.incrementAndGet();
+            job.observeEnd(Status.TOO_MANY_REQUESTS);
             answerUnlessCast(cast, e, notRun(admission.busy(name + " is busy - worker queue full (queued="
                     + workers.getQueue().size() + ", workers=" + s.workers() + ")", System.nanoTime())), maxReplyBytes);
+        }
+    }
+
+    /** The observer's call for a routed request; {@link ObservedCall#NONE} when there is no observer. */
+    private ObservedCall observe(String route, Request request) {
+        ServerObserver observer = s.observer();
+        return observer == ServerObserver.NONE ? ObservedCall.NONE
+                : Observers.start(name, () -> observer.onRequest(name, route, request));
+    }
+
+    /** A request refused before it got a job: its observation starts and ends at once. */
+    private void observeRefusal(String route, Request request, int status) {
+        if (s.observer() != ServerObserver.NONE) {
+            Observers.end(name, observe(route, request), status, System.nanoTime());
         }
     }
 
@@ -396,6 +422,7 @@ final class ServerIo {
     void expired(Job job) {
         counters.expired.incrementAndGet();
         if (job.claimAnswer()) {
+            job.observeEnd(Status.REQUEST_TIMEOUT);
             removeInflight(job);
         }
     }
@@ -435,7 +462,9 @@ final class ServerIo {
      * frame the client cannot take: a 500 then goes out in its place ({@link ReplySealer#finalReply}).
      */
     private void complete(Job job, Reply reply) {
+        int status = reply.status();
         if (job.cast) {
+            job.observeEnd(status);
             removeInflight(job); // a cast wants no reply: the handler ran, nothing is published
             return;
         }
@@ -449,6 +478,7 @@ final class ServerIo {
         } catch (RuntimeException e) {
             log.error("{} - could not publish the reply to {} (id {})", name, job.call.path(), job.call.requestId(), e);
         } finally {
+            job.observeEnd(status);
             removeInflight(job);
         }
     }

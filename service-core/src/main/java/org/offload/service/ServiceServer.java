@@ -275,7 +275,7 @@ public final class ServiceServer implements AutoCloseable {
                     Duration drainTimeout, Duration linger, Duration handshakeTimeout, Duration heartbeatInterval,
                     boolean exposeErrorDetails, Duration deadlineMargin, Optional<ServiceCaller> caller,
                     int maxConnections, int maxConnectionsPerPeer, int maxQueuedBytes, Encryption encryption,
-                    CurveKeys curveKeys, Duration progressInterval) {
+                    CurveKeys curveKeys, Duration progressInterval, ServerObserver observer) {
     }
 
     /** Builds a {@link ServiceServer}; each option is checked when it is set. Sealed once built. */
@@ -307,6 +307,7 @@ public final class ServiceServer implements AutoCloseable {
         private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
         private int maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
+        private ServerObserver observer = ServerObserver.NONE;
         private boolean built;
 
         private Builder() {}
@@ -524,6 +525,16 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Observes every routed request (metrics, tracing): see {@link ServerObserver}. Default
+         * {@link ServerObserver#NONE}. {@code offload-micrometer}'s {@code OffloadObservations} makes one.
+         */
+        public Builder observer(ServerObserver observer) {
+            check();
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
         public ServiceServer build() {
             check();
             if (pullAddress == null) {
@@ -544,7 +555,7 @@ public final class ServiceServer implements AutoCloseable {
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
                     deadlineMargin, caller, maxConnections, maxConnectionsPerPeer, maxQueuedBytes, encryption,
-                    curveKeys, progressInterval));
+                    curveKeys, progressInterval, observer));
         }
 
         private void check() {
