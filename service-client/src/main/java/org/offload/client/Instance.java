@@ -55,9 +55,32 @@ final class Instance {
         this.lastPingNanos = now - Long.MAX_VALUE / 4;
     }
 
+    /** Set when a send broke the PUSH (sender thread): liveness makes it anew at its next look. */
+    boolean pushBroken;
+
+    /**
+     * Sender thread: sends the three frames of {@code m}, or nothing if the PUSH cannot take a message now.
+     * JeroMQ 0.6.0 can lose the connection between the frames of one message (a handshake that fails just
+     * then), and its load balancer then fails an assertion (or throws) on the next frame; the partial message
+     * dies with its pipe, so that counts as not sent, and the socket is made anew.
+     */
+    boolean send(org.offload.service.internal.Sealed m) {
+        try {
+            if (!push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                return false;
+            }
+            push.send(m.body(), ZMQ.SNDMORE);
+            push.send(m.proof(), 0);
+            return true;
+        } catch (AssertionError | RuntimeException e) {
+            pushBroken = true;
+            return false;
+        }
+    }
+
     /** Sender thread: true when the PUSH socket has a live connection with room under its HWM. */
     boolean writable() {
-        return (push.getEvents() & ZMQ.Poller.POLLOUT) != 0;
+        return !pushBroken && (push.getEvents() & ZMQ.Poller.POLLOUT) != 0;
     }
 
     /** Sender thread: may take a new call now. */

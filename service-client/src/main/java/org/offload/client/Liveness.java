@@ -86,6 +86,10 @@ final class Liveness {
     }
 
     private void check(long now, ServiceEntry service, Instance i) {
+        if (i.pushBroken) {
+            i.pushBroken = false;
+            reconnect(now, service, i); // a send broke it: a new PUSH, whatever the rotation says
+        }
         String announced = i.restartedAs;
         if (announced != null) {
             i.restartedAs = null;
@@ -184,12 +188,10 @@ final class Liveness {
                 TimeUnit.NANOSECONDS.toMillis(timeoutNanos), 0, Wire.PING, Wire.PING_PATH, "", Map.of());
         Sealed m = Sealed.seal(service.proof, e, Body.empty());
         io.pings.put(requestId, new Ping(service, i, m.proof(), now));
-        if (!i.push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+        if (!i.send(m)) {
             io.pings.remove(requestId);
             return;
         }
-        i.push.send(m.body(), ZMQ.SNDMORE);
-        i.push.send(m.proof(), 0);
         i.lastPingNanos = now;
     }
 

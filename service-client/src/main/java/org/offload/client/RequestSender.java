@@ -245,7 +245,7 @@ final class RequestSender implements Runnable {
             return;
         }
         io.deadlines.add(p);
-        if ((p.only != null || p.service.waiting.isEmpty()) && sendNow(p)) {
+        if ((p.only != null || p.target != null || p.service.waiting.isEmpty()) && sendNow(p)) {
             return;
         }
         if (p.only != null) { // a call for one instance never waits: it would hold up the service's queue
@@ -271,25 +271,36 @@ final class RequestSender implements Runnable {
         Envelope e = new Envelope(Wire.CANCEL, io.id, p.requestId, System.currentTimeMillis(), 0, 0, "cancel",
                 p.request.path(), "", bound(Map.of(), instance));
         Sealed m = Sealed.seal(p.service.proof, e, Body.empty());
-        if (!instance.push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+        if (!instance.send(m)) {
             log.debug("{} - could not send cancel for request id {}: instance not writable", name, p.requestId);
-            return;
         }
-        instance.push.send(m.body(), ZMQ.SNDMORE);
-        instance.push.send(m.proof(), 0);
     }
 
     // ---------------------------------------------------------------- sending
 
+    /**
+     * Sends what waits, in order. A call pinned to one instance (targeted, fanout, a version read) or asking
+     * for a version waits only for its own instances: it never holds up the calls behind it. Once an
+     * ordinary call finds no instance, the ordinary calls behind it wait too (order is kept among them).
+     */
     private int flushWaiting() {
         int n = 0;
         for (ServiceEntry e : services.values()) {
-            Pending p;
-            while ((p = e.waiting.peek()) != null) {
-                if (!p.isDone() && !sendNow(p)) {
-                    break;
+            boolean ordinaryBlocked = false;
+            for (Iterator<Pending> it = e.waiting.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                boolean particular = p.target != null || p.only != null
+                        || p.request.headers().containsKey(org.offload.service.RouteVersion.HEADER);
+                if (!p.isDone()) {
+                    if (!particular && ordinaryBlocked) {
+                        continue;
+                    }
+                    if (!sendNow(p)) {
+                        ordinaryBlocked |= !particular;
+                        continue;
+                    }
                 }
-                e.waiting.poll();
+                it.remove();
                 waitingCount--;
                 n++;
             }
@@ -377,14 +388,12 @@ final class RequestSender implements Runnable {
         p.instance = target;
         target.inFlight.incrementAndGet();
         io.pending.put(requestId, p);
-        if (!target.push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+        if (!target.send(m)) {
             io.pending.remove(requestId); // the id is skipped; ids only need to grow
             target.inFlight.decrementAndGet();
             p.instance = null;
             return false;
         }
-        target.push.send(m.body(), ZMQ.SNDMORE);
-        target.push.send(m.proof(), 0);
         io.sent.incrementAndGet();
         if (p.mode == CallMode.CAST) {
             io.sentCast(p); // nothing comes back: the call is over

@@ -194,6 +194,44 @@ class CallStylesTest {
                 "0000000000000000", Request.of("/who", "request"), Fixtures.DEADLINE));
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void callInstance_toAnInstanceOutOfTheRotation_doesNotHoldUpOtherCalls() throws InterruptedException {
+        ServiceClient client = fx.client("no-hol");
+        ServiceServer a = whoServer("a", false);
+        ServiceServer b = whoServer("b", false);
+        Tap tap = fx.tap(a.pullAddress()).passAll();
+        client.register("svc", tap.address(), a.pubAddress(), PASSPHRASE);
+        client.register("svc", b.pullAddress(), b.pubAddress(), PASSPHRASE);
+        client.fanout("svc", Request.of("/who", "request"), Fixtures.DEADLINE); // both in the rotation
+        tap.cut(true);
+        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> { // a is out of the rotation: calls for it wait
+            try {
+                client.callInstance("svc", a.instanceId(), Request.of("/who", "request"), Duration.ofMillis(300));
+                return false;
+            } catch (org.offload.service.ServiceUnavailableException e) {
+                return e.getMessage().contains("not sent within");
+            } catch (ServiceException e) {
+                return false;
+            }
+        });
+        AtomicReference<Throwable> pinned = new AtomicReference<>();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            try {
+                client.callInstance("svc", a.instanceId(), Request.of("/who", "request"), Fixtures.DEADLINE);
+            } catch (RuntimeException e) {
+                pinned.set(e);
+            }
+        });
+
+        // while the call pinned to the silent instance waits for it, ordinary calls go to b at once
+        for (int i = 0; i < 20; i++) {
+            assertEquals("b", who(client.call("svc", Request.of("/who", "request"), Duration.ofSeconds(5))));
+        }
+        waiter.join(30_000);
+        assertInstanceOf(ServiceException.class, pinned.get(), "the pinned call ended typed");
+    }
+
     private ServiceServer whoServer(String name, boolean failing) {
         return fx.server(name, b -> b.route("^/who$", "request", call -> {
             if (failing) {
