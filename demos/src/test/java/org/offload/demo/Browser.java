@@ -31,8 +31,12 @@ final class Browser {
 
     private Browser() {}
 
+    static boolean installed() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+    }
+
     static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER), SKIPPED + "no " + CHROMIUM + " or "
+        assumeTrue(installed(), SKIPPED + "no " + CHROMIUM + " or "
                 + DRIVER + " (as root: apt-get install -y chromium chromium-driver; .ci/run does it)");
     }
 
