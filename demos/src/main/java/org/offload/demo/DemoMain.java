@@ -65,14 +65,19 @@ public final class DemoMain {
                     case "--check" -> new Options(true, o.port, o.workerPorts, o.services, o.cpuWorkers);
                     case "--port" -> new Options(o.check, args.intValue(option, 0, 65535), o.workerPorts, o.services,
                             o.cpuWorkers);
-                    case "--worker-ports" -> new Options(o.check, o.port, args.intValue(option, 0, 65535 - 3
-                            - 2 * o.cpuWorkers), o.services, o.cpuWorkers);
+                    case "--worker-ports" -> new Options(o.check, o.port, args.intValue(option, 0, 65535), o.services,
+                            o.cpuWorkers);
                     case "--services" -> new Options(o.check, o.port, o.workerPorts, Path.of(args.value(option)),
                             o.cpuWorkers);
                     case "--cpu-workers" -> new Options(o.check, o.port, o.workerPorts, o.services,
                             args.intValue(option, 1, MAX_CPU_WORKERS));
                     default -> throw new Args.UsageException("unknown option '" + option + "'");
                 };
+            }
+            if (o.workerPorts + o.workerPortCount() - 1 > 65535) {
+                throw new Args.UsageException("--worker-ports " + o.workerPorts + " leaves no room for the "
+                        + o.workerPortCount() + " worker ports (the last would be " + (o.workerPorts + o.workerPortCount() - 1)
+                        + ", above 65535)");
             }
             return o;
         }

@@ -40,6 +40,10 @@ class DemoMainTest {
         assertEquals(3, DemoMain.Options.parse(new String[] {"--cpu-workers", "3"}).cpuWorkers());
         assertEquals(DemoMain.DEFAULT_CPU_WORKERS, DemoMain.Options.parse(new String[0]).cpuWorkers());
         assertEquals(8, DemoMain.Options.parse(new String[] {"--cpu-workers", "3"}).workerPortCount());
+        assertEquals(65530, DemoMain.Options.parse(new String[] {"--worker-ports", "65530"}).workerPorts());
+        assertEquals("--worker-ports 65530 leaves no room for the 8 worker ports (the last would be 65537, above 65535)",
+                assertThrows(Args.UsageException.class, () -> DemoMain.Options.parse(
+                        new String[] {"--worker-ports", "65530", "--cpu-workers", "3"})).getMessage());
         assertEquals("--cpu-workers must be an integer in 1..8 but was '0'", assertThrows(Args.UsageException.class,
                 () -> DemoMain.Options.parse(new String[] {"--cpu-workers", "0"})).getMessage());
     }
