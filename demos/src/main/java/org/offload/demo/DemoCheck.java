@@ -75,6 +75,10 @@ final class DemoCheck {
         check("GET /v2/task/UNKNOWN -> 404", () -> expectJson(send("GET", "/v2/task/no-such-task"), 404).has("error"));
         check("DELETE /v2/task/UNKNOWN -> 404", () -> expectJson(send("DELETE", "/v2/task/no-such-task"), 404).has("error"));
         check("GET /mandelbrot.png?width=300&height=200&iterations=200", this::mandelbrot);
+        check("GET /demo (the live page)", () -> expect(send("GET", "/demo"), 200).text().contains("/demo/state"));
+        check("GET /demo/state: every worker healthy", this::workersTable);
+        check("POST /v2/primes?seconds=1, GET /v2/task/ID until SUCCESS", this::primesTask);
+        check("POST /demo/render, GET /demo/render/ID until every tile is in", this::render);
         return failures;
     }
 
@@ -190,6 +194,36 @@ final class DemoCheck {
             }
         }
         return true;
+    }
+
+    private boolean workersTable() throws Exception {
+        JsonNode rows = poll(() -> expectJson(send("GET", "/demo/state"), 200).path("workers"),
+                w -> w.size() >= 2 && w.findValues("healthy").stream().allMatch(JsonNode::asBoolean),
+                Duration.ofSeconds(10), "healthy workers in the table");
+        return rows.path(0).path("service").asText().equals("slow-echo")
+                && rows.path(1).path("routes").toString().contains("/mandelbrot/tile");
+    }
+
+    private boolean primesTask() throws Exception {
+        String task = startTask("/v2/primes?seconds=1");
+        JsonNode done = poll(() -> expectJson(send("GET", task), 200),
+                t -> !List.of("PENDING", "STARTED").contains(t.path("state").asText()), Duration.ofSeconds(20),
+                "the end of " + task);
+        expect(done.path("state").asText().equals("SUCCESS"), "task ended " + done);
+        return done.path("result").path("primes").asLong() > 0;
+    }
+
+    private boolean render() throws Exception {
+        JsonNode started = expectJson(send("POST", "/demo/render?width=300&height=200&iterations=200"), 201);
+        int tiles = MandelbrotRoute.tiles(300, 200).size();
+        expect(started.path("tiles").asInt() == tiles, "tiles in " + started);
+        JsonNode done = poll(() -> expectJson(send("GET", started.path("poll").asText()), 200),
+                r -> r.path("finished").asInt() == tiles, Duration.ofSeconds(20), "every tile").path("done");
+        for (JsonNode tile : done) {
+            expect(tile.path("error").asText().isEmpty() && tile.path("pid").asLong() > 0
+                    && !tile.path("png").asText().isEmpty(), "tile " + tile.path("index") + ": " + tile.path("error"));
+        }
+        return done.size() == tiles;
     }
 
     // ---------------------------------------------------------------- HTTP

@@ -16,19 +16,19 @@ final class ForwardRoute extends ServiceRoute {
     record Forward(Request request, Duration deadline) {
     }
 
-    private final Endpoint worker;
+    private final String service;
     private final Function<WebRequest, Forward> forward;
 
-    ForwardRoute(ServiceClient client, Endpoint worker, String path, Function<WebRequest, Forward> forward) {
+    ForwardRoute(ServiceClient client, String service, String path, Function<WebRequest, Forward> forward) {
         super(client, path, "GET");
-        this.worker = worker;
+        this.service = service;
         this.forward = forward;
     }
 
     @Override
     WebResponse serve(WebRequest web) {
         Forward f = forward.apply(web);
-        Reply reply = sendServiceRequest(worker.service(), f.request(), f.deadline());
+        Reply reply = sendServiceRequest(service, f.request(), f.deadline());
         return new WebResponse(reply.status(), WebResponse.JSON, Map.of(), reply.body().toByteArray());
     }
 }

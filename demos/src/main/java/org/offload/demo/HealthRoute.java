@@ -18,9 +18,9 @@ final class HealthRoute extends ServiceRoute {
     static final Duration DEADLINE = Duration.ofSeconds(2);
 
     private final Endpoint slowEcho;
-    private final Endpoint cpu;
+    private final String cpu;
 
-    HealthRoute(ServiceClient client, Endpoint slowEcho, Endpoint cpu) {
+    HealthRoute(ServiceClient client, Endpoint slowEcho, String cpu) {
         super(client, PATH, "GET");
         this.slowEcho = slowEcho;
         this.cpu = cpu;
@@ -28,7 +28,7 @@ final class HealthRoute extends ServiceRoute {
 
     @Override
     WebResponse serve(WebRequest web) {
-        CompletableFuture<String> echo = probe(slowEcho,
+        CompletableFuture<String> echo = probe(slowEcho.service(),
                 createServiceRequest("/service/health", Request.DEFAULT_METHOD, Map.of("delay_ms", 0)));
         CompletableFuture<String> uptime = probe(cpu, Request.of("/v1/uptime", Request.DEFAULT_METHOD));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -37,8 +37,8 @@ final class HealthRoute extends ServiceRoute {
         return WebResponse.json(out.values().stream().allMatch("up"::equals) ? 200 : 503, out);
     }
 
-    private CompletableFuture<String> probe(Endpoint worker, Request request) {
-        return sendServiceRequestAsync(worker.service(), request, DEADLINE)
+    private CompletableFuture<String> probe(String service, Request request) {
+        return sendServiceRequestAsync(service, request, DEADLINE)
                 .handle((reply, failure) -> failure == null ? "up" : reason(failure));
     }
 

@@ -19,10 +19,15 @@ final class IndexPage extends Route {
             new Link("GET", "/v1/uptime", "uptime of the CPU worker's machine"),
             new Link("GET", "/v1/iostat?count=3&wait=1", "3 disk reports, 1 s apart"),
             new Link("GET", "/v1/iostat?count=1.5", "invalid: 400 with the reason"),
+            new Link("GET", "/demo", "the live page: tasks, tiles, workers, calls"),
             new Link("POST", "/v2/iostat?count=5&wait=2", "start a task: 201 with its id and links"),
+            new Link("POST", "/v2/primes?seconds=20", "start a CPU task (counts primes for 20 s)"),
             new Link("GET", "/v2/task/ID", "poll a task: state, and the result once done"),
             new Link("DELETE", "/v2/task/ID", "cancel a task: 204, the worker stops"),
             new Link("GET", "/mandelbrot.png?width=800&height=600&iterations=1000", "a Mandelbrot image, tiles computed in parallel"),
+            new Link("GET", "/demo/state", "what the live page shows, as JSON: tasks, replies, workers"),
+            new Link("POST", "/demo/render?width=768&height=512", "start a tile-by-tile render; GET /demo/render/ID polls it"),
+            new Link("POST", "/demo/workers/cpu-1/freeze", "freeze a worker (also thaw, stop, start)"),
             new Link("GET", "/health", "are both workers answering?"));
 
     static final String PATH = "/";
@@ -41,7 +46,8 @@ final class IndexPage extends Route {
                 <html><head><meta charset="utf-8"><title>Offload demo</title></head>
                 <body>
                 <h1>Offload demo</h1>
-                <p>This web front end calls two worker processes over ZeroMQ: slow-echo and cpu.</p>
+                <p>This web front end calls worker processes over ZeroMQ: slow-echo and the cpu workers.
+                <b><a href="/demo">Open the live page</a></b> to watch them.</p>
                 <table border="1" cellpadding="4"><tr><th>method</th><th>route</th><th>what it does</th></tr>
                 """);
         for (Link link : LINKS) {

@@ -32,9 +32,9 @@ final class MandelbrotRoute extends ServiceRoute {
     /** How long all the tiles of one image may take. */
     static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    private final Endpoint cpu;
+    private final String cpu;
 
-    MandelbrotRoute(ServiceClient client, Endpoint cpu) {
+    MandelbrotRoute(ServiceClient client, String cpu) {
         super(client, PATH, "GET");
         this.cpu = cpu;
     }
@@ -49,7 +49,7 @@ final class MandelbrotRoute extends ServiceRoute {
         List<Tile> tiles = tiles(params.width(), params.height());
         List<CompletableFuture<Reply>> replies = new ArrayList<>();
         for (Tile tile : tiles) {
-            replies.add(sendServiceRequestAsync(cpu.service(), tileRequest(params, tile), DEADLINE));
+            replies.add(sendServiceRequestAsync(cpu, tileRequest(params, tile), DEADLINE));
         }
         BufferedImage image = new BufferedImage(params.width(), params.height(), BufferedImage.TYPE_INT_RGB);
         for (int i = 0; i < tiles.size(); i++) {
@@ -71,8 +71,8 @@ final class MandelbrotRoute extends ServiceRoute {
         return tiles;
     }
 
-    private Request tileRequest(MandelbrotParams params, Tile tile) {
-        return createServiceRequest(TILE_PATH, Request.DEFAULT_METHOD, Map.of(
+    static Request tileRequest(MandelbrotParams params, Tile tile) {
+        return Request.json(TILE_PATH, Request.DEFAULT_METHOD, Map.of(
                 "x", tile.x(), "y", tile.y(), "width", tile.width(), "height", tile.height(), "format", "rgb",
                 "image", Map.of("width", params.width(), "height", params.height(), "iterations", params.iterations())));
     }
@@ -89,7 +89,7 @@ final class MandelbrotRoute extends ServiceRoute {
         }
     }
 
-    private static void paint(BufferedImage image, Tile tile, Reply reply) {
+    static void paint(BufferedImage image, Tile tile, Reply reply) {
         byte[] rgb = reply.body().toByteArray();
         if (rgb.length != tile.width() * tile.height() * 3) {
             throw new RemoteException(Status.INTERNAL_ERROR, "tile " + tile + " came back with " + rgb.length

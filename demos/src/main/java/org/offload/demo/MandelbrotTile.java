@@ -13,13 +13,19 @@ import org.offload.service.Reply;
  * 128, "height": 128, "image": {"width": 640, "height": 480, "iterations": 500}, "format": "rgb"}} (the
  * image's fields as in {@link MandelbrotParams}, defaults included). Answers
  * the tile's pixels row by row as bytes: {@code rgb} (default) 3 bytes per pixel, {@code counts} a 4-byte
- * big-endian iteration count per pixel. Checks for cancellation after every row.
+ * big-endian iteration count per pixel, with headers {@value #PID_HEADER} and {@value #MICROS_HEADER}.
+ * Checks for cancellation after every row.
  */
 public final class MandelbrotTile implements Handler {
     /** Content type of an RGB tile: 3 bytes (red, green, blue) per pixel, rows top to bottom. */
     public static final String RGB = "application/x-offload-rgb";
     /** Content type of an iteration-count tile: one big-endian int per pixel. */
     public static final String COUNTS = "application/x-offload-counts";
+
+    /** Reply header: the pid of the worker process that computed the tile (the demo page marks tiles with it). */
+    public static final String PID_HEADER = "demo-pid";
+    /** Reply header: how long computing the tile took, in microseconds. */
+    public static final String MICROS_HEADER = "demo-micros";
 
     /** Loaded by name from a service definition file. */
     public MandelbrotTile() {}
@@ -38,6 +44,7 @@ public final class MandelbrotTile implements Handler {
             case "counts" -> false;
             default -> throw new BadRequestException("format must be 'rgb' or 'counts' but was '" + format + "'");
         };
+        long started = System.nanoTime();
         ByteBuffer out = ByteBuffer.allocate(width * height * (rgb ? 3 : 4));
         Mandelbrot set = new Mandelbrot(image.width(), image.height());
         for (int row = y; row < y + height; row++) {
@@ -52,7 +59,9 @@ public final class MandelbrotTile implements Handler {
                 }
             }
         }
-        return Reply.ok(Body.wrap(out.array(), rgb ? RGB : COUNTS));
+        return Reply.ok(Body.wrap(out.array(), rgb ? RGB : COUNTS))
+                .withHeader(PID_HEADER, String.valueOf(ProcessHandle.current().pid()))
+                .withHeader(MICROS_HEADER, String.valueOf((System.nanoTime() - started) / 1_000));
     }
 
     private static String required(JsonNode body, String name) {

@@ -4,8 +4,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
@@ -19,11 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo's web front end: a JDK {@link HttpServer} whose handlers run on virtual threads and call the
  * slow-echo and cpu workers through one application-wide {@link ServiceClient}, with a {@link TaskRegistry}
- * for the task routes. Routes: see {@link IndexPage#LINKS}.
+ * for the task routes. Routes: see {@link IndexPage#LINKS}; the live page is {@link DemoPage} ({@code /demo}).
  *
  * <pre>
  * OFFLOAD_PASSPHRASE=... java org.offload.demo.WebFrontEnd [--host H] [--port N]
- *     [--slow-echo PULL PUB] [--cpu PULL PUB] [--parent-pid N]
+ *     [--slow-echo PULL PUB] [--cpu PULL PUB]... [--control URI] [--parent-pid N]
  * </pre>
  */
 public final class WebFrontEnd implements AutoCloseable {
@@ -35,6 +38,8 @@ public final class WebFrontEnd implements AutoCloseable {
     static final Endpoint DEFAULT_SLOW_ECHO = Endpoint.loopback(5555);
     /** The cpu worker's addresses unless given (as in {@code demos/services/cpu.service}). */
     static final Endpoint DEFAULT_CPU = Endpoint.loopback(5557);
+    /** The name the front end calls the cpu workers by (all instances of one service). */
+    static final String CPU_SERVICE = "cpu";
     /** Environment variable holding the passphrase the workers share. */
     public static final String PASSPHRASE_VARIABLE = "OFFLOAD_PASSPHRASE";
     /** Time a worker call may take beyond the work it asks for (e.g. iostat's waits). */
@@ -42,30 +47,49 @@ public final class WebFrontEnd implements AutoCloseable {
     /** How long the HTTP server gives exchanges in progress when it stops, in seconds. */
     static final int STOP_DELAY_SECONDS = 1;
 
-    /** Where to listen and where the workers are. {@code port} 0 picks a free port. */
-    record Settings(String host, int port, Endpoint slowEcho, Endpoint cpu, OptionalLong parentPid) {
+    /**
+     * Where to listen, where the workers are (every {@code cpu} endpoint is one instance of service
+     * {@value #CPU_SERVICE}) and the supervisor's control port, if any. {@code port} 0 picks a free port.
+     */
+    record Settings(String host, int port, Endpoint slowEcho, List<Endpoint> cpu, OptionalLong parentPid,
+                    Optional<URI> control) {
+        Settings {
+            cpu = List.copyOf(cpu);
+            if (cpu.isEmpty()) {
+                throw new IllegalArgumentException("at least one cpu worker is needed");
+            }
+        }
+
+        /** One cpu worker, no supervisor. */
+        Settings(String host, int port, Endpoint slowEcho, Endpoint cpu, OptionalLong parentPid) {
+            this(host, port, slowEcho, List.of(cpu), parentPid, Optional.empty());
+        }
+
         static Settings defaults() {
             return new Settings(DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SLOW_ECHO, DEFAULT_CPU, OptionalLong.empty());
         }
 
         static Settings parse(String[] argv) {
             Settings s = defaults();
+            List<Endpoint> cpu = new ArrayList<>();
             Args args = new Args(argv);
             while (args.hasNext()) {
                 String option = args.next();
-                s = switch (option) {
-                    case "--host" -> new Settings(args.value(option), s.port, s.slowEcho, s.cpu, s.parentPid);
-                    case "--port" -> new Settings(s.host, args.intValue(option, 0, 65535), s.slowEcho, s.cpu, s.parentPid);
-                    case "--slow-echo" -> new Settings(s.host, s.port, new Endpoint(args.value(option), args.value(option)),
-                            s.cpu, s.parentPid);
-                    case "--cpu" -> new Settings(s.host, s.port, s.slowEcho, new Endpoint(args.value(option),
-                            args.value(option)), s.parentPid);
-                    case "--parent-pid" -> new Settings(s.host, s.port, s.slowEcho, s.cpu,
-                            OptionalLong.of(args.pidValue(option)));
+                switch (option) {
+                    case "--host" -> s = new Settings(args.value(option), s.port, s.slowEcho, s.cpu, s.parentPid, s.control);
+                    case "--port" -> s = new Settings(s.host, args.intValue(option, 0, 65535), s.slowEcho, s.cpu,
+                            s.parentPid, s.control);
+                    case "--slow-echo" -> s = new Settings(s.host, s.port, new Endpoint(args.value(option),
+                            args.value(option)), s.cpu, s.parentPid, s.control);
+                    case "--cpu" -> cpu.add(new Endpoint(args.value(option), args.value(option)));
+                    case "--parent-pid" -> s = new Settings(s.host, s.port, s.slowEcho, s.cpu,
+                            OptionalLong.of(args.pidValue(option)), s.control);
+                    case "--control" -> s = new Settings(s.host, s.port, s.slowEcho, s.cpu, s.parentPid,
+                            Optional.of(URI.create(args.value(option))));
                     default -> throw new Args.UsageException("unknown option '" + option + "'");
-                };
+                }
             }
-            return s;
+            return cpu.isEmpty() ? s : new Settings(s.host, s.port, s.slowEcho, cpu, s.parentPid, s.control);
         }
     }
 
@@ -74,6 +98,10 @@ public final class WebFrontEnd implements AutoCloseable {
     private final ServiceClient client;
     private final TaskRegistry tasks;
     private final RecentReplies replies = new RecentReplies();
+    private final TaskLog taskLog = new TaskLog();
+    private final Renders renders = new Renders();
+    private Optional<SupervisorControl> control = Optional.empty();
+    private WorkerWatch workers;
 
     private WebFrontEnd(Settings settings, String passphrase) throws IOException {
         client = ServiceClient.builder().name("web")
@@ -83,12 +111,22 @@ public final class WebFrontEnd implements AutoCloseable {
         tasks = TaskRegistry.create(client);
         try {
             client.register(settings.slowEcho().service(), settings.slowEcho().pull(), settings.slowEcho().pub(), passphrase);
-            client.register(settings.cpu().service(), settings.cpu().pull(), settings.cpu().pub(), passphrase);
+            for (Endpoint cpu : settings.cpu()) {
+                client.register(CPU_SERVICE, cpu.pull(), cpu.pub(), passphrase);
+            }
+            control = settings.control().map(uri -> new SupervisorControl(uri,
+                    Optional.ofNullable(System.getenv(ControlServer.TOKEN_VARIABLE)).orElse("")));
+            List<WorkerWatch.Watched> watched = new ArrayList<>(List.of(new WorkerWatch.Watched("slow-echo", settings.slowEcho())));
+            settings.cpu().forEach(cpu -> watched.add(new WorkerWatch.Watched(CPU_SERVICE, cpu)));
+            workers = new WorkerWatch(watched, passphrase, control);
             client.onResponse("^" + SlowEchoRoute.ASYNC_PATH + "$",
                     (request, reply) -> replies.add(request.path(), reply.status(), reply.body().text()));
             client.onError((service, request, error) -> replies.add(request.path(), error.status(), error.getMessage()));
             server = listen(settings.host(), settings.port());
         } catch (IOException | RuntimeException e) {
+            if (workers != null) {
+                workers.close();
+            }
             close(tasks, client, executor);
             throw e;
         }
@@ -113,15 +151,32 @@ public final class WebFrontEnd implements AutoCloseable {
     private List<Route> routes(Settings s) {
         return List.of(
                 new IndexPage(replies),
+                new DemoPage(),
+                new DemoStateRoute(tasks, taskLog, replies, workers),
+                new WorkerActionRoute(control),
+                new RenderRoute(client, CPU_SERVICE, renders),
                 SlowEchoRoute.sync(client, s.slowEcho()),
                 SlowEchoRoute.async(client, s.slowEcho()),
-                new ForwardRoute(client, s.cpu(), "/v1/uptime",
+                new ForwardRoute(client, CPU_SERVICE, "/v1/uptime",
                         web -> new ForwardRoute.Forward(Request.of("/v1/uptime", Request.DEFAULT_METHOD), CALL_MARGIN)),
-                new ForwardRoute(client, s.cpu(), "/v1/iostat", WebFrontEnd::ioStat),
-                new TaskSubmitRoute(client, tasks, s.cpu()),
+                new ForwardRoute(client, CPU_SERVICE, "/v1/iostat", WebFrontEnd::ioStat),
+                new TaskSubmitRoute(client, tasks, taskLog, CPU_SERVICE, TaskSubmitRoute.IOSTAT_PATH, WebFrontEnd::ioStatTask),
+                new TaskSubmitRoute(client, tasks, taskLog, CPU_SERVICE, TaskSubmitRoute.PRIMES_PATH, WebFrontEnd::primesTask),
                 new TaskRoute(tasks),
-                new MandelbrotRoute(client, s.cpu()),
-                new HealthRoute(client, s.slowEcho(), s.cpu()));
+                new MandelbrotRoute(client, CPU_SERVICE),
+                new HealthRoute(client, s.slowEcho(), CPU_SERVICE));
+    }
+
+    private static ForwardRoute.Forward ioStatTask(WebRequest web) {
+        IoStatParams params = IoStatParams.parse(web::param);
+        return new ForwardRoute.Forward(Request.json(TaskSubmitRoute.IOSTAT_PATH, Request.DEFAULT_METHOD, params.toJson()),
+                params.duration().plus(CALL_MARGIN));
+    }
+
+    private static ForwardRoute.Forward primesTask(WebRequest web) {
+        Duration seconds = PrimeCount.seconds(web.param("seconds"));
+        return new ForwardRoute.Forward(Request.json(TaskSubmitRoute.PRIMES_PATH, Request.DEFAULT_METHOD,
+                Map.of("seconds", seconds.toSeconds())), seconds.plus(CALL_MARGIN));
     }
 
     private static ForwardRoute.Forward ioStat(WebRequest web) {
@@ -134,8 +189,9 @@ public final class WebFrontEnd implements AutoCloseable {
     public static WebFrontEnd start(Settings settings, String passphrase) throws IOException {
         WebFrontEnd web = new WebFrontEnd(settings, passphrase);
         web.server.start();
+        web.workers.start();
         log.info("web - listening on http://{}:{}/ (slow-echo {}, cpu {})", settings.host(), web.port(),
-                settings.slowEcho().pull(), settings.cpu().pull());
+                settings.slowEcho().pull(), settings.cpu().stream().map(Endpoint::pull).toList());
         return web;
     }
 
@@ -148,6 +204,7 @@ public final class WebFrontEnd implements AutoCloseable {
     @Override
     public void close() {
         server.stop(STOP_DELAY_SECONDS);
+        workers.close();
         close(tasks, client, executor);
     }
 
@@ -163,7 +220,7 @@ public final class WebFrontEnd implements AutoCloseable {
             settings = Settings.parse(argv);
         } catch (Args.UsageException e) {
             System.err.println("web: " + e.getMessage());
-            System.err.println("usage: WebFrontEnd [--host H] [--port N] [--slow-echo PULL PUB] [--cpu PULL PUB] [--parent-pid N]");
+            System.err.println("usage: WebFrontEnd [--host H] [--port N] [--slow-echo PULL PUB] [--cpu PULL PUB]... [--control URI] [--parent-pid N]");
             System.exit(2);
             return;
         }

@@ -235,4 +235,50 @@ class HandlersTest {
         assertEquals(0, Mandelbrot.rgb(1000, 1000), "the set is black");
         assertTrue(Mandelbrot.rgb(500, 1000) != 0, "outside is coloured");
     }
+
+    @Test
+    void primeCount_oneSecond_countsPrimesWithItsProcess() throws Exception {
+        JsonNode out = new PrimeCount().handle(call("/v2/primes", Map.of("seconds", 1))).body().json();
+
+        assertEquals(1, out.get("seconds").asInt());
+        assertTrue(out.get("primes").asLong() > 100, out.toString());
+        assertTrue(PrimeCount.isPrime(out.get("largest").asLong()), out.toString());
+        assertEquals(ProcessHandle.current().pid(), out.get("pid").asLong());
+    }
+
+    @Test
+    void primeCount_threadInterrupted_stopsPromptly() throws Exception {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread worker = Thread.ofPlatform().start(() -> {
+            try {
+                new PrimeCount().handle(call("/v2/primes", Map.of("seconds", PrimeCount.MAX_SECONDS)));
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        worker.interrupt();
+
+        // it would count for 120 s: ending within INTERRUPTED_END means the interrupt stopped it
+        Throwable ended = outcome.get(INTERRUPTED_END.toMillis(), TimeUnit.MILLISECONDS);
+        assertTrue(ended instanceof CancelledException, "not cancelled: " + ended);
+    }
+
+    @Test
+    void primeCount_badSeconds_badRequest() {
+        assertEquals("seconds must be at most 120 but was '121'", assertThrows(BadRequestException.class,
+                () -> new PrimeCount().handle(call("/v2/primes", Map.of("seconds", 121)))).getMessage());
+        assertThrows(BadRequestException.class, () -> new PrimeCount().handle(call("/v2/primes", Map.of("seconds", 0))));
+        assertEquals(List.of(2L, 3L, 5L, 7L, 11L, 13L), java.util.stream.LongStream.range(0, 15)
+                .filter(PrimeCount::isPrime).boxed().toList());
+    }
+
+    @Test
+    void mandelbrotTile_reply_namesItsProcessAndTime() throws Exception {
+        Reply reply = new MandelbrotTile().handle(call("/mandelbrot/tile", Map.of("x", 0, "y", 0, "width", 16,
+                "height", 16, "image", Map.of("width", 16, "height", 16, "iterations", 50))));
+
+        assertEquals(String.valueOf(ProcessHandle.current().pid()), reply.headers().get(MandelbrotTile.PID_HEADER));
+        assertTrue(Long.parseLong(reply.headers().get(MandelbrotTile.MICROS_HEADER)) >= 0);
+    }
 }

@@ -63,6 +63,47 @@ class WebFrontEndTest {
     }
 
     @Test
+    void workerAction_noSupervisor_unavailable() throws Exception {
+        Answer answer = send("POST", "/demo/workers/cpu-1/freeze");
+
+        assertEquals(503, answer.status(), answer.text());
+        assertTrue(answer.json().get("error").asText().contains("without the demo's supervisor"), answer.text());
+        assertEquals(404, send("POST", "/demo/workers/cpu-1/explode").status());
+    }
+
+    @Test
+    void render_tilesPolledFrom_onlyTheNewOnes() throws Exception {
+        JsonNode started = send("POST", "/demo/render?width=256&height=128&iterations=50").json();
+        assertEquals(2, started.get("tiles").asInt());
+        String poll = started.get("poll").asText();
+        await().atMost(TIMEOUT).until(() -> send("GET", poll).json().get("finished").asInt() == 2);
+
+        JsonNode all = send("GET", poll + "?from=0").json().get("done");
+        assertEquals(2, all.size());
+        assertEquals(1, send("GET", poll + "?from=1").json().get("done").size());
+        assertEquals(0, send("GET", poll + "?from=5").json().get("done").size());
+        assertEquals(String.valueOf(ProcessHandle.current().pid()), all.get(0).get("pid").asText(), "in-process worker");
+        assertEquals(404, send("GET", "/demo/render/no-such-render").status());
+        assertEquals(400, send("POST", "/demo/render?width=5000").status());
+    }
+
+    @Test
+    void demoState_cancelledTask_rowRevokedWithElapsedTime() throws Exception {
+        String id = send("POST", "/v2/primes?seconds=60").json().get("task_id").asText();
+        await().atMost(TIMEOUT).until(() -> send("GET", "/v2/task/" + id).json().get("state").asText().equals("STARTED"));
+        assertEquals(204, send("DELETE", "/v2/task/" + id).status());
+
+        JsonNode row = await().atMost(TIMEOUT).until(() -> send("GET", "/demo/state").json().get("tasks").get(0),
+                r -> r.get("state").asText().equals("REVOKED"));
+        assertEquals(id, row.get("id").asText());
+        assertTrue(row.get("done").asBoolean());
+        assertTrue(row.get("cancel_requested").asBoolean());
+        assertTrue(row.get("elapsed_ms").asLong() > 0 && row.get("elapsed_ms").asLong() < 60_000, row.toString());
+        assertTrue(row.get("outcome").asText().startsWith("499 "), row.toString());
+        assertFalse(row.has("progress"), "no progress reported: " + row);
+    }
+
+    @Test
     void unknownPath_notFoundJson() throws Exception {
         for (String target : new String[] {"/nothing", "/v1/uptimeX", "/v1/uptime/more"}) {
             Answer answer = send("GET", target);
