@@ -36,8 +36,11 @@ public final class PrimeCount implements Handler {
         long found = 0;
         long largest = 0;
         long n = 2;
-        while (System.nanoTime() - end < 0) {
+        long now;
+        while ((now = System.nanoTime()) - end < 0) {
             CallWaits.throwIfCancelled(call);
+            // coalesced by the service (one 110 reply per progressInterval at most): cheap to call often
+            call.progress((double) (now - start) / seconds.toNanos(), found + " primes so far");
             for (int i = 0; i < CHECK_EVERY; i++, n++) {
                 if (isPrime(n)) {
                     found++;

@@ -23,7 +23,7 @@ final class TaskView {
     }
 
     static Optional<Progress> progress(Task task) {
-        return Optional.empty();
+        return task.progress().map(p -> new Progress(p.fraction(), p.message()));
     }
 
     static Map<String, Object> row(Task task, Instant now) {
