@@ -116,6 +116,8 @@ class AdmissionTest {
         ServiceServer server = fx.start(Fixtures.builder("free").workers(1).route("^/work$", "request", paced));
         RawPeer peer = fx.subscribedPeer(server);
         assertEquals(Status.OK, peer.call("/work", "request").status(), "warm-up: the route's estimate is >= 1 s");
+        // the warm-up's job ends just after its reply went out: until then the worker is not free
+        Fixtures.await().until(() -> server.stats().inFlight() == 0);
 
         long id = send(peer, 500, Map.of()); // the caller's choice: the service does not second-guess it when idle
         RawPeer.Received r = peer.reply();
