@@ -96,6 +96,9 @@ class FaultsTest {
 
         assertThrows(DeadlineExceededException.class, () -> svc.ref().call(Request.of("/x", "request"), DROP_DEADLINE));
         assertEquals(1, ran(svc.call(Request.of("/x", "request"))), "the next call is served");
+        // the served call's job ends just after its reply: then only the dropped one is left in flight
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> svc.server().stats().inFlight() == 1);
         assertEquals(1, svc.server().stats().inFlight(), "the dropped call is still held, never answered");
         assertEquals(1, fault.applied());
         assertEquals(1, x.ran());
