@@ -52,15 +52,29 @@ final class RenderRoute extends ServiceRoute {
         List<MandelbrotRoute.Tile> tiles = MandelbrotRoute.tiles(params.width(), params.height());
         Renders.Render render = renders.add(new Renders.Render(params.width(), params.height(), tiles.size()));
         for (int i = 0; i < tiles.size(); i++) {
-            int index = i;
-            MandelbrotRoute.Tile tile = tiles.get(i);
-            long sent = System.nanoTime();
-            sendServiceRequestAsync(cpu, MandelbrotRoute.tileRequest(params, tile), MandelbrotRoute.DEADLINE)
-                    .whenComplete((reply, failure) -> render.add(done(index, tile, reply, failure,
-                            (System.nanoTime() - sent) / 1_000_000)));
+            sendTile(render, params, i, tiles.get(i), System.nanoTime(), true);
         }
         return WebResponse.json(201, Map.of("id", render.id, "width", render.width, "height", render.height,
                 "tiles", render.tiles, "poll", PATH + "/" + render.id));
+    }
+
+    /**
+     * One tile's call. A tile is pure computation, so one whose worker went silent while computing it (503:
+     * a frozen or cut worker; the client fails what was in flight there at once) is sent once more, and
+     * the client's rotation gives it to another worker: that is the failover the page shows.
+     */
+    private void sendTile(Renders.Render render, MandelbrotParams params, int index, MandelbrotRoute.Tile tile,
+                          long sent, boolean retry) {
+        sendServiceRequestAsync(cpu, MandelbrotRoute.tileRequest(params, tile), MandelbrotRoute.DEADLINE)
+                .whenComplete((reply, failure) -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (retry && cause instanceof org.offload.service.ServiceUnavailableException) {
+                        sendTile(render, params, index, tile, sent, false);
+                        return;
+                    }
+                    render.add(done(index, tile, reply, failure, (System.nanoTime() - sent) / 1_000_000));
+                });
     }
 
     private static Renders.TileDone done(int index, MandelbrotRoute.Tile tile, Reply reply, Throwable failure,
