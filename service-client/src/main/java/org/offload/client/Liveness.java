@@ -63,6 +63,14 @@ final class Liveness {
         this.timeoutNanos = io.settings.livenessTimeout().toNanos();
     }
 
+    /**
+     * A client that was not running (a GC pause, a starved or frozen process) must not take that for its
+     * instances' silence: after a late look, or while the reply thread is behind, nobody is called silent
+     * until a full liveness timeout of listening has passed.
+     */
+    private long judgeFromNanos;
+    private long lastTickNanos = System.nanoTime();
+
     /** Nanoseconds until the next look, for the sender's sleep. */
     long nanosToNextCheck(long now) {
         return Math.max(0, nextCheckNanos - now);
@@ -73,6 +81,11 @@ final class Liveness {
         if (now - nextCheckNanos < 0) {
             return;
         }
+        long receiverBehind = now - io.receiver.lastLoopNanos;
+        if (now - lastTickNanos > timeoutNanos / 2 || receiverBehind > intervalNanos) {
+            judgeFromNanos = now + timeoutNanos;
+        }
+        lastTickNanos = now;
         boolean all = true;
         for (ServiceEntry service : services) {
             for (Instance i : service.instances) {
@@ -96,7 +109,7 @@ final class Liveness {
             adopt(service, i, announced);
         }
         boolean heardSinceSilent = i.lastHeardNanos - i.silentSinceNanos > 0;
-        if (i.alive && now - i.lastHeardNanos > timeoutNanos) {
+        if (i.alive && now - i.lastHeardNanos > timeoutNanos && now - judgeFromNanos >= 0) {
             silent(now, service, i);
         } else if (!i.alive && heardSinceSilent) {
             i.alive = true;

@@ -36,6 +36,11 @@ final class ReplyReceiver implements Runnable {
     private final Thread thread;
     private final BlockingQueue<Consumer<ReplySockets>> commands = new LinkedBlockingQueue<>();
     private final WarnLimiter warn = new WarnLimiter();
+    /**
+     * When this thread last came round its loop (it does at least every receive timeout): liveness does not
+     * call an instance silent while this thread itself is behind, since then nothing could have been heard.
+     */
+    volatile long lastLoopNanos = System.nanoTime();
     private volatile boolean stop;
 
     ReplyReceiver(ClientIo io) {
@@ -64,6 +69,7 @@ final class ReplyReceiver implements Runnable {
     public void run() {
         try {
             while (!stop) {
+                lastLoopNanos = System.nanoTime();
                 runCommands();
                 List<ZMQ.Socket> sockets = subs.sockets();
                 if (sockets.isEmpty()) {
