@@ -133,8 +133,8 @@ class BrowserTest {
     }
 
     private static List<String> healthyWorkers() {
-        return browser.findElements(By.cssSelector("#workers tr[data-healthy='true']")).stream()
-                .map(tr -> tr.getDomAttribute("data-name")).toList();
+        return retry(() -> browser.findElements(By.cssSelector("#workers tr[data-healthy='true']")).stream()
+                .map(tr -> tr.getDomAttribute("data-name")).toList());
     }
 
     private static String workerPid(String name) {
