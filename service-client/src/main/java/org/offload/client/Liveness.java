@@ -68,8 +68,8 @@ final class Liveness {
      * instances' silence: after a late look, or while the reply thread is behind, nobody is called silent
      * until a full liveness timeout of listening has passed.
      */
-    private long judgeFromNanos;
     private long lastTickNanos = System.nanoTime();
+    private long judgeFromNanos = lastTickNanos; // nanoTime may be negative: never compare with 0
 
     /** Nanoseconds until the next look, for the sender's sleep. */
     long nanosToNextCheck(long now) {
