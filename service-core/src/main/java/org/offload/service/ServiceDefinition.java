@@ -129,16 +129,20 @@ public final class ServiceDefinition {
 
     /** Reads a definition file (UTF-8); its path, as given, is the source in error messages. */
     public static ServiceDefinition load(Path file) {
+        return DefinitionParser.parse(file.toString(), readLines(file), contextLoader(),
+                Optional.ofNullable(file.toAbsolutePath().getParent()));
+    }
+
+    /** The lines of a definition file (UTF-8); {@link DefinitionException} naming the file when unreadable. */
+    static List<String> readLines(Path file) {
         String source = file.toString();
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
             throw new DefinitionException(source, 0, "the file is not UTF-8 text", e);
         } catch (IOException e) {
             throw new DefinitionException(source, 0, "cannot read the file: " + DefinitionParser.ioReason(e), e);
         }
-        return DefinitionParser.parse(source, lines, contextLoader(), Optional.ofNullable(file.toAbsolutePath().getParent()));
     }
 
     /** Parses a definition given as lines; errors name the source {@code <lines>}. */

@@ -1,11 +1,6 @@
 package org.offload.service;
 
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -26,17 +21,8 @@ public final class ServiceEndpoint {
     /** Reads {@code file} (a definition file, format in {@link ServiceDefinition}); {@link DefinitionException} if invalid. */
     public static ServiceEndpoint load(Path file) {
         Objects.requireNonNull(file, "file");
-        String source = file.toString();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new DefinitionException(source, 0, "the file is not UTF-8 text", e);
-        } catch (IOException e) {
-            throw new DefinitionException(source, 0, "cannot read the file: " + DefinitionParser.ioReason(e), e);
-        }
-        return new ServiceEndpoint(DefinitionParser.parse(source, lines, Optional.empty(),
-                Optional.ofNullable(file.toAbsolutePath().getParent())));
+        return new ServiceEndpoint(DefinitionParser.parse(file.toString(), ServiceDefinition.readLines(file),
+                Optional.empty(), Optional.ofNullable(file.toAbsolutePath().getParent())));
     }
 
     public String name() {
