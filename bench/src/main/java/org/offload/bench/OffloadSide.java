@@ -33,7 +33,8 @@ final class OffloadSide implements AutoCloseable {
      */
     static final Duration SETUP_DEADLINE = Duration.ofSeconds(30);
     /**
-     * Deadline of the pipelined callAsync rows, like the nowait TTL of the send rows. With the default 5 s a
+     * Deadline of every measured Offload call (the call, call-from-64-threads and pipelined callAsync rows),
+     * like the nowait TTL of the send rows. With the default 5 s a
      * service's deadline-aware admission refused (429) requests queued behind the seconds of work a
      * pipelined round leaves queued on a loaded 2-core machine: those rows measure throughput, not shedding
      * (the overload row does that).
@@ -104,12 +105,12 @@ final class OffloadSide implements AutoCloseable {
 
     /** {@code call} on {@code c} from the thread that runs it. */
     Latency.Op call(ServiceClient c, Payload p) {
-        return () -> p.accept(c.call(ECHO, p.offloadRequest()));
+        return () -> p.accept(c.call(ECHO, p.offloadRequest(), PIPELINE_DEADLINE));
     }
 
     /** {@code call} from the thread that runs it, to the CURVE service. */
     Latency.Op callCurve(Payload p) {
-        return () -> p.accept(curve.call(ECHO_CURVE, p.offloadRequest()));
+        return () -> p.accept(curve.call(ECHO_CURVE, p.offloadRequest(), PIPELINE_DEADLINE));
     }
 
     /** {@code callAsync} on {@code c} to the plaintext service; the reply is checked on the callback executor. */
