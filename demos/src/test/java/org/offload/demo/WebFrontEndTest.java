@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,7 +160,9 @@ class WebFrontEndTest {
     @Test
     void health_workerMissing_unavailableSaysWhich() throws Exception {
         try (DemoFixtures other = new DemoFixtures()) {
-            Endpoint nobody = Endpoint.loopback(DemoMain.freePorts(1).get(0));
+            // two ports that are free now: port + 1 (Endpoint.loopback's PUB) could be the echo service's own
+            List<Integer> free = DemoMain.freePorts(2);
+            Endpoint nobody = new Endpoint(Endpoint.address(free.get(0)), Endpoint.address(free.get(1)));
             WebFrontEnd lonely = other.frontEnd(DemoFixtures.endpoint(other.slowEcho()), nobody);
 
             Answer answer = new WebClient(DemoFixtures.base(lonely)).send("GET", "/health", TIMEOUT);
