@@ -86,6 +86,12 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         return client;
     }
 
+    /** Closes {@code resource} with the fixture's own; returns it. */
+    <T extends AutoCloseable> T add(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
     /** A client with test-friendly defaults. */
     ServiceClient client(String name) {
         return client(ServiceClient.builder().name(name).deadline(DEADLINE));

@@ -29,6 +29,7 @@ final class DefinitionParser {
     private final Optional<Path> baseDir;
     private final List<ServiceDefinition.Binding> bindings = new ArrayList<>();
     private final List<DefinitionSettings.Setting> settings = new ArrayList<>();
+    private final List<DefinitionCalls.Callee> calls = new ArrayList<>();
     private String name;
     private String pullAddress;
     private String pubAddress;
@@ -77,6 +78,7 @@ final class DefinitionParser {
                 case "PASSPHRASE" -> passphrase(line, args);
                 case "WORKERS" -> workers(line, args);
                 case "ROUTE" -> route(line, args);
+                case DefinitionCalls.DIRECTIVE -> calls(line, args);
                 default -> {
                     if (DefinitionSettings.isSetting(directive)) {
                         setting(line, directive, args);
@@ -138,6 +140,15 @@ final class DefinitionParser {
         settings.add(DefinitionSettings.read(directive, args.get(0), line));
     }
 
+    private void calls(int line, List<String> args) {
+        expect(DefinitionCalls.DIRECTIVE, args, 1, "file:PATH, the definition file of the service to call");
+        if (routeRegex != null) {
+            throw new IllegalArgumentException(DefinitionCalls.DIRECTIVE + " is a service line; put it before the first"
+                    + " ROUTE line (line " + routeLine + ")");
+        }
+        calls.add(DefinitionCalls.read(source, line, args.get(0), loader != null, baseDir, calls));
+    }
+
     private void route(int line, List<String> args) {
         expect("ROUTE", args, 1, "REGEX, without spaces: write \\s");
         closeRoute();
@@ -158,7 +169,7 @@ final class DefinitionParser {
             throw new IllegalArgumentException("unknown directive '" + Checks.abbreviate(directive)
                     + "': the directives are SERVICE, PASSPHRASE, WORKERS, the settings "
                     + String.join(", ", DefinitionSettings.directives())
-                    + ", ROUTE and upper-case METHOD words such as REQUEST");
+                    + ", CALLS, ROUTE and upper-case METHOD words such as REQUEST");
         }
         if (args.size() != 1 && args.size() != 2) {
             throw new IllegalArgumentException(directive + " takes 1 or 2 arguments (CLASS [VERSION]) but got "
@@ -206,7 +217,7 @@ final class DefinitionParser {
                     "no ROUTE line: a definition needs at least one ROUTE with a METHOD line under it");
         }
         return new ServiceDefinition(source, baseDir, name, pullAddress, pubAddress, serviceLine, passphrase,
-                passphraseLine, workers, settings, bindings);
+                passphraseLine, workers, settings, calls, bindings);
     }
 
     private static void expect(String directive, List<String> args, int count, String expected) {

@@ -48,6 +48,11 @@ import java.util.function.UnaryOperator;
  *       {@code ENCRYPTION CURVE|NONE}: the {@link ServiceServer.Builder} option of
  *       the same name, checked as the builder checks it; a duration D is {@code 500ms}, {@code 5s}, {@code 2m},
  *       {@code 1h} or ISO-8601 ({@code PT5S}).</li>
+ *   <li>{@code CALLS file:PATH} (optional, any number, before the first ROUTE): another service the handlers
+ *       call ({@link Call#callService}), named by its own definition file (relative to this one's directory);
+ *       only its SERVICE, PASSPHRASE and ENCRYPTION lines are read. Starting the definition opens one caller
+ *       for all of them through a {@link ServiceCallerFactory} ({@code service-client} provides it) and the
+ *       server closes it when it stops.</li>
  *   <li>{@code ROUTE REGEX}: starts a block of METHOD lines for paths matching REGEX at their start (as
  *       {@link ServiceServer.Builder#route}); the regex cannot contain spaces (write {@code \s}). Several
  *       blocks may follow each other; the first matching route wins.</li>
@@ -109,11 +114,13 @@ public final class ServiceDefinition {
     private final int passphraseLine;
     private final int workers;
     private final List<DefinitionSettings.Setting> settings;
+    private final List<DefinitionCalls.Callee> calls;
     private final List<Binding> bindings;
 
     ServiceDefinition(String source, Optional<Path> baseDir, String name, String pullAddress, String pubAddress,
                       int serviceLine, PassphraseSource passphrase, int passphraseLine, int workers,
-                      List<DefinitionSettings.Setting> settings, List<Binding> bindings) {
+                      List<DefinitionSettings.Setting> settings, List<DefinitionCalls.Callee> calls,
+                      List<Binding> bindings) {
         this.source = source;
         this.baseDir = baseDir;
         this.name = name;
@@ -124,6 +131,7 @@ public final class ServiceDefinition {
         this.passphraseLine = passphraseLine;
         this.workers = workers;
         this.settings = List.copyOf(settings);
+        this.calls = List.copyOf(calls);
         this.bindings = List.copyOf(bindings);
     }
 
@@ -235,7 +243,12 @@ public final class ServiceDefinition {
         DefinitionParser.checkAddresses(Objects.requireNonNull(pullAddress, "pullAddress"),
                 Objects.requireNonNull(pubAddress, "pubAddress"));
         return new ServiceDefinition(source, baseDir, name, pullAddress, pubAddress, serviceLine, passphrase,
-                passphraseLine, workers, settings, bindings);
+                passphraseLine, workers, settings, calls, bindings);
+    }
+
+    /** The CALLS lines' files as written ({@code file:PATH}), in file order: the services the handlers call. */
+    public List<String> calls() {
+        return calls.stream().map(DefinitionCalls.Callee::file).toList();
     }
 
     /**
@@ -303,21 +316,39 @@ public final class ServiceDefinition {
 
     /** {@link #start()} with {@code env} instead of the process environment. */
     ServiceServer start(Function<String, Optional<String>> env) {
-        ServiceServer server;
+        ServiceServer.Builder builder = toBuilder(env);
+        ServiceCaller caller = calls.isEmpty() ? null : DefinitionCalls.open(source, name, calls);
+        boolean started = false;
         try {
-            server = toBuilder(env).build();
-        } catch (IllegalStateException e) { // settings that contradict each other (maxQueuedBytes < maxMessageBytes)
-            String prefix = name + " - ";
-            String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
-            throw new DefinitionException(source, 0, reason, e);
+            if (caller != null) {
+                builder.caller(caller);
+                if (caller instanceof AutoCloseable c) {
+                    builder.closeOnStop(c);
+                }
+            }
+            ServiceServer server;
+            try {
+                server = builder.build();
+            } catch (IllegalStateException e) { // settings that contradict each other (maxQueuedBytes < maxMessageBytes)
+                throw new DefinitionException(source, 0, withoutName(e), e);
+            }
+            try {
+                server.start();
+            } catch (ServiceStartException e) {
+                throw new DefinitionException(source, serviceLine, withoutName(e), e);
+            }
+            started = true;
+            return server;
+        } finally {
+            if (!started && caller instanceof AutoCloseable c) {
+                ServiceServer.closeQuietly(name, c);
+            }
         }
-        try {
-            return server.start();
-        } catch (ServiceStartException e) {
-            String prefix = name + " - ";
-            String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
-            throw new DefinitionException(source, serviceLine, reason, e);
-        }
+    }
+
+    private String withoutName(RuntimeException e) {
+        String prefix = name + " - ";
+        return e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.offload.service.internal.Checks;
@@ -113,11 +114,13 @@ public final class ServiceServer implements AutoCloseable {
 
     private final Settings settings;
     private final Object lock = new Object();
+    private final AtomicReference<AutoCloseable> owned;
     private State state = State.NEW;
     private ServerIo io;
 
-    private ServiceServer(Settings settings) {
+    private ServiceServer(Settings settings, AutoCloseable owned) {
         this.settings = settings;
+        this.owned = new AtomicReference<>(owned);
     }
 
     public static Builder builder() {
@@ -216,13 +219,29 @@ public final class ServiceServer implements AutoCloseable {
             current = io;
             state = State.CLOSED;
         }
-        if (current == null) {
-            return; // never started, or start() failed: nothing to stop
+        try {
+            if (current == null) {
+                return; // never started, or start() failed: nothing to stop
+            }
+            current.stop(drainTimeout);
+            long waitMs = drainTimeout.plus(settings.linger()).toMillis() + ServerIo.WORKER_EXIT_WAIT_MS + 500;
+            if (!current.awaitTermination(waitMs, TimeUnit.MILLISECONDS)) {
+                log.error("{} - I/O thread did not end within {} ms; leaving it", settings.name(), waitMs);
+            }
+        } finally {
+            AutoCloseable mine = owned.getAndSet(null); // after the handlers: they may still call through it
+            if (mine != null) {
+                closeQuietly(settings.name(), mine);
+            }
         }
-        current.stop(drainTimeout);
-        long waitMs = drainTimeout.plus(settings.linger()).toMillis() + ServerIo.WORKER_EXIT_WAIT_MS + 500;
-        if (!current.awaitTermination(waitMs, TimeUnit.MILLISECONDS)) {
-            log.error("{} - I/O thread did not end within {} ms; leaving it", settings.name(), waitMs);
+    }
+
+    /** Closes what a server owns (the caller a definition's CALLS lines opened), logging a failure. */
+    static void closeQuietly(String name, AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("{} - closing {} failed: {}", name, c, e.toString());
         }
     }
 
@@ -303,6 +322,7 @@ public final class ServiceServer implements AutoCloseable {
         private boolean exposeErrorDetails = DEFAULT_EXPOSE_ERROR_DETAILS;
         private Duration deadlineMargin = DEFAULT_DEADLINE_MARGIN;
         private Optional<ServiceCaller> caller = Optional.empty();
+        private AutoCloseable closeOnStop;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
         private int maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
@@ -518,6 +538,13 @@ public final class ServiceServer implements AutoCloseable {
             return this;
         }
 
+        /** Something the server closes once it has stopped: the caller a definition's CALLS lines opened. */
+        Builder closeOnStop(AutoCloseable closeable) {
+            check();
+            this.closeOnStop = Objects.requireNonNull(closeable, "closeable");
+            return this;
+        }
+
         /** Least time between two progress replies of one call (default {@link #DEFAULT_PROGRESS_INTERVAL}). */
         public Builder progressInterval(Duration progressInterval) {
             check();
@@ -555,7 +582,7 @@ public final class ServiceServer implements AutoCloseable {
                     queueCapacity, virtualThreads, maxMessageBytes, replayWindow, maxParkedReplies, parkTimeout,
                     sendHwm, receiveHwm, drainTimeout, linger, handshakeTimeout, heartbeatInterval, exposeErrorDetails,
                     deadlineMargin, caller, maxConnections, maxConnectionsPerPeer, maxQueuedBytes, encryption,
-                    curveKeys, progressInterval, observer));
+                    curveKeys, progressInterval, observer), closeOnStop);
         }
 
         private void check() {

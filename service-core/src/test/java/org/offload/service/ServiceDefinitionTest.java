@@ -107,7 +107,7 @@ class ServiceDefinitionTest {
                 + " VIRTUAL_THREADS, QUEUE_CAPACITY, ERROR_DETAILS, MAX_MESSAGE_BYTES, DRAIN_TIMEOUT, REPLAY_WINDOW,"
                 + " MAX_PARKED_REPLIES, PARK_TIMEOUT, SEND_HIGH_WATER_MARK, RECEIVE_HIGH_WATER_MARK, PROGRESS_INTERVAL,"
                 + " LINGER, HANDSHAKE_TIMEOUT, HEARTBEAT_INTERVAL, DEADLINE_MARGIN, MAX_CONNECTIONS,"
-                + " MAX_CONNECTIONS_PER_PEER, MAX_QUEUED_BYTES, ENCRYPTION, ROUTE and upper-case METHOD words such as"
+                + " MAX_CONNECTIONS_PER_PEER, MAX_QUEUED_BYTES, ENCRYPTION, CALLS, ROUTE and upper-case METHOD words such as"
                 + " REQUEST",
                 goodWith(3, "route ^/echo$"));
     }
