@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.ManualXpub;
 import org.offload.service.internal.Proof;
+import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.WarnLimiter;
 import org.slf4j.Logger;
@@ -196,7 +197,7 @@ final class ReplyPublisher {
         lock.lock();
         try {
             closed = true;
-            pub.close();
+            SharedContext.closeReleasingInproc(pub);
         } finally {
             lock.unlock();
         }

@@ -7,6 +7,7 @@ import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.FrameBudget;
 import org.offload.service.internal.Proof;
+import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.WarnLimiter;
 import org.offload.service.internal.Wire;
@@ -66,7 +67,7 @@ final class RequestReceiver implements Runnable {
             io.failed("its request receiver failed", t);
         } finally {
             try {
-                pull.close();
+                SharedContext.closeReleasingInproc(pull);
             } catch (RuntimeException e) {
                 log.debug("{} - closing PULL failed", name, e);
             }

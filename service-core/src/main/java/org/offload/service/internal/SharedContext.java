@@ -117,6 +117,24 @@ public final class SharedContext {
         }
     }
 
+    /**
+     * Closes a service's bound {@code socket}, releasing its inproc endpoint first. JeroMQ 0.6.0 releases a
+     * closed socket's inproc endpoints only when its reaper thread gets to the socket, so a service restarted
+     * on the same inproc address right after the old one stopped could fail to bind ("address already in
+     * use"); {@code unbind} releases it at once, on the calling thread.
+     */
+    public static void closeReleasingInproc(ZMQ.Socket socket) {
+        String endpoint = socket.getLastEndpoint();
+        if (endpoint != null && isInproc(endpoint)) {
+            try {
+                socket.unbind(endpoint);
+            } catch (RuntimeException e) {
+                log.debug("unbinding {} before close failed", endpoint, e);
+            }
+        }
+        socket.close();
+    }
+
     /** A service bound {@code address} in the shared context. */
     public static synchronized void bound(String address) {
         bound.add(address);
