@@ -138,7 +138,7 @@ final class ServerIo {
             SocketGuard.apply(pull, security.frameLimit(s.maxMessageBytes()), handshake, s.heartbeatInterval());
             security.apply(pull);
             budget = new FrameBudget(s.name(), s.maxQueuedBytes(), security.frameLimit(s.maxMessageBytes()),
-                    MAX_FRAMES_PER_MESSAGE, counters.overBudget);
+                    MAX_FRAMES_PER_MESSAGE, s.encryption() == Encryption.CURVE, counters.overBudget);
             guard.watch("PULL", pull, budget);
             bind(s, pull, "PULL", s.pullAddress());
             pub = context.context().socket(SocketType.XPUB);
@@ -153,7 +153,8 @@ final class ServerIo {
             security.apply(pub);
             // subscriptions are one frame each; a message whose frames keep the MORE flag would be held whole
             guard.watch("PUB", pub, new FrameBudget(s.name(), Long.MAX_VALUE,
-                    security.frameLimit(MAX_SUBSCRIPTION_FRAME_BYTES), 1, new AtomicLong()));
+                    security.frameLimit(MAX_SUBSCRIPTION_FRAME_BYTES), 1, s.encryption() == Encryption.CURVE,
+                    new AtomicLong()));
             bind(s, pub, "PUB", s.pubAddress());
             ServerIo io = new ServerIo(s, context, security, guard, budget, counters, pull, pub, xpub);
             self[0] = io;

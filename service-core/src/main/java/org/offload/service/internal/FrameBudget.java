@@ -32,6 +32,11 @@ import zmq.msg.MsgAllocator;
  *       message, so nobody can keep the budget by never ending one;</li>
  *   <li>closes a connection that sends more than {@code maxFrames} frames in one message.</li>
  * </ul>
+ * With CURVE ({@code decrypts}) the frames it allocates never reach the reader: JeroMQ decrypts each into a
+ * new message the moment it is read. A frame's bytes are then given back when the connection's next frame
+ * is allocated (by then the engine has decrypted and passed on the last one) or when the connection ends, so
+ * the budget bounds what the decoders hold, not the decrypted messages waiting for the reader; those come
+ * only from peers that passed the CURVE handshake, and the high-water mark bounds them in messages.
  * Not public API.
  */
 public final class FrameBudget {
@@ -43,6 +48,7 @@ public final class FrameBudget {
     private final long maxBytes;
     private final int maxFrameBytes;
     private final int maxFrames;
+    private final boolean decrypts;
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong discarded;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
@@ -50,9 +56,14 @@ public final class FrameBudget {
     private final BoundedAllocator invalid;
     private byte[] scratch; // JeroMQ's I/O thread only
 
-    /** {@code discarded} counts frames that did not fit. */
-    public FrameBudget(String name, long maxBytes, int maxFrameBytes, int maxFrames, AtomicLong discarded) {
+    /**
+     * {@code discarded} counts frames that did not fit; {@code decrypts} for a CURVE socket, whose frames are
+     * decrypted into other messages before the reader sees them.
+     */
+    public FrameBudget(String name, long maxBytes, int maxFrameBytes, int maxFrames, boolean decrypts,
+                       AtomicLong discarded) {
         this.name = name;
+        this.decrypts = decrypts;
         this.maxBytes = maxBytes;
         this.maxFrameBytes = maxFrameBytes;
         this.maxFrames = maxFrames;
@@ -137,6 +148,10 @@ public final class FrameBudget {
 
         @Override
         public Msg allocate(int size) {
+            Budgeted previous = last;
+            if (decrypts && previous != null) {
+                previous.release(); // decrypted and passed on by now: the reader never sees this frame
+            }
             if (size < 0 || size > maxFrameBytes) {
                 return invalid.allocate(size); // an empty frame: the connection's framing is broken anyway
             }
