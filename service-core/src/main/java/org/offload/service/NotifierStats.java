@@ -8,7 +8,7 @@ package org.offload.service;
  * @param dropped     notifications not published: the queue already held
  *                    {@link ServiceServer#MAX_QUEUED_NOTIFICATION_BYTES}, or the service was stopping
  * @param queuedBytes bytes of notifications waiting for the publishing thread, each counted with
- *                    {@link Notifier#OVERHEAD_BYTES} of overhead
+ *                    128 bytes of overhead
  */
 public record NotifierStats(long published, long dropped, long queuedBytes) {
 }
