@@ -34,15 +34,17 @@ class ForgedNotificationTest {
     final Fixtures fx = new Fixtures();
 
     private ZMQ.Socket pub;
+    private ZMQ.Socket pull;
     private final Proof proof = new Proof(Fixtures.PASSPHRASE);
 
     private static ConditionFactory await() {
-        return Awaitility.await().atMost(Fixtures.WAIT).pollInterval(Duration.ofMillis(10));
+        // the test thread owns the fake's sockets, so conditions run on it (they answer pings too)
+        return Awaitility.await().atMost(Fixtures.WAIT).pollInSameThread().pollInterval(Duration.ofMillis(10));
     }
 
     /** A client subscribed to every topic of the fake instance "fake", once its subscription reached the XPUB. */
     private ServiceClient subscribed(NotificationRecorder r) {
-        ZMQ.Socket pull = fx.raw(SocketType.PULL);
+        pull = fx.raw(SocketType.PULL);
         pull.bind("tcp://127.0.0.1:*");
         pub = fx.raw(SocketType.XPUB);
         pub.setReceiveTimeOut(0);
@@ -50,19 +52,42 @@ class ForgedNotificationTest {
         ServiceClient client = fx.client("forged-client");
         client.register("fake", pull.getLastEndpoint(), pub.getLastEndpoint(), Fixtures.PASSPHRASE, Encryption.NONE);
         client.subscribe("fake", "", r);
-        byte[] expected = new byte[1 + Wire.NOTIFY_SUBSCRIPTION_BYTES];
-        expected[0] = 1;
-        System.arraycopy(proof.notifySubscription(), 0, expected, 1, Wire.NOTIFY_SUBSCRIPTION_BYTES);
+        byte[] topic = proof.notifySubscription();
+        boolean[] subscribed = new boolean[1];
+        // the last subscribe or unsubscribe of the topic the XPUB passed up says whether the SUB holds it now;
+        // once the fake answered a ping, the client keeps its SUB connection, so that state then stays
         await().until(() -> {
+            answerPings();
             byte[] sub;
             while ((sub = pub.recv(ZMQ.DONTWAIT)) != null) {
-                if (Arrays.equals(sub, expected)) {
-                    return true;
+                if (sub.length == 1 + topic.length && Arrays.equals(sub, 1, sub.length, topic, 0, topic.length)) {
+                    subscribed[0] = sub[0] == 1;
                 }
             }
-            return false;
+            return subscribed[0] && client.awaitReady("fake", Duration.ofMillis(1));
         });
         return client;
+    }
+
+    /**
+     * Answers the client's liveness pings with signed pongs, so the fake instance stays in its rotation and
+     * the client never recycles its SUB connection (which would lose what the test sends meanwhile).
+     */
+    private boolean answerPings() {
+        byte[] env;
+        while ((env = pull.recv(ZMQ.DONTWAIT)) != null) {
+            while (pull.hasReceiveMore()) {
+                pull.recv(0);
+            }
+            Envelope ping = Wire.decode(env);
+            if (!ping.path().equals(Wire.PING_PATH)) {
+                continue;
+            }
+            byte[] pong = Wire.encode(new Envelope(Wire.REPLY, ping.clientId(), ping.requestId(),
+                    System.currentTimeMillis(), 0, 200, Wire.PONG, Wire.PING_PATH, "", Map.of(Wire.INSTANCE, INSTANCE)));
+            send(ping.clientId().toByteArray(), pong, new byte[0], proof.sign(pong, new byte[0]));
+        }
+        return false;
     }
 
     private static byte[] envelope(long seq, String topic) {
@@ -104,9 +129,9 @@ class ForgedNotificationTest {
         sendGenuine(1, "t", "{\"n\":1}"); // replayed
         sendGenuine(2, "t", "{\"n\":2}");
 
-        await().until(() -> r.on("t").size() == 2);
+        await().until(() -> answerPings() || r.on("t").size() == 2);
         assertEquals(List.of(1, 2), r.numbers("t"));
-        await().until(() -> client.notificationStats().rejected() == 4);
+        await().until(() -> answerPings() || client.notificationStats().rejected() == 4);
         assertEquals(new NotificationStats(2, 0, 4, 0), client.notificationStats());
         Notification first = r.on("t").get(0);
         assertEquals("fake", first.service());
@@ -124,7 +149,7 @@ class ForgedNotificationTest {
         sendGenuine(11, "t", "{\"n\":11}");
         sendGenuine(15, "t", "{\"n\":15}"); // 12, 13, 14 lost (say, at the service's high-water mark)
 
-        await().until(() -> r.on("t").size() == 3);
+        await().until(() -> answerPings() || r.on("t").size() == 3);
         assertEquals(List.of(10, 11, 15), r.numbers("t"));
         assertEquals(3, client.notificationStats().missed());
     }
