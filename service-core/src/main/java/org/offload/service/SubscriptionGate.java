@@ -23,7 +23,9 @@ import zmq.pipe.Pipe;
  * mode, so a peer hears a client's replies only once it sent that client's proved topic (client id and a tag
  * only a holder of the passphrase can make); this class then subscribes that peer to the bare client id. Any
  * other subscription is dropped as it arrives ({@link #admit}), counted, and leaves no trace in JeroMQ; a peer
- * that sends too many is disconnected. Keeps the set of subscribed clients. Under the publisher's lock.
+ * that sends too many is disconnected. Keeps the set of subscribed clients. A subscription whose topic starts
+ * with {@code 0xFF} is a notification subscription (section 20), never a reply one: only this passphrase's
+ * notification topic passes, and subscribes its connection to every notification. Under the publisher's lock.
  */
 final class SubscriptionGate implements ManualXpub.Screen {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
