@@ -43,6 +43,7 @@ final class ClientIo {
             Comparator.<Pending>comparingLong(p -> p.deadlineNanos).thenComparingLong(p -> p.seq));
     final RequestSender sender;
     final ReplyReceiver receiver;
+    final Notifications notifications;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean closed;
 
@@ -59,6 +60,7 @@ final class ClientIo {
         this.settings = settings;
         this.name = settings.name();
         this.dispatcher = dispatcher;
+        this.notifications = new Notifications(this, dispatcher.executor());
         this.receiver = new ReplyReceiver(this);
         this.sender = new RequestSender(this);
         receiver.start();

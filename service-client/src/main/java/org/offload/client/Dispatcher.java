@@ -66,6 +66,11 @@ final class Dispatcher {
         return null;
     }
 
+    /** The callback executor (notification handlers run there too). */
+    Executor executor() {
+        return callbacks;
+    }
+
     long unhandled() {
         return unhandled.get();
     }

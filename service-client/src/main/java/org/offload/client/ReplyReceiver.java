@@ -129,6 +129,10 @@ final class ReplyReceiver implements Runnable {
     }
 
     private void onReply(byte[][] frames, int count) {
+        if (Notifications.isNotification(frames[0])) {
+            io.notifications.onMessage(frames, count);
+            return;
+        }
         byte[] env = frames[1];
         if (count != Wire.REPLY_FRAMES || !io.id.matches(frames[0]) || !Wire.hasStablePrefix(env)
                 || !io.id.equals(Wire.clientId(env))) {

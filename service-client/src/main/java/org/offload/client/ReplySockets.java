@@ -81,6 +81,17 @@ final class ReplySockets {
         }
     }
 
+    /** The SUB of {@code security} no longer subscribes {@code topic}. */
+    void unprove(ClientSecurity security, byte[] topic) {
+        java.util.Set<java.nio.ByteBuffer> topics = proved.get(security.id());
+        if (topics != null && topics.remove(java.nio.ByteBuffer.wrap(topic))) {
+            Sub sub = byId.get(security.id());
+            if (sub != null) {
+                sub.socket.unsubscribe(topic);
+            }
+        }
+    }
+
     /** Drops the SUB's connection to {@code pubAddress} and makes it again, resetting JeroMQ's state for it. */
     void reconnect(String pubAddress, ClientSecurity security) {
         Sub sub = byId.get(security.id());

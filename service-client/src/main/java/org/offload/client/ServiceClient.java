@@ -609,6 +609,28 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         return this;
     }
 
+    /**
+     * Subscribes to the notifications of registered service {@code service} whose topic starts with
+     * {@code topicPrefix} (empty: every topic; at most 255 UTF-8 bytes). {@code handler} runs on the callback
+     * executor, one notification at a time, in the order they arrived (PROTOCOL.md section 20: at most once; only
+     * events published after an instance saw the subscription; gaps counted in {@link #notificationStats()}).
+     * Close the returned subscription to stop. Throws {@link ServiceUnavailableException} when {@code service}
+     * has no registered instance.
+     */
+    public Subscription subscribe(String service, String topicPrefix, NotificationHandler handler) {
+        ensureOpen();
+        ServiceEntry entry = services.get(Objects.requireNonNull(service, "service"));
+        if (entry == null) {
+            throw new ServiceUnavailableException(s.name() + " - cannot subscribe to " + service
+                    + ": it is not registered (register it first)");
+        }
+        return io.notifications.subscribe(entry, topicPrefix, handler);
+    }
+
+    public NotificationStats notificationStats() {
+        return io.notifications.stats();
+    }
+
     public ClientStats stats() {
         return io.stats(dispatcher.unhandled());
     }

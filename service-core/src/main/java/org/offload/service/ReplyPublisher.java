@@ -118,6 +118,30 @@ final class ReplyPublisher {
     }
 
     /**
+     * Sends one notification ({@code topic} frame, then {@code m}) to every connection whose notification
+     * subscription was proved; a connection at its send high-water mark misses it (ZeroMQ drops its copy).
+     * False when the socket is closed or refused the message.
+     */
+    boolean publishNotification(byte[] topic, Sealed m) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            readSubscriptions();
+            if (!pub.send(topic, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                return false;
+            }
+            pub.send(m.envelope(), ZMQ.SNDMORE);
+            pub.send(m.body(), ZMQ.SNDMORE);
+            pub.send(m.proof(), 0);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * What the XPUB holds: subscribed clients, nodes of JeroMQ's subscription tries, subscription messages
      * queued for reading, peers disconnected for their subscriptions.
      */

@@ -59,6 +59,7 @@ final class ServerIo {
     private final ServerCounters counters;
     private final ServerSecurity security;
     private final ReplyPublisher publisher;
+    private final Notifier notifier;
     private final ReplySealer sealer;
     private final Router router;
     private final Introspection introspection;
@@ -100,6 +101,8 @@ final class ServerIo {
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s));
         this.selector = Selector.open();
+        this.notifier = new Notifier(name, instanceId, s.proof(), ServiceServer.MAX_QUEUED_NOTIFICATION_BYTES,
+                selector::wakeup);
         RequestReceiver receiver = new RequestReceiver(this, name, pull, s.proof(), s.replayWindow().toMillis(), counters);
         this.receiverThread = new Thread(receiver, name + "-recv");
         this.receiverThread.setDaemon(true);
@@ -211,6 +214,15 @@ final class ServerIo {
 
     String pubAddress() {
         return pubAddress;
+    }
+
+    /** Queues a notification (any thread); false when dropped. */
+    boolean publish(String topic, Body body) {
+        return notifier.publish(topic, body);
+    }
+
+    NotifierStats notifierStats() {
+        return notifier.stats();
     }
 
     String instanceId() {
@@ -497,6 +509,7 @@ final class ServerIo {
             publisher.watch(selector);
             while (!drained()) {
                 publisher.housekeep(selector);
+                notifier.drain(publisher);
                 progress.flush();
             }
         } catch (Throwable t) {
@@ -585,12 +598,15 @@ final class ServerIo {
                 log.warn("{} - {} handlers still running {} ms after they were interrupted; not waiting longer",
                         name, workers.getActiveCount(), WORKER_EXIT_WAIT_MS);
             }
+            notifier.close();
+            notifier.drain(publisher);
             int left = publisher.flushAll();
             if (left > 0) {
                 log.warn("{} - {} replies never reached their clients (not subscribed)", name, left);
             }
             inprocEndpoints(SharedContext::unbound);
             publisher.close();
+            notifier.discard();
             guard.close();
             security.close();
             context.end(failure != null);

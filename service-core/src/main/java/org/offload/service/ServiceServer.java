@@ -110,6 +110,12 @@ public final class ServiceServer implements AutoCloseable {
      */
     public static final Encryption DEFAULT_ENCRYPTION = Encryption.NONE;
 
+    /**
+     * Most bytes of notifications ({@link #publish}) waiting for the publishing thread, each counted with 128
+     * bytes of overhead; a notification beyond it is dropped and counted ({@link NotifierStats#dropped()}).
+     */
+    public static final int MAX_QUEUED_NOTIFICATION_BYTES = 16 * 1024 * 1024;
+
     private enum State { NEW, RUNNING, CLOSED }
 
     private final Settings settings;
@@ -199,6 +205,28 @@ public final class ServiceServer implements AutoCloseable {
             current = io;
         }
         return current == null ? new ServerCounters().snapshot() : current.stats();
+    }
+
+    /**
+     * Publishes a notification on {@code topic} to every client subscribed to this service with a matching
+     * topic prefix (PROTOCOL.md section 20): at most once, in publish order, to subscribers whose subscription
+     * this instance has already seen (no history). Thread-safe and never blocks (a handler may call it): the
+     * event is queued for the publishing thread; true when queued, false when dropped and counted because
+     * {@link #MAX_QUEUED_NOTIFICATION_BYTES} are already queued or the server is stopping. Throws
+     * {@link IllegalArgumentException} for an empty topic, one above 255 UTF-8 bytes, or a body above 8 MiB,
+     * and {@link IllegalStateException} before {@link #start()}.
+     */
+    public boolean publish(String topic, Body body) {
+        return running().publish(topic, body);
+    }
+
+    /** This instance's notification counters (zeros before {@link #start()}). */
+    public NotifierStats notifierStats() {
+        ServerIo current;
+        synchronized (lock) {
+            current = io;
+        }
+        return current == null ? new NotifierStats(0, 0, 0) : current.notifierStats();
     }
 
     /** What the XPUB holds of its subscribers now (tests and diagnostics; not public API). */

@@ -1,5 +1,7 @@
 package org.offload.service;
 
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,7 +23,9 @@ import zmq.pipe.Pipe;
  * mode, so a peer hears a client's replies only once it sent that client's proved topic (client id and a tag
  * only a holder of the passphrase can make); this class then subscribes that peer to the bare client id. Any
  * other subscription is dropped as it arrives ({@link #admit}), counted, and leaves no trace in JeroMQ; a peer
- * that sends too many is disconnected. Keeps the set of subscribed clients. Under the publisher's lock.
+ * that sends too many is disconnected. Keeps the set of subscribed clients. A subscription whose topic starts
+ * with {@code 0xFF} is a notification subscription (section 20), never a reply one: only this passphrase's
+ * notification topic passes, and subscribes its connection to every notification. Under the publisher's lock.
  */
 final class SubscriptionGate implements ManualXpub.Screen {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
@@ -43,12 +47,16 @@ final class SubscriptionGate implements ManualXpub.Screen {
     private static final class Peer {
         final Set<ClientId> clients = new HashSet<>();
         ClientId claim;
+        /** Subscribed to this instance's notifications (PROTOCOL.md section 20). */
+        boolean notified;
         int unproved;
     }
 
     private final String name;
     private final ManualXpub xpub;
     private final Proof proof;
+    /** The notification subscription this passphrase proves: {@code 0xFF} and its tag (33 bytes). */
+    private final byte[] notifyTopic;
     private final ServerCounters counters;
     private final WarnLimiter warn = new WarnLimiter();
     /** Subscribed client ids, each with the number of peers subscribed to it. */
@@ -61,6 +69,7 @@ final class SubscriptionGate implements ManualXpub.Screen {
         this.name = name;
         this.xpub = xpub;
         this.proof = proof;
+        this.notifyTopic = proof.notifySubscription();
         this.counters = counters;
         xpub.screen(this);
     }
@@ -80,6 +89,13 @@ final class SubscriptionGate implements ManualXpub.Screen {
      */
     @Override
     public boolean admit(Pipe from, byte[] message) {
+        if (isNotification(message)) { // before the reply shapes: no client id starts with the marker
+            if (isNotifyProved(message)) {
+                return true;
+            }
+            unproved(from, peers.computeIfAbsent(from, p -> new Peer()), message);
+            return false;
+        }
         if (isProved(message)) {
             return true;
         }
@@ -132,6 +148,37 @@ final class SubscriptionGate implements ManualXpub.Screen {
         return from != null && message[0] == 1 ? client : null;
     }
 
+    /** A subscription message whose topic starts with {@link Wire#NOTIFY_MARKER}: never a reply subscription. */
+    private static boolean isNotification(byte[] message) {
+        return message.length >= 2 && message[1] == Wire.NOTIFY_MARKER;
+    }
+
+    private boolean isNotifyProved(byte[] message) {
+        return message.length == 1 + Wire.NOTIFY_SUBSCRIPTION_BYTES
+                && MessageDigest.isEqual(notifyTopic, Arrays.copyOfRange(message, 1, message.length));
+    }
+
+    /**
+     * A proved notification subscription (or its withdrawal) from {@code from}: the connection gets (or stops
+     * getting) every notification, whose topic frames start with the proved topic.
+     */
+    private void onNotifyMessage(byte[] message, Pipe from) {
+        if (from == null) {
+            return; // JeroMQ's own, when the last holder left: its trie entries went with the pipes
+        }
+        Peer peer = peers.computeIfAbsent(from, p -> new Peer());
+        boolean subscribe = message[0] == 1;
+        if (subscribe != peer.notified) {
+            peer.notified = subscribe;
+            if (subscribe) {
+                xpub.subscribe(from, notifyTopic);
+            } else {
+                xpub.unsubscribe(from, notifyTopic);
+            }
+            log.debug("{} - a connection {} notifications", name, subscribe ? "subscribed to" : "unsubscribed from");
+        }
+    }
+
     private boolean isProved(byte[] message) {
         return message.length == 1 + Wire.PROVED_TOPIC_BYTES && proof.isProvedTopic(message, 1);
     }
@@ -142,6 +189,10 @@ final class SubscriptionGate implements ManualXpub.Screen {
      * that just became subscribed (its parked replies can go), else null.
      */
     ClientId onMessage(byte[] message, Pipe from) {
+        if (isNotification(message)) {
+            onNotifyMessage(message, from);
+            return null;
+        }
         if (message.length == BARE_MESSAGE_BYTES) {
             return onClaim(message, from);
         }
@@ -183,7 +234,8 @@ final class SubscriptionGate implements ManualXpub.Screen {
 
     private void unproved(Pipe from, Peer peer, byte[] message) {
         peer.unproved++;
-        boolean expected = message.length == 1 + Wire.CLIENT_ID_BYTES || message.length == 1 + Wire.PROVED_TOPIC_BYTES;
+        boolean expected = message.length == 1 + Wire.CLIENT_ID_BYTES || message.length == 1 + Wire.PROVED_TOPIC_BYTES
+                || (isNotification(message) && message.length == 1 + Wire.NOTIFY_SUBSCRIPTION_BYTES);
         if (expected && peer.unproved <= FREE_UNPROVED_PER_PEER) {
             return;
         }

@@ -16,9 +16,15 @@ public final class ClientId {
         this.hash = Arrays.hashCode(bytes);
     }
 
+    /** The id field of a message that answers no client (a notification): sixteen zero bytes. */
+    public static final ClientId NONE = new ClientId(new byte[Wire.CLIENT_ID_BYTES]);
+
+    /** A random id that never starts with {@link Wire#NOTIFY_MARKER} (notification topics do). */
     public static ClientId random() {
         byte[] b = new byte[Wire.CLIENT_ID_BYTES];
-        RANDOM.nextBytes(b);
+        do {
+            RANDOM.nextBytes(b);
+        } while (b[0] == Wire.NOTIFY_MARKER);
         return new ClientId(b);
     }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * The decoded envelope frame of a message (see PROTOCOL.md, "Envelope"). Not public API.
  *
- * @param kind        {@link Wire#REQUEST}, {@link Wire#REPLY} or {@link Wire#CANCEL}
+ * @param kind        {@link Wire#REQUEST}, {@link Wire#REPLY}, {@link Wire#CANCEL} or {@link Wire#NOTIFICATION}
  * @param clientId    the client's {@value Wire#CLIENT_ID_BYTES}-byte id, also the reply topic
  * @param requestId   the client's id for the request (unsigned 64-bit)
  * @param timestampMs sender's clock, Unix epoch milliseconds

@@ -22,6 +22,8 @@ public final class Proof {
     private static final int BLOCK_BYTES = 64;
     /** What a subscription tag's HMAC input starts with (before the client id). */
     private static final byte[] SUBSCRIBE_LABEL = "offload-subscribe".getBytes(StandardCharsets.US_ASCII);
+    /** The HMAC input of the notification tag (PROTOCOL.md section 20). */
+    private static final byte[] NOTIFY_LABEL = "offload-notify".getBytes(StandardCharsets.US_ASCII);
 
     private final MessageDigest inner;
     private final MessageDigest outer;
@@ -80,6 +82,22 @@ public final class Proof {
     public boolean isProvedTopic(byte[] src, int offset) {
         byte[] expected = provedTopic(ClientId.read(src, offset));
         return MessageDigest.isEqual(expected, Arrays.copyOfRange(src, offset, offset + Wire.PROVED_TOPIC_BYTES));
+    }
+
+    /**
+     * The topic a SUB subscribes to receive this passphrase's notifications (PROTOCOL.md section 20):
+     * {@code 0xFF || HMAC-SHA256(passphrase, "offload-notify")}, 33 bytes. Every notification's topic frame
+     * starts with it.
+     */
+    public byte[] notifySubscription() {
+        MessageDigest in = copy(inner);
+        in.update(NOTIFY_LABEL);
+        MessageDigest out = copy(outer);
+        out.update(in.digest());
+        byte[] topic = new byte[Wire.NOTIFY_SUBSCRIPTION_BYTES];
+        topic[0] = Wire.NOTIFY_MARKER;
+        System.arraycopy(out.digest(), 0, topic, 1, Wire.PROOF_BYTES);
+        return topic;
     }
 
     /** True when {@code other} was made from the same passphrase (compares SHA-256 digests, constant time). */

@@ -18,6 +18,22 @@ public final class Wire {
     public static final int REQUEST = 1;
     public static final int REPLY = 2;
     public static final int CANCEL = 3;
+    /** A notification an instance publishes on a topic (PROTOCOL.md section 20). */
+    public static final int NOTIFICATION = 4;
+    /**
+     * First byte of every notification topic frame and notification subscription (PROTOCOL.md section 20). No
+     * client id starts with it, so a reply topic and a notification topic can never be confused.
+     */
+    public static final byte NOTIFY_MARKER = (byte) 0xFF;
+    /** A notification subscription's topic: the marker then the 32-byte tag of the passphrase. */
+    public static final int NOTIFY_SUBSCRIPTION_BYTES = 1 + 32;
+    /** Largest notification topic, in UTF-8 bytes. */
+    public static final int MAX_TOPIC_BYTES = 255;
+    /** METHOD of a notification. */
+    public static final String NOTIFY = "notify";
+    /** Notification headers: its topic, the publishing service's name (its instance is {@link #INSTANCE}). */
+    public static final String TOPIC = "offload-topic";
+    public static final String SERVICE = "offload-service";
 
     public static final int CLIENT_ID_BYTES = 16;
     public static final int PROOF_BYTES = 32;
@@ -208,7 +224,7 @@ public final class Wire {
         }
         ByteBuffer b = ByteBuffer.wrap(env);
         int kind = env[OFF_KIND] & 0xFF;
-        if (kind < REQUEST || kind > CANCEL) {
+        if (kind < REQUEST || kind > NOTIFICATION) {
             throw new ProtocolException("unknown message kind " + kind);
         }
         if (env[OFF_FLAGS] != 0) {

@@ -378,7 +378,7 @@ class WireTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 4, 128, 255})
+    @ValueSource(ints = {0, 5, 128, 255})
     void decode_unknownKind_throwsProtocolException400(int kind) {
         byte[] env = Wire.encode(request());
         env[Wire.OFF_KIND] = (byte) kind;
