@@ -619,6 +619,12 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
      */
     public Subscription subscribe(String service, String topicPrefix, NotificationHandler handler) {
         ensureOpen();
+        if (s.maxMessageBytes() < ServiceServer.MAX_NOTIFICATION_BODY_BYTES) {
+            // a frame above the SUB's limit ends the connection to that instance, replies included
+            throw new IllegalStateException(s.name() + " - maxMessageBytes must be >= "
+                    + ServiceServer.MAX_NOTIFICATION_BODY_BYTES + " to subscribe to notifications (a notification"
+                    + " body may be that large) but was " + s.maxMessageBytes());
+        }
         ServiceEntry entry = services.get(Objects.requireNonNull(service, "service"));
         if (entry == null) {
             throw new ServiceUnavailableException(s.name() + " - cannot subscribe to " + service

@@ -231,4 +231,20 @@ class NotificationsTest {
         assertTrue(surrogate.getMessage().startsWith("topic must be well-formed Unicode"), surrogate.getMessage());
         assertFalse(client.notificationStats().received() > 0);
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void subscribe_clientFrameLimitBelowANotification_refusedSayingWhichLimit() {
+        ServiceServer server = fx.echoServer("limited");
+        ServiceClient small = fx.client(ServiceClient.builder().name("small").maxMessageBytes(64 * 1024));
+        small.register(server.name(), server.pullAddress(), server.pubAddress(), Fixtures.PASSPHRASE);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> small.subscribe("limited", "", new NotificationRecorder()));
+
+        assertEquals("small - maxMessageBytes must be >= 1048576 to subscribe to notifications (a notification body"
+                + " may be that large) but was 65536", e.getMessage());
+        assertEquals(200, small.call("limited", Request.json("/echo", "request", Map.of())).status(),
+                "the client still calls the service");
+    }
 }

@@ -55,14 +55,14 @@ final class Notifier {
 
     /**
      * Queues a notification on {@code topic}; true when queued, false when dropped (queue full, or stopping).
-     * Throws {@link IllegalArgumentException} for an invalid topic or a body above the reply frame limit.
+     * Throws {@link IllegalArgumentException} for an invalid topic or a body above {@link Wire#MAX_NOTIFICATION_BODY_BYTES}.
      */
     boolean publish(String topic, Body body) {
         byte[] t = Topics.topic(topic);
         Objects.requireNonNull(body, "body");
         int size = body.size();
-        if (size > Wire.DEFAULT_MAX_REPLY_FRAME_BYTES) {
-            throw new IllegalArgumentException("notification body must be <= " + Wire.DEFAULT_MAX_REPLY_FRAME_BYTES
+        if (size > Wire.MAX_NOTIFICATION_BODY_BYTES) {
+            throw new IllegalArgumentException("notification body must be <= " + Wire.MAX_NOTIFICATION_BODY_BYTES
                     + " bytes but was " + size);
         }
         int bytes = OVERHEAD_BYTES + t.length + size;

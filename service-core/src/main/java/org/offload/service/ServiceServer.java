@@ -12,6 +12,7 @@ import java.util.regex.PatternSyntaxException;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Proof;
+import org.offload.service.internal.Wire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +117,13 @@ public final class ServiceServer implements AutoCloseable {
      */
     public static final int MAX_QUEUED_NOTIFICATION_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * The largest notification body {@link #publish} takes, 1 MiB: every subscriber gets every notification,
+     * so each must take frames this large (a client subscribes only if its {@code maxMessageBytes} is at
+     * least this); events, not bulk data.
+     */
+    public static final int MAX_NOTIFICATION_BODY_BYTES = Wire.MAX_NOTIFICATION_BODY_BYTES;
+
     private enum State { NEW, RUNNING, CLOSED }
 
     private final Settings settings;
@@ -213,7 +221,7 @@ public final class ServiceServer implements AutoCloseable {
      * this instance has already seen (no history). Thread-safe and never blocks (a handler may call it): the
      * event is queued for the publishing thread; true when queued, false when dropped and counted because
      * {@link #MAX_QUEUED_NOTIFICATION_BYTES} are already queued or the server is stopping. Throws
-     * {@link IllegalArgumentException} for an empty topic, one above 255 UTF-8 bytes, or a body above 8 MiB,
+     * {@link IllegalArgumentException} for an empty topic, one above 255 UTF-8 bytes, or a body above {@link #MAX_NOTIFICATION_BODY_BYTES},
      * and {@link IllegalStateException} before {@link #start()}.
      */
     public boolean publish(String topic, Body body) {

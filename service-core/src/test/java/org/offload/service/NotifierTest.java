@@ -56,9 +56,9 @@ class NotifierTest {
         assertEquals("topic must be <= 255 UTF-8 bytes but was 256",
                 assertThrows(IllegalArgumentException.class, () -> n.publish("x".repeat(256), Body.empty())).getMessage());
         assertTrue(n.publish("x".repeat(255), Body.empty()));
-        assertEquals("notification body must be <= 8388608 bytes but was 8388609",
+        assertEquals("notification body must be <= 1048576 bytes but was 1048577",
                 assertThrows(IllegalArgumentException.class,
-                        () -> n.publish("t", Body.bytes(new byte[Wire.DEFAULT_MAX_REPLY_FRAME_BYTES + 1]))).getMessage());
+                        () -> n.publish("t", Body.bytes(new byte[Wire.MAX_NOTIFICATION_BODY_BYTES + 1]))).getMessage());
     }
 
     @Test

@@ -82,6 +82,12 @@ public final class Wire {
      */
     public static final int DEFAULT_MAX_REPLY_FRAME_BYTES = 8 * 1024 * 1024;
     /**
+     * The largest notification body (PROTOCOL.md section 20), 1 MiB: the service sends a notification to every
+     * subscribed connection without knowing each client's frame limit, so every subscriber must take frames of
+     * this size, and a client subscribes only if its own limit is at least this.
+     */
+    public static final int MAX_NOTIFICATION_BODY_BYTES = 1024 * 1024;
+    /**
      * Request header of a client whose reply frame limit is not {@link #DEFAULT_MAX_REPLY_FRAME_BYTES}: the
      * largest reply frame it takes, in bytes, as a decimal number 1..2147483647.
      */
