@@ -3,8 +3,6 @@ package org.offload.service;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.offload.service.internal.Wire;
 
 /**
@@ -17,7 +15,10 @@ import org.offload.service.internal.Wire;
  * A request a worker can start at once is always admitted (the caller chose its deadline), and so is one
  * without a deadline (up to the queue's bound).
  *
- * <p>Thread-safe: the receiver thread admits, workers take and finish, any thread may dequeue.
+ * <p>Thread-safe: the receiver thread admits, workers take and finish, any thread may dequeue. The counts
+ * and sums of the queued and running jobs change together under this object's lock, so an estimate is
+ * always made from one consistent state: the running jobs' planned end times are absolute (since
+ * {@link #origin}), and a sum read apart from its count would hold a whole uptime as work left.
  */
 final class Admission {
     /** Weight of the newest duration in a route's mean: recent enough, not too jumpy. */
@@ -66,12 +67,13 @@ final class Admission {
     /** Time origin of the planned end times, kept in microseconds so that their sum never overflows. */
     private final long origin = System.nanoTime();
     private final Map<Handler, Cost> estimates = new ConcurrentHashMap<>();
-    private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
+    /** Jobs handed to the pool and not yet taken or dequeued (guarded by {@code this}, as are the three below). */
+    private int queued;
+    private int running;
     /** Sum of the mean durations of the queued jobs, in nanoseconds. */
-    private final AtomicLong queuedWork = new AtomicLong();
+    private long queuedWork;
     /** Sum of the planned end times of the running jobs, in microseconds since {@link #origin}. */
-    private final AtomicLong runningEnds = new AtomicLong();
+    private long runningEnds;
 
     Admission(String name, int workers, long marginNanos) {
         this.name = name;
@@ -86,17 +88,17 @@ final class Admission {
 
     /** True when a worker is free for a request queued now. */
     private boolean workerFree() {
-        return running.get() + queued.get() < workers;
+        assert Thread.holdsLock(this);
+        return running + queued < workers;
     }
 
     /** Estimated nanoseconds from {@code now} until a worker would start a request queued now. */
-    long waitNanos(long now) {
+    synchronized long waitNanos(long now) {
         if (workerFree()) {
             return 0;
         }
-        int busy = running.get();
-        long runningLeftMicros = Math.max(0, runningEnds.get() - busy * micros(now));
-        return (queuedWork.get() + runningLeftMicros * 1_000) / workers;
+        long runningLeftMicros = Math.max(0, runningEnds - running * micros(now));
+        return (queuedWork + runningLeftMicros * 1_000) / workers;
     }
 
     /** The {@value Wire#RETRY_AFTER_MS} hint: the estimated wait in whole milliseconds, at least 1. */
@@ -110,10 +112,16 @@ final class Admission {
      * Otherwise the 429 to answer, with the retry hint.
      */
     Reply refusal(Call call, Handler route, long now) {
-        if (!call.hasDeadline() || workerFree()) {
+        if (!call.hasDeadline()) {
             return null;
         }
-        long wait = waitNanos(now);
+        long wait;
+        synchronized (this) { // whether a worker is free and the wait, from the same state
+            if (workerFree()) {
+                return null;
+            }
+            wait = waitNanos(now);
+        }
         Cost cost = estimate(route);
         long left = call.deadlineNanos() - now;
         if (wait + cost.run() + marginNanos <= left) {
@@ -141,17 +149,17 @@ final class Admission {
     }
 
     /** {@code job} was handed to the pool (call before the pool may start it). */
-    void queued(Job job, Handler route) {
+    synchronized void queued(Job job, Handler route) {
         job.admittedWork = estimate(route).mean();
         job.admittedFree = workerFree();
-        queuedWork.addAndGet(job.admittedWork);
-        queued.incrementAndGet();
+        queuedWork += job.admittedWork;
+        queued++;
     }
 
     /** {@code job} left the queue without being taken: cancelled, or refused by the pool. */
-    void dequeued(Job job) {
-        queuedWork.addAndGet(-job.admittedWork);
-        queued.decrementAndGet();
+    synchronized void dequeued(Job job) {
+        queuedWork -= job.admittedWork;
+        queued--;
     }
 
     /**
@@ -160,7 +168,7 @@ final class Admission {
      * run: its caller chose the deadline). If it runs, it counts as running until {@link #finished}, planned
      * to end after the route's mean.
      */
-    Start take(Job job, Handler route, long now) {
+    synchronized Start take(Job job, Handler route, long now) {
         dequeued(job);
         Call call = job.call;
         Cost cost = estimate(route);
@@ -172,8 +180,8 @@ final class Admission {
         }
         job.startedAt = now;
         job.plannedEnd = micros(now + cost.mean());
-        runningEnds.addAndGet(job.plannedEnd);
-        running.incrementAndGet();
+        runningEnds += job.plannedEnd;
+        running++;
         return Start.RUN;
     }
 
@@ -182,8 +190,10 @@ final class Admission {
      * its duration updates the route's estimate.
      */
     void finished(Job job, Handler route, long now, boolean sample) {
-        runningEnds.addAndGet(-job.plannedEnd);
-        running.decrementAndGet();
+        synchronized (this) {
+            runningEnds -= job.plannedEnd;
+            running--;
+        }
         if (sample) {
             long took = Math.max(0, now - job.startedAt);
             estimates.compute(route, (r, old) -> (old == null ? Cost.UNKNOWN : old).with(took));
