@@ -30,17 +30,32 @@ final class Admission {
      * of its durations, as TCP's retransmission timeout); the wait for the work ahead of it uses the means.
      */
     static final int DEVIATIONS = 2;
+    /**
+     * A measured duration counts as at most this many times the route's planned run ({@link Cost#run}):
+     * one run stretched by a preemption, a GC pause or a stalled machine moves the estimate no more than a
+     * run of twice the plan, where at full weight one 3 s stall of a microsecond handler planned the next
+     * runs at ~2 s and refused requests with seconds left. A real slow-down is still learned: the plan
+     * about doubles with each slower run (a 10 µs route whose runs take 100 ms is planned at over 100 ms
+     * after 9 of them).
+     */
+    static final int OUTLIER_RUNS = 2;
+    /** The least a duration is counted as, whatever the plan ({@value} ns): a plan of 0 still learns. */
+    static final long OUTLIER_FLOOR_NANOS = 1_000_000;
 
     /** A route's estimate: mean duration and mean deviation, in nanoseconds. */
     record Cost(long mean, long deviation) {
         static final Cost UNKNOWN = new Cost(0, 0);
 
-        /** With one more measured duration; the first one sets the mean, with half of it as deviation. */
+        /**
+         * With one more measured duration, counted as at most {@value #OUTLIER_RUNS} planned runs (or
+         * {@link #OUTLIER_FLOOR_NANOS} if that is more); the first one sets the mean, with half of it as deviation.
+         */
         Cost with(long took) {
             if (this == UNKNOWN) {
                 return new Cost(took, took / 2);
             }
-            long error = took - mean;
+            long counted = Math.min(took, Math.max(OUTLIER_FLOOR_NANOS, OUTLIER_RUNS * run()));
+            long error = counted - mean;
             return new Cost(mean + Math.round(MEAN_WEIGHT * error),
                     deviation + Math.round(DEVIATION_WEIGHT * (Math.abs(error) - deviation)));
         }

@@ -94,6 +94,29 @@ class AdmissionStateTest {
         assertEquals(10 * MS, a.waitNanos(LATER), "one queued job of 10 ms, and nothing else");
     }
 
+    @Test
+    void refusal_afterOneStalledRunOfAMicrosecondRoute_admits16InFlightWith5sLeft() {
+        Admission a = admission(2);
+        learn(a, 10_000); // 10 us
+        Job stalled = job(LATER + 5_000 * MS);
+        a.queued(stalled, ECHO);
+        a.take(stalled, ECHO, LATER - 3_000 * MS);
+        a.finished(stalled, ECHO, LATER, true); // preempted: 3 s for a 10 us echo
+        List<Job> waiting = new ArrayList<>();
+        for (int i = 0; i < 16; i++) { // 16 in flight: 2 run, 14 wait
+            Job j = job(LATER + 5_000 * MS);
+            a.queued(j, ECHO);
+            waiting.add(j);
+        }
+        for (int i = 0; i < 2; i++) {
+            assertEquals(Admission.Start.RUN, a.take(waiting.remove(0), ECHO, LATER));
+        }
+
+        assertTrue(a.estimate(ECHO).run() < 5 * MS, () -> "planned run " + a.estimate(ECHO));
+        assertNull(a.refusal(job(LATER + 5_000 * MS).call, ECHO, LATER), "5 s left for ~ms of work");
+        assertEquals(Admission.Start.RUN, a.take(waiting.get(0), ECHO, LATER + 4_000 * MS), "taken with 1 s left");
+    }
+
     /**
      * Two workers take and finish microsecond jobs as fast as they can while the receiver's thread admits
      * requests with 5 s left. Whatever the interleaving, the wait it sees is at most the work actually queued
