@@ -3,8 +3,6 @@ package org.offload.service;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.offload.service.internal.Wire;
 
 /**
@@ -17,7 +15,10 @@ import org.offload.service.internal.Wire;
  * A request a worker can start at once is always admitted (the caller chose its deadline), and so is one
  * without a deadline (up to the queue's bound).
  *
- * <p>Thread-safe: the receiver thread admits, workers take and finish, any thread may dequeue.
+ * <p>Thread-safe: the receiver thread admits, workers take and finish, any thread may dequeue. The counts
+ * and sums of the queued and running jobs change together under this object's lock, so an estimate is
+ * always made from one consistent state: the running jobs' planned end times are absolute (since
+ * {@link #origin}), and a sum read apart from its count would hold a whole uptime as work left.
  */
 final class Admission {
     /** Weight of the newest duration in a route's mean: recent enough, not too jumpy. */
@@ -29,17 +30,32 @@ final class Admission {
      * of its durations, as TCP's retransmission timeout); the wait for the work ahead of it uses the means.
      */
     static final int DEVIATIONS = 2;
+    /**
+     * A measured duration counts as at most this many times the route's planned run ({@link Cost#run}):
+     * one run stretched by a preemption, a GC pause or a stalled machine moves the estimate no more than a
+     * run of twice the plan, where at full weight one 3 s stall of a microsecond handler planned the next
+     * runs at ~2 s and refused requests with seconds left. A real slow-down is still learned: the plan
+     * about doubles with each slower run (a 10 µs route whose runs take 100 ms is planned at over 100 ms
+     * after 9 of them).
+     */
+    static final int OUTLIER_RUNS = 2;
+    /** The least a duration is counted as, whatever the plan ({@value} ns): a plan of 0 still learns. */
+    static final long OUTLIER_FLOOR_NANOS = 1_000_000;
 
     /** A route's estimate: mean duration and mean deviation, in nanoseconds. */
     record Cost(long mean, long deviation) {
         static final Cost UNKNOWN = new Cost(0, 0);
 
-        /** With one more measured duration; the first one sets the mean, with half of it as deviation. */
+        /**
+         * With one more measured duration, counted as at most {@value #OUTLIER_RUNS} planned runs (or
+         * {@link #OUTLIER_FLOOR_NANOS} if that is more); the first one sets the mean, with half of it as deviation.
+         */
         Cost with(long took) {
             if (this == UNKNOWN) {
                 return new Cost(took, took / 2);
             }
-            long error = took - mean;
+            long counted = Math.min(took, Math.max(OUTLIER_FLOOR_NANOS, OUTLIER_RUNS * run()));
+            long error = counted - mean;
             return new Cost(mean + Math.round(MEAN_WEIGHT * error),
                     deviation + Math.round(DEVIATION_WEIGHT * (Math.abs(error) - deviation)));
         }
@@ -66,12 +82,13 @@ final class Admission {
     /** Time origin of the planned end times, kept in microseconds so that their sum never overflows. */
     private final long origin = System.nanoTime();
     private final Map<Handler, Cost> estimates = new ConcurrentHashMap<>();
-    private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
+    /** Jobs handed to the pool and not yet taken or dequeued (guarded by {@code this}, as are the three below). */
+    private int queued;
+    private int running;
     /** Sum of the mean durations of the queued jobs, in nanoseconds. */
-    private final AtomicLong queuedWork = new AtomicLong();
+    private long queuedWork;
     /** Sum of the planned end times of the running jobs, in microseconds since {@link #origin}. */
-    private final AtomicLong runningEnds = new AtomicLong();
+    private long runningEnds;
 
     Admission(String name, int workers, long marginNanos) {
         this.name = name;
@@ -86,17 +103,17 @@ final class Admission {
 
     /** True when a worker is free for a request queued now. */
     private boolean workerFree() {
-        return running.get() + queued.get() < workers;
+        assert Thread.holdsLock(this);
+        return running + queued < workers;
     }
 
     /** Estimated nanoseconds from {@code now} until a worker would start a request queued now. */
-    long waitNanos(long now) {
+    synchronized long waitNanos(long now) {
         if (workerFree()) {
             return 0;
         }
-        int busy = running.get();
-        long runningLeftMicros = Math.max(0, runningEnds.get() - busy * micros(now));
-        return (queuedWork.get() + runningLeftMicros * 1_000) / workers;
+        long runningLeftMicros = Math.max(0, runningEnds - running * micros(now));
+        return (queuedWork + runningLeftMicros * 1_000) / workers;
     }
 
     /** The {@value Wire#RETRY_AFTER_MS} hint: the estimated wait in whole milliseconds, at least 1. */
@@ -110,10 +127,16 @@ final class Admission {
      * Otherwise the 429 to answer, with the retry hint.
      */
     Reply refusal(Call call, Handler route, long now) {
-        if (!call.hasDeadline() || workerFree()) {
+        if (!call.hasDeadline()) {
             return null;
         }
-        long wait = waitNanos(now);
+        long wait;
+        synchronized (this) { // whether a worker is free and the wait, from the same state
+            if (workerFree()) {
+                return null;
+            }
+            wait = waitNanos(now);
+        }
         Cost cost = estimate(route);
         long left = call.deadlineNanos() - now;
         if (wait + cost.run() + marginNanos <= left) {
@@ -141,17 +164,17 @@ final class Admission {
     }
 
     /** {@code job} was handed to the pool (call before the pool may start it). */
-    void queued(Job job, Handler route) {
+    synchronized void queued(Job job, Handler route) {
         job.admittedWork = estimate(route).mean();
         job.admittedFree = workerFree();
-        queuedWork.addAndGet(job.admittedWork);
-        queued.incrementAndGet();
+        queuedWork += job.admittedWork;
+        queued++;
     }
 
     /** {@code job} left the queue without being taken: cancelled, or refused by the pool. */
-    void dequeued(Job job) {
-        queuedWork.addAndGet(-job.admittedWork);
-        queued.decrementAndGet();
+    synchronized void dequeued(Job job) {
+        queuedWork -= job.admittedWork;
+        queued--;
     }
 
     /**
@@ -160,7 +183,7 @@ final class Admission {
      * run: its caller chose the deadline). If it runs, it counts as running until {@link #finished}, planned
      * to end after the route's mean.
      */
-    Start take(Job job, Handler route, long now) {
+    synchronized Start take(Job job, Handler route, long now) {
         dequeued(job);
         Call call = job.call;
         Cost cost = estimate(route);
@@ -172,8 +195,8 @@ final class Admission {
         }
         job.startedAt = now;
         job.plannedEnd = micros(now + cost.mean());
-        runningEnds.addAndGet(job.plannedEnd);
-        running.incrementAndGet();
+        runningEnds += job.plannedEnd;
+        running++;
         return Start.RUN;
     }
 
@@ -182,8 +205,10 @@ final class Admission {
      * its duration updates the route's estimate.
      */
     void finished(Job job, Handler route, long now, boolean sample) {
-        runningEnds.addAndGet(-job.plannedEnd);
-        running.decrementAndGet();
+        synchronized (this) {
+            runningEnds -= job.plannedEnd;
+            running--;
+        }
         if (sample) {
             long took = Math.max(0, now - job.startedAt);
             estimates.compute(route, (r, old) -> (old == null ? Cost.UNKNOWN : old).with(took));
