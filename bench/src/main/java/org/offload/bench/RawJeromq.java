@@ -23,7 +23,8 @@ import org.zeromq.ZMQ;
  * One server thread blocks in {@code recv} on PULL, does the payload's work and publishes; the sync client is
  * one thread owning PUSH and SUB; the pipelined client has a sender thread and a receiver thread, both
  * blocking. Socket limits match Offload's defaults. Each side has its own context (one I/O thread), as in
- * Offload.
+ * Offload. With CURVE, the server's PULL, PUB and sink are CURVE servers of one key pair and the client's
+ * sockets CURVE clients of another, ZeroMQ's own CURVE (as Offload's {@code Encryption.CURVE}) and nothing else.
  */
 final class RawJeromq {
     static final int HEADER_BYTES = 16 + 8;
@@ -32,6 +33,8 @@ final class RawJeromq {
     private static final String ANY_PORT = "tcp://127.0.0.1:*";
     /** The request id of the pings that wait out the slow joiner; requests count from 1. */
     private static final long PING_ID = 0;
+    /** A one-way round's drain ends when the sink has taken nothing in for this long. */
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private RawJeromq() {}
 
@@ -40,6 +43,13 @@ final class RawJeromq {
         s.setLinger(0);
         s.setReceiveTimeOut(RECEIVE_TIMEOUT_MS);
         return s;
+    }
+
+    /** Makes {@code s} a CURVE client of the server whose public key is {@code serverPublic}. */
+    private static void curveClient(ZMQ.Socket s, byte[] serverPublic, ZMQ.Curve.KeyPair own) {
+        s.setCurveServerKey(serverPublic);
+        s.setCurvePublicKey(ZMQ.Curve.z85Decode(own.publicKey));
+        s.setCurveSecretKey(ZMQ.Curve.z85Decode(own.secretKey));
     }
 
     /** A server: {@code work} applied to each request body on PULL → PUB, plus a one-way sink. */
@@ -56,14 +66,30 @@ final class RawJeromq {
         final String pullAddress;
         final String pubAddress;
         final String sinkAddress;
+        /** The CURVE public key its clients must know, or null in plaintext. */
+        final byte[] curvePublic;
 
-        /** Echo, or JSON decode and encode, for {@code payload}. */
-        Server(Payload payload) {
-            this(payload.label, payload::serve);
+        /** Echo, or JSON decode and encode, for {@code payload}; with CURVE on every socket or not. */
+        Server(Payload payload, boolean curve) {
+            this(payload.label, payload::serve, curve);
         }
 
         Server(String name, UnaryOperator<byte[]> work) {
+            this(name, work, false);
+        }
+
+        private Server(String name, UnaryOperator<byte[]> work, boolean curve) {
             this.work = work;
+            if (curve) {
+                ZMQ.Curve.KeyPair keys = ZMQ.Curve.generateKeyPair();
+                curvePublic = ZMQ.Curve.z85Decode(keys.publicKey);
+                for (ZMQ.Socket s : List.of(pull, pub, sink)) {
+                    s.setCurveServer(true);
+                    s.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey));
+                }
+            } else {
+                curvePublic = null;
+            }
             pull.setRcvHWM(10_000);
             pub.setSndHWM(131_072);
             sink.setRcvHWM(10_000);
@@ -144,6 +170,12 @@ final class RawJeromq {
             this.request = request;
             this.accept = accept;
             new SecureRandom().nextBytes(topic);
+            if (sinkOwner != null && sinkOwner.curvePublic != null) {
+                ZMQ.Curve.KeyPair own = ZMQ.Curve.generateKeyPair();
+                for (ZMQ.Socket s : List.of(push, sub, oneWay)) {
+                    curveClient(s, sinkOwner.curvePublic, own);
+                }
+            }
             push.setSndHWM(10_000);
             oneWay.setSndHWM(10_000);
             sub.setRcvHWM(100_000);
@@ -278,9 +310,15 @@ final class RawJeromq {
                     Map<String, Double> figures = Pipelined.measure(id, round, server::sunk, server::sunk);
                     running.set(false);
                     sender.join();
-                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                    // the queues hold up to both high-water marks: wait while the sink still takes messages in
+                    long seen = server.sunk();
+                    long until = System.nanoTime() + STALL_NANOS;
                     while (server.sunk() - before < sent[0] && System.nanoTime() < until) {
                         Thread.sleep(1);
+                        if (server.sunk() != seen) {
+                            seen = server.sunk();
+                            until = System.nanoTime() + STALL_NANOS;
+                        }
                     }
                     figures.put("lost", (double) (sent[0] - (server.sunk() - before)));
                     return figures;
