@@ -153,8 +153,8 @@ public final class Bench {
         Rounds.run("throughput " + l, throughput, o, o.measuredRound(), results, progress);
         if (!p.isJson()) {
             Rounds.run("one-way " + l, List.of(
-                    raw.oneWay("raw.oneway." + l),
-                    rawCurve.oneWay("raw.curve.oneway." + l),
+                    new Pipelined("raw.oneway." + l, o.sendWindow(), raw.oneWay()),
+                    new Pipelined("raw.curve.oneway." + l, o.sendWindow(), rawCurve.oneWay()),
                     new Pipelined("offload.cast." + l, o.sendWindow(), offload.cast(p)),
                     new Pipelined("offload.curve.cast." + l, o.sendWindow(), offload.castCurve(p))),
                     o, o.measuredRound(), results, progress);

@@ -5,11 +5,8 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -33,8 +30,6 @@ final class RawJeromq {
     private static final String ANY_PORT = "tcp://127.0.0.1:*";
     /** The request id of the pings that wait out the slow joiner; requests count from 1. */
     private static final long PING_ID = 0;
-    /** A one-way round's drain ends when the sink has taken nothing in for this long. */
-    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private RawJeromq() {}
 
@@ -59,7 +54,8 @@ final class RawJeromq {
         private final ZMQ.Socket pub = socket(context, SocketType.PUB);
         private final ZMQ.Socket sink = socket(context, SocketType.PULL);
         private final UnaryOperator<byte[]> work;
-        private final AtomicLong sunk = new AtomicLong();
+        /** Where the sink reports each one-way message it took in: the running one-way round's. */
+        volatile Pipelined.Outcome sinkOutcome = ok -> { };
         private final Thread serving;
         private final Thread sinking;
         private volatile boolean stop;
@@ -119,13 +115,9 @@ final class RawJeromq {
             while (!stop) {
                 byte[] frame = sink.recv(0);
                 if (frame != null && !sink.hasReceiveMore()) {
-                    sunk.incrementAndGet();
+                    sinkOutcome.done(true);
                 }
             }
-        }
-
-        long sunk() {
-            return sunk.get();
         }
 
         @Override
@@ -283,45 +275,23 @@ final class RawJeromq {
         }
 
         /**
-         * One-way PUSH → PULL: a sender thread sends as fast as the socket takes messages (blocking at the
-         * high-water mark); the rate is what the server's sink counts. Figures: rate, cpu (µs a message), lost.
+         * One-way PUSH → PULL to the first server's sink: the driver sends, the sink counts each message as
+         * it takes it in, which frees its slot in the {@link Pipelined} window (the same driver and window
+         * as the cast rows, so the two differ only in what carries the messages).
          */
-        Scenario oneWay(String id) {
-            return new Scenario() {
+        Pipelined.Pipeline oneWay() {
+            return new Pipelined.Pipeline() {
                 @Override
-                public String id() {
-                    return id;
+                public void open(Pipelined.Outcome outcome) {
+                    server.sinkOutcome = outcome;
                 }
 
                 @Override
-                public Map<String, Double> round(Round round) throws Exception {
-                    long before = server.sunk();
-                    long[] sent = {0};
-                    AtomicBoolean running = new AtomicBoolean(true);
-                    Thread sender = Thread.ofPlatform().name("raw-oneway-" + name).start(() -> {
-                        while (running.get()) {
-                            byte[] header = Arrays.copyOf(topic, HEADER_BYTES);
-                            ByteBuffer.wrap(header, 16, 8).putLong(nextId++);
-                            oneWay.send(header, ZMQ.SNDMORE);
-                            oneWay.send(request.get(), 0);
-                            sent[0]++;
-                        }
-                    });
-                    Map<String, Double> figures = Pipelined.measure(id, round, server::sunk, server::sunk);
-                    running.set(false);
-                    sender.join();
-                    // the queues hold up to both high-water marks: wait while the sink still takes messages in
-                    long seen = server.sunk();
-                    long until = System.nanoTime() + STALL_NANOS;
-                    while (server.sunk() - before < sent[0] && System.nanoTime() < until) {
-                        Thread.sleep(1);
-                        if (server.sunk() != seen) {
-                            seen = server.sunk();
-                            until = System.nanoTime() + STALL_NANOS;
-                        }
-                    }
-                    figures.put("lost", (double) (sent[0] - (server.sunk() - before)));
-                    return figures;
+                public void send() {
+                    byte[] header = Arrays.copyOf(topic, HEADER_BYTES);
+                    ByteBuffer.wrap(header, 16, 8).putLong(nextId++);
+                    oneWay.send(header, ZMQ.SNDMORE);
+                    oneWay.send(request.get(), 0);
                 }
             };
         }

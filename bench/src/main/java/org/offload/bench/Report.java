@@ -102,8 +102,8 @@ final class Report {
             if (!p.isJson()) {
                 throughput("offload.send." + l, "Offload send (nowait), " + sw + ", replies at the handler, plaintext");
                 throughput("offload.curve.send." + l, "Offload send (nowait), " + sw + ", replies at the handler, CURVE");
-                throughput("raw.oneway." + l, "raw JeroMQ one-way PUSH→PULL, plaintext");
-                throughput("raw.curve.oneway." + l, "raw JeroMQ one-way PUSH→PULL, CURVE");
+                throughput("raw.oneway." + l, "raw JeroMQ one-way PUSH→PULL, " + sw + ", counted at the sink, plaintext");
+                throughput("raw.curve.oneway." + l, "raw JeroMQ one-way PUSH→PULL, " + sw + ", counted at the sink, CURVE");
                 throughput("offload.cast." + l, "Offload cast (no reply), " + sw + ", counted at the handler, plaintext");
                 throughput("offload.curve.cast." + l, "Offload cast (no reply), " + sw + ", counted at the handler, CURVE");
             }
@@ -147,14 +147,16 @@ final class Report {
                     results.values(prefix + "1.rate").stream().map(r -> 1_000 / r).toList(), null);
             for (int k : counts) {
                 scenarios.add(prefix + k);
-                figure(prefix + k + ".rate", weight + " work: " + k + (k == 1 ? " worker process" : " worker processes"),
-                        PER_S);
+                String what = weight + " work: " + k + (k == 1 ? " worker process" : " worker processes");
+                figure(prefix + k + ".rate", what, PER_S);
+                figure(prefix + k + ".cpu", what + ": CPU per request, this JVM and the workers", US);
             }
             if (weight.equals(ScaleOut.HEAVY)) {
                 for (int k : counts) {
                     scenarios.add("scale.raw.w" + k);
-                    figure("scale.raw.w" + k + ".rate", "heavy work, plain JeroMQ workers: " + k
-                            + (k == 1 ? " worker process" : " worker processes"), PER_S);
+                    String what = "heavy work, plain JeroMQ workers: " + k + (k == 1 ? " worker process" : " worker processes");
+                    figure("scale.raw.w" + k + ".rate", what, PER_S);
+                    figure("scale.raw.w" + k + ".cpu", what + ": CPU per request, this JVM and the workers", US);
                 }
             }
             others(counts.stream().map(k -> prefix + k).toArray(String[]::new));
