@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every scenario ran: each round counted requests, every row has finite figures, no request failed or was
  * lost, and the table and the CSV, JSON and SVG files hold every row. No timing assertion: a quick run's
  * rounds last until they have counted {@link BenchOptions#QUICK_MIN_REQUESTS} requests, however slow the
- * machine, so what is checked is that the scenarios ran, never how fast.
+ * machine, so what is checked is that the scenarios ran, never how fast. Where Debian's rabbitmq-server is
+ * installed the run starts its private broker (about 10 s) and the RabbitMQ RPC scenarios are checked like
+ * the others; where it is not, that the table says why their rows are missing.
  */
 class BenchSmokeTest {
     /**
