@@ -2,6 +2,7 @@ package org.offload.bench;
 
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +31,12 @@ final class RawJeromq {
     private static final String ANY_PORT = "tcp://127.0.0.1:*";
     /** The request id of the pings that wait out the slow joiner; requests count from 1. */
     private static final long PING_ID = 0;
+    /**
+     * How long a client pings until every server answered: as long as Offload's setup calls wait
+     * ({@link OffloadSide#SETUP_DEADLINE}); 10 s were too short for two freshly started worker JVMs on a
+     * machine whose load average was above 15.
+     */
+    private static final Duration SUBSCRIBE_TIMEOUT = OffloadSide.SETUP_DEADLINE;
 
     private RawJeromq() {}
 
@@ -187,7 +194,7 @@ final class RawJeromq {
          */
         private void awaitSubscriptions(int servers) throws InterruptedException {
             Set<Integer> answered = new HashSet<>();
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long until = System.nanoTime() + SUBSCRIBE_TIMEOUT.toNanos();
             while (System.nanoTime() < until) {
                 send(PING_ID);
                 if (sub.recv(0) != null) {
@@ -202,7 +209,7 @@ final class RawJeromq {
                 }
             }
             throw new IllegalStateException("raw " + name + ": " + answered.size() + " of " + servers
-                    + " servers answered within 10 s");
+                    + " servers answered within " + SUBSCRIBE_TIMEOUT.toSeconds() + " s");
         }
 
         private void send(long id) {
