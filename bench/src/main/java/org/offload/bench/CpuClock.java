@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * CPU time of this JVM, to express a scenario's cost as CPU µs per request: unlike rates, it does not depend
@@ -25,10 +26,29 @@ final class CpuClock {
     /** Clock ticks a second in /proc (USER_HZ; 100 on Linux). */
     private static final double TICKS = 100.0;
 
+    /** No CPU outside this JVM counted. */
+    static final LongSupplier NONE = () -> 0;
+
+    private final LongSupplier outside;
+    private final long outsideAtStart;
     private final long start = OS.getProcessCpuTime();
     private final long startNanos = System.nanoTime();
     private final long[] machineAtStart = machineTicks();
     private final Map<String, Long> threadsAtStart = PER_THREAD ? threadCpu() : Map.of();
+
+    /** This JVM's CPU only. */
+    CpuClock() {
+        this(NONE);
+    }
+
+    /**
+     * This JVM's CPU plus {@code outside}: CPU nanoseconds so far of the processes outside this JVM that
+     * serve the measured requests (a broker, worker processes), counted in {@code cpu} too.
+     */
+    CpuClock(LongSupplier outside) {
+        this.outside = outside;
+        this.outsideAtStart = outside.getAsLong();
+    }
 
     /**
      * Cores that processes other than this benchmark (and its worker processes) kept busy since the start,
@@ -59,6 +79,11 @@ final class CpuClock {
         }
     }
 
+    /** CPU nanoseconds so far of process {@code pid} (user + system, from /proc; 10 ms steps), 0 if gone. */
+    static long processCpuNanos(long pid) {
+        return processTicks(pid) * (long) (1e9 / TICKS);
+    }
+
     private static long processTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -70,11 +95,16 @@ final class CpuClock {
     }
 
     /**
-     * Puts {@code cpu} (process CPU µs per request) and {@code others} (cores other processes used) into
-     * {@code figures}, and prints the per-thread split when asked for.
+     * Puts {@code cpu} (CPU µs per request of this JVM and of the processes outside it that serve the
+     * requests), {@code cpuOutside} (their part of it, when there are such processes) and {@code others}
+     * (cores other processes used) into {@code figures}, and prints the per-thread split when asked for.
      */
     void addTo(Map<String, Double> figures, String id, long requests) {
-        figures.put("cpu", microsPer(requests));
+        double outsideMicros = (outside.getAsLong() - outsideAtStart) / 1e3 / Math.max(1, requests);
+        figures.put("cpu", microsPer(requests) + outsideMicros);
+        if (outside != NONE) {
+            figures.put("cpuOutside", outsideMicros);
+        }
         figures.put("others", otherCores());
         printThreads(id, requests, System.err);
     }

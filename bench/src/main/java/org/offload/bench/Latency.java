@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -26,21 +27,28 @@ final class Latency implements Scenario {
     private final String id;
     private final Op op;
     private final int virtualThreads;
+    private final LongSupplier outsideCpu;
 
     /** Calls from the thread that runs the round. */
     static Latency oneThread(String id, Op op) {
-        return new Latency(id, op, 0);
+        return new Latency(id, op, 0, CpuClock.NONE);
+    }
+
+    /** Calls from the thread that runs the round, counting the CPU of processes outside this JVM ({@link CpuClock}). */
+    static Latency oneThread(String id, Op op, LongSupplier outsideCpu) {
+        return new Latency(id, op, 0, outsideCpu);
     }
 
     /** Calls from {@code threads} virtual threads at once. */
     static Latency virtualThreads(String id, int threads, Op op) {
-        return new Latency(id, op, threads);
+        return new Latency(id, op, threads, CpuClock.NONE);
     }
 
-    private Latency(String id, Op op, int virtualThreads) {
+    private Latency(String id, Op op, int virtualThreads, LongSupplier outsideCpu) {
         this.id = id;
         this.op = op;
         this.virtualThreads = virtualThreads;
+        this.outsideCpu = outsideCpu;
     }
 
     @Override
@@ -54,7 +62,7 @@ final class Latency implements Scenario {
         AtomicLong errors = new AtomicLong();
         LongAdder samples = new LongAdder();
         Histogram all = new Histogram(MAX_NANOS, 3);
-        CpuClock cpu = new CpuClock();
+        CpuClock cpu = new CpuClock(outsideCpu);
         if (virtualThreads == 0) {
             loop(round, start, all, samples, errors);
         } else {

@@ -25,6 +25,8 @@ enum Payload {
     BYTES_16K("16KiB", 16 * 1024);
 
     static final String METHOD = "request";
+    /** Where the cast routes are: {@code /bench/cast/<payload>}. */
+    static final String CAST_PREFIX = "/bench/cast/";
 
     final String label;
     private final byte[] bytes;
@@ -47,6 +49,11 @@ enum Payload {
     /** The Offload route for this payload. */
     String path() {
         return "/bench/" + name().toLowerCase();
+    }
+
+    /** The Offload route for casts of this payload, whose handler only counts them. */
+    String castPath() {
+        return CAST_PREFIX + name().toLowerCase();
     }
 
     // ---------------------------------------------------------------- plain transports (raw JeroMQ, gRPC)
@@ -74,6 +81,12 @@ enum Payload {
     Request offloadRequest() {
         return isJson() ? Request.json(path(), METHOD, Doc.DOCUMENT)
                 : new Request(path(), METHOD, Map.of(), Body.wrap(bytes, Body.OCTET_STREAM));
+    }
+
+    /** The Offload cast of this payload: the body of {@link #offloadRequest}, to {@link #castPath}. */
+    Request castRequest() {
+        return isJson() ? Request.json(castPath(), METHOD, Doc.DOCUMENT)
+                : new Request(castPath(), METHOD, Map.of(), Body.wrap(bytes, Body.OCTET_STREAM));
     }
 
     /** The Offload handler doing what {@link #serve} does. */

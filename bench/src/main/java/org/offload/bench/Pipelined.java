@@ -42,11 +42,18 @@ final class Pipelined implements Scenario {
     private final String id;
     private final int window;
     private final Pipeline pipeline;
+    private final LongSupplier outsideCpu;
 
     Pipelined(String id, int window, Pipeline pipeline) {
+        this(id, window, pipeline, CpuClock.NONE);
+    }
+
+    /** {@code outsideCpu}: CPU nanoseconds of the processes outside this JVM that serve it ({@link CpuClock}). */
+    Pipelined(String id, int window, Pipeline pipeline, LongSupplier outsideCpu) {
         this.id = id;
         this.window = window;
         this.pipeline = pipeline;
+        this.outsideCpu = outsideCpu;
     }
 
     @Override
@@ -65,7 +72,7 @@ final class Pipelined implements Scenario {
         });
         Driver driver = new Driver(slots, failed);
         Thread thread = Thread.ofPlatform().name(id + "-driver").start(driver);
-        Map<String, Double> figures = measure(id, round, ok::sum, () -> ok.sum() + failed.sum());
+        Map<String, Double> figures = measure(id, round, ok::sum, () -> ok.sum() + failed.sum(), outsideCpu);
         driver.running = false;
         thread.join(DRAIN_TIMEOUT_MS);
         thread.interrupt(); // only if every slot was lost: the driver then waits for one forever
@@ -87,11 +94,17 @@ final class Pipelined implements Scenario {
      */
     static Map<String, Double> measure(String id, Round round, LongSupplier done, LongSupplier ended)
             throws InterruptedException {
+        return measure(id, round, done, ended, CpuClock.NONE);
+    }
+
+    /** {@link #measure(String, Round, LongSupplier, LongSupplier)} counting {@code outsideCpu} too. */
+    static Map<String, Double> measure(String id, Round round, LongSupplier done, LongSupplier ended,
+                                       LongSupplier outsideCpu) throws InterruptedException {
         Thread.sleep(Math.max(1, Math.min(round.length().toMillis() / 5, RAMP_MS))); // ramp: fill the window first
         long c0 = done.getAsLong();
         long e0 = ended.getAsLong();
         long t0 = System.nanoTime();
-        CpuClock cpu = new CpuClock();
+        CpuClock cpu = new CpuClock(outsideCpu);
         Thread.sleep(round.length().toMillis());
         while (!round.over(System.nanoTime() - t0, ended.getAsLong() - e0)) {
             Thread.sleep(POLL_MS);

@@ -2,14 +2,12 @@ package org.offload.bench;
 
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -23,7 +21,8 @@ import org.zeromq.ZMQ;
  * One server thread blocks in {@code recv} on PULL, does the payload's work and publishes; the sync client is
  * one thread owning PUSH and SUB; the pipelined client has a sender thread and a receiver thread, both
  * blocking. Socket limits match Offload's defaults. Each side has its own context (one I/O thread), as in
- * Offload.
+ * Offload. With CURVE, the server's PULL, PUB and sink are CURVE servers of one key pair and the client's
+ * sockets CURVE clients of another, ZeroMQ's own CURVE (as Offload's {@code Encryption.CURVE}) and nothing else.
  */
 final class RawJeromq {
     static final int HEADER_BYTES = 16 + 8;
@@ -32,6 +31,12 @@ final class RawJeromq {
     private static final String ANY_PORT = "tcp://127.0.0.1:*";
     /** The request id of the pings that wait out the slow joiner; requests count from 1. */
     private static final long PING_ID = 0;
+    /**
+     * How long a client pings until every server answered: as long as Offload's setup calls wait
+     * ({@link OffloadSide#SETUP_DEADLINE}); 10 s were too short for two freshly started worker JVMs on a
+     * machine whose load average was above 15.
+     */
+    private static final Duration SUBSCRIBE_TIMEOUT = OffloadSide.SETUP_DEADLINE;
 
     private RawJeromq() {}
 
@@ -42,6 +47,13 @@ final class RawJeromq {
         return s;
     }
 
+    /** Makes {@code s} a CURVE client of the server whose public key is {@code serverPublic}. */
+    private static void curveClient(ZMQ.Socket s, byte[] serverPublic, ZMQ.Curve.KeyPair own) {
+        s.setCurveServerKey(serverPublic);
+        s.setCurvePublicKey(ZMQ.Curve.z85Decode(own.publicKey));
+        s.setCurveSecretKey(ZMQ.Curve.z85Decode(own.secretKey));
+    }
+
     /** A server: {@code work} applied to each request body on PULL → PUB, plus a one-way sink. */
     static final class Server implements AutoCloseable {
         private final ZMQ.Context context = ZMQ.context(1);
@@ -49,21 +61,38 @@ final class RawJeromq {
         private final ZMQ.Socket pub = socket(context, SocketType.PUB);
         private final ZMQ.Socket sink = socket(context, SocketType.PULL);
         private final UnaryOperator<byte[]> work;
-        private final AtomicLong sunk = new AtomicLong();
+        /** Where the sink reports each one-way message it took in: the running one-way round's. */
+        volatile Pipelined.Outcome sinkOutcome = ok -> { };
         private final Thread serving;
         private final Thread sinking;
         private volatile boolean stop;
         final String pullAddress;
         final String pubAddress;
         final String sinkAddress;
+        /** The CURVE public key its clients must know, or null in plaintext. */
+        final byte[] curvePublic;
 
-        /** Echo, or JSON decode and encode, for {@code payload}. */
-        Server(Payload payload) {
-            this(payload.label, payload::serve);
+        /** Echo, or JSON decode and encode, for {@code payload}; with CURVE on every socket or not. */
+        Server(Payload payload, boolean curve) {
+            this(payload.label, payload::serve, curve);
         }
 
         Server(String name, UnaryOperator<byte[]> work) {
+            this(name, work, false);
+        }
+
+        private Server(String name, UnaryOperator<byte[]> work, boolean curve) {
             this.work = work;
+            if (curve) {
+                ZMQ.Curve.KeyPair keys = ZMQ.Curve.generateKeyPair();
+                curvePublic = ZMQ.Curve.z85Decode(keys.publicKey);
+                for (ZMQ.Socket s : List.of(pull, pub, sink)) {
+                    s.setCurveServer(true);
+                    s.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey));
+                }
+            } else {
+                curvePublic = null;
+            }
             pull.setRcvHWM(10_000);
             pub.setSndHWM(131_072);
             sink.setRcvHWM(10_000);
@@ -93,13 +122,9 @@ final class RawJeromq {
             while (!stop) {
                 byte[] frame = sink.recv(0);
                 if (frame != null && !sink.hasReceiveMore()) {
-                    sunk.incrementAndGet();
+                    sinkOutcome.done(true);
                 }
             }
-        }
-
-        long sunk() {
-            return sunk.get();
         }
 
         @Override
@@ -144,6 +169,12 @@ final class RawJeromq {
             this.request = request;
             this.accept = accept;
             new SecureRandom().nextBytes(topic);
+            if (sinkOwner != null && sinkOwner.curvePublic != null) {
+                ZMQ.Curve.KeyPair own = ZMQ.Curve.generateKeyPair();
+                for (ZMQ.Socket s : List.of(push, sub, oneWay)) {
+                    curveClient(s, sinkOwner.curvePublic, own);
+                }
+            }
             push.setSndHWM(10_000);
             oneWay.setSndHWM(10_000);
             sub.setRcvHWM(100_000);
@@ -163,7 +194,7 @@ final class RawJeromq {
          */
         private void awaitSubscriptions(int servers) throws InterruptedException {
             Set<Integer> answered = new HashSet<>();
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long until = System.nanoTime() + SUBSCRIBE_TIMEOUT.toNanos();
             while (System.nanoTime() < until) {
                 send(PING_ID);
                 if (sub.recv(0) != null) {
@@ -178,7 +209,7 @@ final class RawJeromq {
                 }
             }
             throw new IllegalStateException("raw " + name + ": " + answered.size() + " of " + servers
-                    + " servers answered within 10 s");
+                    + " servers answered within " + SUBSCRIBE_TIMEOUT.toSeconds() + " s");
         }
 
         private void send(long id) {
@@ -251,39 +282,23 @@ final class RawJeromq {
         }
 
         /**
-         * One-way PUSH → PULL: a sender thread sends as fast as the socket takes messages (blocking at the
-         * high-water mark); the rate is what the server's sink counts. Figures: rate, cpu (µs a message), lost.
+         * One-way PUSH → PULL to the first server's sink: the driver sends, the sink counts each message as
+         * it takes it in, which frees its slot in the {@link Pipelined} window (the same driver and window
+         * as the cast rows, so the two differ only in what carries the messages).
          */
-        Scenario oneWay(String id) {
-            return new Scenario() {
+        Pipelined.Pipeline oneWay() {
+            return new Pipelined.Pipeline() {
                 @Override
-                public String id() {
-                    return id;
+                public void open(Pipelined.Outcome outcome) {
+                    server.sinkOutcome = outcome;
                 }
 
                 @Override
-                public Map<String, Double> round(Round round) throws Exception {
-                    long before = server.sunk();
-                    long[] sent = {0};
-                    AtomicBoolean running = new AtomicBoolean(true);
-                    Thread sender = Thread.ofPlatform().name("raw-oneway-" + name).start(() -> {
-                        while (running.get()) {
-                            byte[] header = Arrays.copyOf(topic, HEADER_BYTES);
-                            ByteBuffer.wrap(header, 16, 8).putLong(nextId++);
-                            oneWay.send(header, ZMQ.SNDMORE);
-                            oneWay.send(request.get(), 0);
-                            sent[0]++;
-                        }
-                    });
-                    Map<String, Double> figures = Pipelined.measure(id, round, server::sunk, server::sunk);
-                    running.set(false);
-                    sender.join();
-                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                    while (server.sunk() - before < sent[0] && System.nanoTime() < until) {
-                        Thread.sleep(1);
-                    }
-                    figures.put("lost", (double) (sent[0] - (server.sunk() - before)));
-                    return figures;
+                public void send() {
+                    byte[] header = Arrays.copyOf(topic, HEADER_BYTES);
+                    ByteBuffer.wrap(header, 16, 8).putLong(nextId++);
+                    oneWay.send(header, ZMQ.SNDMORE);
+                    oneWay.send(request.get(), 0);
                 }
             };
         }

@@ -60,77 +60,76 @@ final class Report {
     private void layout() {
         String vt = options.virtualThreads() + " virtual threads";
         String w = String.format(Locale.ROOT, "%,d in flight", options.window());
+        String sw = String.format(Locale.ROOT, "%,d in flight", options.sendWindow());
+        boolean rabbit = results.note(Bench.RABBIT_SKIPPED).isEmpty();
         for (Payload p : Payload.values()) {
+            String l = p.label;
             section("Round trip · " + describe(p));
-            latency("raw.sync." + p.label, "raw JeroMQ, 1 thread");
-            latency("offload.call." + p.label, "Offload call, 1 thread, plaintext");
-            latency("offload.curve.call." + p.label, "Offload call, 1 thread, CURVE");
-            latency("offload.callobs." + p.label, "Offload call, 1 thread, Micrometer timers on both sides");
-            latency("offload.callvt." + p.label, "Offload call, " + vt);
-            figure("offload.callvt." + p.label + ".rate", "Offload call, " + vt + ": calls", PER_S);
-            latency("grpc.blocking." + p.label, "gRPC unary blocking, default executors");
-            latency("grpcdirect.blocking." + p.label, "gRPC unary blocking, direct executor");
-            others("raw.sync." + p.label, "offload.call." + p.label, "offload.curve.call." + p.label,
-                    "offload.callobs." + p.label,
-                    "offload.callvt." + p.label,
-                    "grpc.blocking." + p.label, "grpcdirect.blocking." + p.label);
-        }
-        for (Payload p : Payload.values()) {
-            section("Throughput · " + describe(p) + "; CPU is this JVM's, all sides, per request");
-            throughput("raw.pipe." + p.label, "raw JeroMQ pipelined, " + w);
-            throughput("offload.async." + p.label, "Offload callAsync, " + w + ", plaintext");
-            throughput("offload.curve.async." + p.label, "Offload callAsync, " + w + ", CURVE");
-            throughput("offload.asyncdirect." + p.label, "Offload callAsync, " + w + ", callbacks on receiver thread");
-            throughput("offload.asyncobs." + p.label, "Offload callAsync, " + w + ", Micrometer timers on both sides");
-            throughput("grpc.async." + p.label, "gRPC unary async, " + w + ", default executors");
-            throughput("grpcdirect.async." + p.label, "gRPC unary async, " + w + ", direct executor");
-            if (!p.isJson()) {
-                throughput("raw.oneway." + p.label, "raw JeroMQ one-way PUSH→PULL");
-                throughput("offload.send." + p.label, String.format(Locale.ROOT,
-                        "Offload send (nowait), %,d in flight, replies at the handler", options.sendWindow()));
+            latency("raw.sync." + l, "raw JeroMQ, 1 thread, plaintext");
+            latency("raw.curve.sync." + l, "raw JeroMQ, 1 thread, CURVE");
+            latency("offload.call." + l, "Offload call, 1 thread, plaintext");
+            latency("offload.curve.call." + l, "Offload call, 1 thread, CURVE");
+            latency("offload.callobs." + l, "Offload call, 1 thread, Micrometer timers on both sides");
+            latency("offload.callvt." + l, "Offload call, " + vt);
+            figure("offload.callvt." + l + ".rate", "Offload call, " + vt + ": calls", PER_S);
+            figure("offload.callvt." + l + ".cpu", "Offload call, " + vt + ": CPU per call", US);
+            latency("grpc.blocking." + l, "gRPC unary blocking, default executors");
+            latency("grpcdirect.blocking." + l, "gRPC unary blocking, direct executor");
+            if (rabbit) {
+                latency(Bench.RABBIT_SYNC + l, "RabbitMQ RPC (direct reply-to), 1 thread");
             }
-            others("raw.pipe." + p.label, "offload.async." + p.label, "offload.curve.async." + p.label,
-                    "offload.asyncdirect." + p.label, "offload.asyncobs." + p.label,
-                    "grpc.async." + p.label, "grpcdirect.async." + p.label, "raw.oneway." + p.label,
-                    "offload.send." + p.label);
-        }
-        section("Ratios (round by round) and targets");
-        for (Payload p : Payload.values()) {
-            double p50 = p.isJson() ? 1.25 : 1.5;
-            ratio("call p50 / raw p50 · " + p.label, "offload.call." + p.label + ".p50", "raw.sync." + p.label + ".p50",
-                    Row.Target.atMost(p50));
-            ratio("call p99 / raw p99 · " + p.label, "offload.call." + p.label + ".p99", "raw.sync." + p.label + ".p99",
-                    Row.Target.atMost(2));
+            others("raw.sync." + l, "raw.curve.sync." + l, "offload.call." + l, "offload.curve.call." + l,
+                    "offload.callobs." + l, "offload.callvt." + l, "grpc.blocking." + l, "grpcdirect.blocking." + l,
+                    Bench.RABBIT_SYNC + l);
         }
         for (Payload p : Payload.values()) {
-            String async = "offload.async." + p.label + ".rate";
-            ratio("callAsync / raw pipelined · " + p.label, async, "raw.pipe." + p.label + ".rate",
-                    Row.Target.atLeast(p.isJson() ? 0.70 : 0.40));
-            ratio("callAsync / gRPC async default · " + p.label, async, "grpc.async." + p.label + ".rate",
-                    p.isJson() ? Row.Target.atLeast(5) : null);
-            ratio("callAsync / gRPC async direct · " + p.label, async, "grpcdirect.async." + p.label + ".rate",
-                    p.isJson() ? Row.Target.atLeast(2) : null);
-            if (!p.isJson()) {
-                ratio("send / raw one-way PUSH · " + p.label, "offload.send." + p.label + ".rate",
-                        "raw.oneway." + p.label + ".rate", Row.Target.atLeast(0.50));
+            String l = p.label;
+            section("Throughput · " + describe(p) + "; CPU per request: this JVM's, all sides"
+                    + (rabbit ? " (RabbitMQ: and the broker's)" : ""));
+            throughput("raw.pipe." + l, "raw JeroMQ pipelined, " + w + ", plaintext");
+            throughput("raw.curve.pipe." + l, "raw JeroMQ pipelined, " + w + ", CURVE");
+            throughput("offload.async." + l, "Offload callAsync, " + w + ", plaintext");
+            throughput("offload.curve.async." + l, "Offload callAsync, " + w + ", CURVE");
+            throughput("offload.asyncdirect." + l, "Offload callAsync, " + w + ", callbacks on receiver thread");
+            throughput("offload.asyncobs." + l, "Offload callAsync, " + w + ", Micrometer timers on both sides");
+            throughput("grpc.async." + l, "gRPC unary async, " + w + ", default executors");
+            throughput("grpcdirect.async." + l, "gRPC unary async, " + w + ", direct executor");
+            if (rabbit) {
+                throughput(Bench.RABBIT_ASYNC + l, "RabbitMQ RPC (direct reply-to), " + w);
+                figure(Bench.RABBIT_ASYNC + l + ".cpuOutside", "RabbitMQ RPC (direct reply-to), " + w
+                        + ": the broker's part of the CPU per request", US);
             }
+            if (!p.isJson()) {
+                throughput("offload.send." + l, "Offload send (nowait), " + sw + ", replies at the handler, plaintext");
+                throughput("offload.curve.send." + l, "Offload send (nowait), " + sw + ", replies at the handler, CURVE");
+                throughput("raw.oneway." + l, "raw JeroMQ one-way PUSH→PULL, " + sw + ", counted at the sink, plaintext");
+                throughput("raw.curve.oneway." + l, "raw JeroMQ one-way PUSH→PULL, " + sw + ", counted at the sink, CURVE");
+                throughput("offload.cast." + l, "Offload cast (no reply), " + sw + ", counted at the handler, plaintext");
+                throughput("offload.curve.cast." + l, "Offload cast (no reply), " + sw + ", counted at the handler, CURVE");
+            }
+            others("raw.pipe." + l, "raw.curve.pipe." + l, "offload.async." + l, "offload.curve.async." + l,
+                    "offload.asyncdirect." + l, "offload.asyncobs." + l, "grpc.async." + l, "grpcdirect.async." + l,
+                    Bench.RABBIT_ASYNC + l, "offload.send." + l, "offload.curve.send." + l, "raw.oneway." + l,
+                    "raw.curve.oneway." + l, "offload.cast." + l, "offload.curve.cast." + l);
         }
-        for (Payload p : Payload.values()) {
-            ratio("callAsync CPU per request / raw pipelined · " + p.label, "offload.async." + p.label + ".cpu",
-                    "raw.pipe." + p.label + ".cpu", null);
-        }
+        section("Ratios (round by round) and targets, plaintext");
+        peerRatios("", "", rabbit);
+        section("Ratios (round by round) and targets, CURVE: Offload and raw JeroMQ with CURVE; gRPC and RabbitMQ"
+                + " stay plaintext");
+        peerRatios("curve.", "CURVE: ", rabbit);
+        section("What CURVE and metrics cost (round by round)");
         for (Payload p : Payload.values()) {
             ratio("CURVE cost: call p50 CURVE / plaintext · " + p.label, "offload.curve.call." + p.label + ".p50",
                     "offload.call." + p.label + ".p50", null);
             ratio("CURVE cost: callAsync CURVE / plaintext · " + p.label, "offload.curve.async." + p.label + ".rate",
-                    "offload.async." + p.label + ".rate", null);
+                    "offload.async." + p.label + ".rate", Row.Target.atLeast(0.60));
+            ratio("CURVE cost: raw JeroMQ pipelined CURVE / plaintext · " + p.label,
+                    "raw.curve.pipe." + p.label + ".rate", "raw.pipe." + p.label + ".rate", null);
             ratio("metrics on / off: call p50 · " + p.label, "offload.callobs." + p.label + ".p50",
                     "offload.call." + p.label + ".p50", null);
             ratio("metrics on / off: callAsync CPU per request · " + p.label, "offload.asyncobs." + p.label + ".cpu",
                     "offload.async." + p.label + ".cpu", null);
         }
-        ratio("call p50 / gRPC blocking p50 default · json", "offload.call.json.p50", "grpc.blocking.json.p50", null);
-        ratio("call p50 / gRPC blocking p50 direct · json", "offload.call.json.p50", "grpcdirect.blocking.json.p50", null);
 
         section("Every request ends: callAsync to a service with library defaults");
         for (int window : options.windows()) {
@@ -148,14 +147,16 @@ final class Report {
                     results.values(prefix + "1.rate").stream().map(r -> 1_000 / r).toList(), null);
             for (int k : counts) {
                 scenarios.add(prefix + k);
-                figure(prefix + k + ".rate", weight + " work: " + k + (k == 1 ? " worker process" : " worker processes"),
-                        PER_S);
+                String what = weight + " work: " + k + (k == 1 ? " worker process" : " worker processes");
+                figure(prefix + k + ".rate", what, PER_S);
+                figure(prefix + k + ".cpu", what + ": CPU per request, this JVM and the workers", US);
             }
             if (weight.equals(ScaleOut.HEAVY)) {
                 for (int k : counts) {
                     scenarios.add("scale.raw.w" + k);
-                    figure("scale.raw.w" + k + ".rate", "heavy work, plain JeroMQ workers: " + k
-                            + (k == 1 ? " worker process" : " worker processes"), PER_S);
+                    String what = "heavy work, plain JeroMQ workers: " + k + (k == 1 ? " worker process" : " worker processes");
+                    figure("scale.raw.w" + k + ".rate", what, PER_S);
+                    figure("scale.raw.w" + k + ".cpu", what + ": CPU per request, this JVM and the workers", US);
                 }
             }
             others(counts.stream().map(k -> prefix + k).toArray(String[]::new));
@@ -200,6 +201,63 @@ final class Report {
             add("memory.service." + what + ".plateau", name + ": last sample / highest of the first half (plateau)", X,
                     results.values("memory.service." + what + ".plateau"), Row.Target.atMost(1.05));
         }
+    }
+
+    /**
+     * Every ratio of Offload to its peers, for one mode: {@code mode} "" (plaintext) or "curve." (Offload
+     * and raw JeroMQ with CURVE, ids {@code offload.curve.*} and {@code raw.curve.*}). The targets hold in
+     * both modes where both sides are in the mode (Offload against raw JeroMQ); against gRPC and RabbitMQ,
+     * which stay plaintext here, the CURVE rows have none.
+     */
+    private void peerRatios(String mode, String prefix, boolean rabbit) {
+        boolean plain = mode.isEmpty();
+        String peers = plain ? "" : " (peer plaintext)";
+        for (Payload p : Payload.values()) {
+            String l = " · " + p.label;
+            String call = "offload." + mode + "call." + p.label;
+            String sync = "raw." + mode + "sync." + p.label;
+            ratio(prefix + "call p50 / raw p50" + l, call + ".p50", sync + ".p50", Row.Target.atMost(p.isJson() ? 1.25 : 1.5));
+            ratio(prefix + "call p99 / raw p99" + l, call + ".p99", sync + ".p99", Row.Target.atMost(2));
+        }
+        for (Payload p : Payload.values()) {
+            String l = " · " + p.label;
+            String async = "offload." + mode + "async." + p.label;
+            String pipe = "raw." + mode + "pipe." + p.label;
+            ratio(prefix + "callAsync / raw pipelined" + l, async + ".rate", pipe + ".rate",
+                    Row.Target.atLeast(p.isJson() ? 0.70 : 0.40));
+            ratio(prefix + "callAsync / gRPC async default" + peers + l, async + ".rate", "grpc.async." + p.label + ".rate",
+                    plain && p.isJson() ? Row.Target.atLeast(5) : null);
+            ratio(prefix + "callAsync / gRPC async direct" + peers + l, async + ".rate",
+                    "grpcdirect.async." + p.label + ".rate", plain && p.isJson() ? Row.Target.atLeast(2) : null);
+            if (rabbit) {
+                String rpc = Bench.RABBIT_ASYNC + p.label;
+                ratio(prefix + "callAsync / RabbitMQ RPC" + peers + l, async + ".rate", rpc + ".rate",
+                        plain ? Row.Target.atLeast(5) : null);
+                ratio(prefix + "callAsync CPU per request / RabbitMQ RPC's (broker included)" + peers + l,
+                        async + ".cpu", rpc + ".cpu", plain ? Row.Target.atMost(0.20) : null);
+                ratio(prefix + "call p50 / RabbitMQ RPC p50" + peers + l, "offload." + mode + "call." + p.label + ".p50",
+                        Bench.RABBIT_SYNC + p.label + ".p50", null);
+            }
+            if (!p.isJson()) {
+                // send is a round trip (its reply reaches the response handler): its fair peer is raw pipelined
+                ratio(prefix + "send / raw pipelined" + l, "offload." + mode + "send." + p.label + ".rate", pipe + ".rate",
+                        Row.Target.atLeast(0.40));
+                ratio(prefix + "cast / raw one-way PUSH" + l, "offload." + mode + "cast." + p.label + ".rate",
+                        "raw." + mode + "oneway." + p.label + ".rate", Row.Target.atLeast(0.50));
+            }
+        }
+        for (Payload p : Payload.values()) {
+            ratio(prefix + "callAsync CPU per request / raw pipelined · " + p.label,
+                    "offload." + mode + "async." + p.label + ".cpu", "raw." + mode + "pipe." + p.label + ".cpu", null);
+            if (!p.isJson()) {
+                ratio(prefix + "cast CPU per request / raw one-way · " + p.label,
+                        "offload." + mode + "cast." + p.label + ".cpu", "raw." + mode + "oneway." + p.label + ".cpu", null);
+            }
+        }
+        ratio(prefix + "call p50 / gRPC blocking p50 default" + peers + " · json", "offload." + mode + "call.json.p50",
+                "grpc.blocking.json.p50", null);
+        ratio(prefix + "call p50 / gRPC blocking p50 direct" + peers + " · json", "offload." + mode + "call.json.p50",
+                "grpcdirect.blocking.json.p50", null);
     }
 
     private static String describe(Payload p) {
@@ -290,6 +348,7 @@ final class Report {
                 out.println("note: " + r.label() + ": " + r.note());
             }
         }
+        skipped().forEach(reason -> out.println("note: " + reason));
         for (String problem : problems()) {
             out.println("WARNING: " + problem);
         }
@@ -307,6 +366,12 @@ final class Report {
             b.append(' ').append(i == 2 || i == 3 ? pad + c : c + pad).append(" |");
         }
         return b.toString();
+    }
+
+    /** Why rows are missing from the table (the RabbitMQ rows where its broker is not installed). */
+    List<String> skipped() {
+        String rabbit = results.note(Bench.RABBIT_SKIPPED);
+        return rabbit.isEmpty() ? List.of() : List.of(rabbit);
     }
 
     /** Scenarios that had failed or lost requests while measuring throughput or latency. */
@@ -396,6 +461,7 @@ final class Report {
         results.all().forEach((k, v) -> figures.put(k, v.stream().map(Report::finite).toList()));
         doc.put("figures", figures);
         doc.put("problems", problems());
+        doc.put("skipped", skipped());
         doc.put("cutShort", cutShort());
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n";
     }

@@ -12,7 +12,7 @@ import org.offload.service.Request;
  * amounts of work: a light one, where Offload's own cost per request (wake-ups of its threads, in the client
  * and in each worker) is a visible part of the CPU; and one ten times heavier, where it is not. The heavy
  * rows run interleaved with the same work done by plain JeroMQ workers (one thread: PULL → work → PUB), the
- * messaging baseline of what this machine allows.
+ * messaging baseline of what this machine allows. CPU per request counts this JVM and the worker processes.
  */
 final class ScaleOut implements AutoCloseable {
     static final String SERVICE = "cpu";
@@ -46,13 +46,15 @@ final class ScaleOut implements AutoCloseable {
                 Request request = BenchWorker.cpuRequest(weight.equals(LIGHT) ? o.cpuRounds() : HEAVIER * o.cpuRounds());
                 client.call(SERVICE, request, OffloadSide.SETUP_DEADLINE);
                 (weight.equals(LIGHT) ? light : heavy).add(new Pipelined("scale." + weight + ".w" + k,
-                        IN_FLIGHT_PER_WORKER * k, OffloadSide.callAsync(client, SERVICE, () -> request, reply -> true)));
+                        IN_FLIGHT_PER_WORKER * k, OffloadSide.callAsync(client, SERVICE, () -> request, reply -> true),
+                        WorkerProcess.cpuOf(workers.subList(0, k))));
             }
             List<WorkerProcess> raw = rawWorkers.subList(0, k);
             RawJeromq.Client rawClient = new RawJeromq.Client(null, "cpu-" + k, raw.stream().map(w -> w.pullAddress).toList(),
                     raw.stream().map(w -> w.pubAddress).toList(), () -> rawRequest, reply -> { });
             rawClients.add(rawClient);
-            heavy.add(new Pipelined("scale.raw.w" + k, IN_FLIGHT_PER_WORKER * k, rawClient.pipeline()));
+            heavy.add(new Pipelined("scale.raw.w" + k, IN_FLIGHT_PER_WORKER * k, rawClient.pipeline(),
+                    WorkerProcess.cpuOf(raw)));
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link BenchWorker} child JVM on the benchmark's own classpath. Closing it closes its stdin (the worker
@@ -69,6 +70,16 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     /** Starts {@code BenchWorker mode arg} with {@code jvmOptions}; returns once it is listening. */
+    /** CPU nanoseconds the worker process has used so far (from /proc). */
+    long cpuNanos() {
+        return CpuClock.processCpuNanos(process.pid());
+    }
+
+    /** The CPU nanoseconds so far of all of {@code workers}. */
+    static LongSupplier cpuOf(List<WorkerProcess> workers) {
+        return () -> workers.stream().mapToLong(WorkerProcess::cpuNanos).sum();
+    }
+
     static WorkerProcess start(List<String> jvmOptions, String mode, int arg) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
