@@ -41,14 +41,6 @@ final class OffloadSide implements AutoCloseable {
      * (the overload row does that).
      */
     static final Duration PIPELINE_DEADLINE = Duration.ofSeconds(30);
-    /**
-     * The CURVE service's frame budget, the most it can be. With CURVE the library's frame budget never gets
-     * back the bytes of the frames it charged (the reader releases the decrypted frame, not the encrypted
-     * one the budget allocated): about 1.6 KB a 1 KB call stays charged, and the default 256 MiB filled
-     * up in the middle of a full run, after which the service dropped the frames of every request. This
-     * keeps the full run's CURVE rows measuring throughput until that is fixed in service-core.
-     */
-    static final int CURVE_QUEUED_BYTES = Integer.MAX_VALUE;
     /** The library's default liveness ping interval, kept. */
     static final Duration LIVENESS_INTERVAL = Duration.ofMillis(500);
     /**
@@ -84,7 +76,7 @@ final class OffloadSide implements AutoCloseable {
         echo = routes(ServiceServer.builder().name("bench-echo").queueCapacity(QUEUE_CAPACITY)
                 .encryption(Encryption.NONE)).build().start();
         echoCurve = routes(ServiceServer.builder().name("bench-echo-curve").queueCapacity(QUEUE_CAPACITY)
-                .maxQueuedBytes(CURVE_QUEUED_BYTES).encryption(Encryption.CURVE)).build().start();
+                .encryption(Encryption.CURVE)).build().start();
         defaults = routes(ServiceServer.builder().name("bench-defaults")).build().start();
         client = ServiceClient.builder().name("bench-client").liveness(LIVENESS_INTERVAL, CAST_LIVENESS_TIMEOUT).build();
         direct = ServiceClient.builder().name("bench-direct").callbackExecutor(Runnable::run).build();
