@@ -148,7 +148,7 @@ public final class Wire {
         return ByteBuffer.wrap(env, OFF_REQUEST_ID, 8).getLong();
     }
 
-    /** The status field of a v1 envelope, or -1 when the frame is too short. */
+    /** The status field of a v1 envelope or a v2 frame (the same offset), or -1 when the frame is too short. */
     public static int status(byte[] env) {
         return env.length >= FIXED_BYTES ? ((env[OFF_STATUS] & 0xFF) << 8) | (env[OFF_STATUS + 1] & 0xFF) : -1;
     }
@@ -159,7 +159,7 @@ public final class Wire {
         return java.util.HexFormat.of().formatHex(proof == null ? new byte[0] : proof, 0, n);
     }
 
-    /** Encodes {@code e} with exactly its headers. */
+    /** Encodes {@code e} with exactly its headers, as a version-1 envelope frame whatever {@code e.version()}. */
     public static byte[] encode(Envelope e) {
         return encode(e, null);
     }
