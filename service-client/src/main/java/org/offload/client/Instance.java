@@ -21,6 +21,13 @@ final class Instance {
     volatile boolean answered;
     /** When a pong or a reply from this instance last arrived ({@code System.nanoTime()}; receiver writes). */
     volatile long lastHeardNanos;
+    /**
+     * The protocol version requests to this instance use: {@value org.offload.service.internal.Wire#VERSION_2}
+     * once a pong said it speaks it ({@code offload-protocols}), else 1 (receiver writes, sender reads).
+     */
+    volatile int wireVersion = org.offload.service.internal.Wire.VERSION;
+    /** The largest request frame its pong said it takes ({@code offload-max-request-bytes}); 0 until then. */
+    volatile int maxRequestBytes;
     /** The id the instance's last pong gave; requests are bound to it. Empty until known, or if it gave none. */
     volatile String instanceId = "";
     /** Set by the receiver when a pong names an id other than {@link #instanceId}: the instance restarted. */
@@ -59,19 +66,14 @@ final class Instance {
     boolean pushBroken;
 
     /**
-     * Sender thread: sends the three frames of {@code m}, or nothing if the PUSH cannot take a message now.
+     * Sender thread: sends the frames of {@code m} (three in version 1, one in version 2), or nothing if the PUSH cannot take a message now.
      * JeroMQ 0.6.0 can lose the connection between the frames of one message (a handshake that fails just
      * then), and its load balancer then fails an assertion (or throws) on the next frame; the partial message
      * dies with its pipe, so that counts as not sent, and the socket is made anew.
      */
     boolean send(org.offload.service.internal.Sealed m) {
         try {
-            if (!push.send(m.envelope(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                return false;
-            }
-            push.send(m.body(), ZMQ.SNDMORE);
-            push.send(m.proof(), 0);
-            return true;
+            return m.send(push, ZMQ.DONTWAIT);
         } catch (AssertionError | RuntimeException e) {
             pushBroken = true;
             return false;

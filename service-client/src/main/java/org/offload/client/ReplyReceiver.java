@@ -11,6 +11,7 @@ import org.offload.service.Reply;
 import org.offload.service.Status;
 import org.offload.service.UnauthorizedException;
 import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Inbound;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.WarnLimiter;
 import org.offload.service.internal.Wire;
@@ -133,9 +134,11 @@ final class ReplyReceiver implements Runnable {
             io.notifications.onMessage(frames, count);
             return;
         }
-        byte[] env = frames[1];
-        if (count != Wire.REPLY_FRAMES || !io.id.matches(frames[0]) || !Wire.hasStablePrefix(env)
-                || !io.id.equals(Wire.clientId(env))) {
+        // the frame count tells the framing: topic + 3 frames (version 1) or topic + 1 (version 2)
+        Inbound m = count == Wire.REPLY_FRAMES ? Inbound.ofFrames(frames[1], frames[2], frames[3])
+                : count == Wire.REPLY_FRAMES_V2 ? Inbound.ofFrame(frames[1]) : null;
+        byte[] env = m == null ? null : m.first();
+        if (m == null || !io.id.matches(frames[0]) || !m.hasPrefix() || !io.id.equals(Wire.clientId(env))) {
             peerError(io.malformed, "dropped a reply with " + count + " frames or a foreign topic");
             return;
         }
@@ -143,16 +146,16 @@ final class ReplyReceiver implements Runnable {
         if (p == null) {
             Liveness.Ping ping = io.pings.remove(Wire.requestId(env));
             if (ping != null) {
-                onPong(ping, env, frames);
+                onPong(ping, m);
                 return;
             }
             io.late.incrementAndGet();
             log.debug("{} - dropped a reply for request id {} that is not pending", name, Wire.requestId(env));
             return;
         }
-        boolean authentic = p.service.proof.verify(env, frames[2], frames[3]);
+        boolean authentic = m.verify(p.service.proof);
         if (!authentic) {
-            onUnverifiable(p, env);
+            onUnverifiable(p, m);
             return;
         }
         Instance from = p.instance;
@@ -162,7 +165,7 @@ final class ReplyReceiver implements Runnable {
         Envelope e;
         Reply reply;
         try {
-            e = Wire.decode(env);
+            e = m.decode();
             if (isForgedRejection(p, e)) {
                 peerError(io.badProof, "dropped a rejection that does not echo the proof of request id " + p.requestId);
                 return;
@@ -177,7 +180,7 @@ final class ReplyReceiver implements Runnable {
                 throw new ProtocolException("expected a reply for " + p.request.path() + " but got kind " + e.kind()
                         + " for " + e.path());
             }
-            reply = new Reply(e.status(), e.message(), e.method(), e.headers(), Sealed.body(e.headers(), frames[2]));
+            reply = new Reply(e.status(), e.message(), e.method(), e.headers(), Sealed.body(e.headers(), m.body()));
         } catch (ProtocolException | IllegalArgumentException x) {
             io.malformed.incrementAndGet();
             int status = x instanceof ProtocolException pe ? pe.status() : Status.BAD_REQUEST;
@@ -202,11 +205,11 @@ final class ReplyReceiver implements Runnable {
      * ping's proof - a service with another passphrase is alive too, and its calls will say so with 401),
      * says whether it is stopping, and names its instance id.
      */
-    private void onPong(Liveness.Ping ping, byte[] env, byte[][] frames) {
+    private void onPong(Liveness.Ping ping, Inbound m) {
         Instance i = ping.instance();
         try {
-            if (ping.service().proof.verify(env, frames[2], frames[3])) {
-                Envelope e = Wire.decode(env);
+            if (m.verify(ping.service().proof)) {
+                Envelope e = m.decode();
                 if (answersATamperedCopy(e)) { // our ping verifies there: someone altered a copy of it
                     peerError(io.badProof, "dropped a rejection of a tampered copy of a ping to " + ping.service().name);
                     return;
@@ -216,8 +219,9 @@ final class ReplyReceiver implements Runnable {
                 if (!id.equals(i.instanceId)) {
                     i.restartedAs = id;
                 }
+                WireVersions.learn(i, e.headers());
             } else {
-                Envelope e = Wire.decode(env);
+                Envelope e = m.decode();
                 String echoed = e.headers().get(Wire.REJECTED_PROOF);
                 if (echoed == null || !echoed.equals(Wire.proofHex(ping.proof()))) {
                     peerError(io.badProof, "dropped a pong from " + ping.service().name + " whose proof did not verify");
@@ -237,11 +241,11 @@ final class ReplyReceiver implements Runnable {
      * another version) that echoes the proof we sent for that request ends the call: a service with another
      * passphrase can answer no other way. Anything else is dropped.
      */
-    private void onUnverifiable(Pending p, byte[] env) {
-        int status = Wire.status(env);
+    private void onUnverifiable(Pending p, Inbound m) {
+        int status = Wire.status(m.first());
         if (status == Status.UNAUTHORIZED || status == Status.VERSION_NOT_SUPPORTED) {
             try {
-                Envelope e = Wire.decode(env);
+                Envelope e = m.decode();
                 if (!isForgedRejection(p, e) && e.headers().containsKey(Wire.REJECTED_PROOF)) {
                     io.fail(p, status == Status.UNAUTHORIZED
                             ? new UnauthorizedException(name + " - " + p.service.name + " rejected request "

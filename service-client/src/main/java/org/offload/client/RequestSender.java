@@ -270,7 +270,7 @@ final class RequestSender implements Runnable {
         }
         Envelope e = new Envelope(Wire.CANCEL, io.id, p.requestId, System.currentTimeMillis(), 0, 0, "cancel",
                 p.request.path(), "", bound(Map.of(), instance));
-        Sealed m = Sealed.seal(p.service.proof, e, Body.empty());
+        Sealed m = WireVersions.seal(p.service.proof, e, Body.empty(), instance);
         if (!instance.send(m)) {
             log.debug("{} - could not send cancel for request id {}: instance not writable", name, p.requestId);
         }
@@ -382,7 +382,7 @@ final class RequestSender implements Runnable {
         long requestId = nextRequestId++;
         Envelope e = new Envelope(Wire.REQUEST, io.id, requestId, System.currentTimeMillis(), remaining, 0,
                 p.request.method(), p.request.path(), "", bound(p.request.headers(), target));
-        Sealed m = Sealed.seal(p.service.proof, e, p.request.body());
+        Sealed m = WireVersions.seal(p.service.proof, e, p.request.body(), target);
         p.requestId = requestId;
         p.sentProof = m.proof();
         p.instance = target;

@@ -82,9 +82,12 @@ class CallStylesTest {
             if (topic == null) {
                 return null;
             }
-            Envelope e = Wire.decode(spy.recv(0));
-            spy.recv(0);
-            spy.recv(0);
+            byte[] second = spy.recv(0);
+            // a reply in protocol version 2 is topic + one frame; in version 1 (pongs) topic + three
+            Envelope e = spy.hasReceiveMore() ? Wire.decode(second) : Wire.decodeFrame(second);
+            while (spy.hasReceiveMore()) {
+                spy.recv(0);
+            }
             if (!e.method().equals(Wire.PONG)) {
                 return e.path();
             }

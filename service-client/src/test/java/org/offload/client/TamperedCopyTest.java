@@ -41,9 +41,10 @@ class TamperedCopyTest {
                 Fixtures.DEADLINE);
         byte[][] genuine = tap.next(Duration.ofSeconds(20));
         assertNotNull(genuine, "the tap saw the request");
-        attacker.send(genuine[0], ZMQ.SNDMORE);
-        attacker.send("{\"a\":2}".getBytes(), ZMQ.SNDMORE);
-        attacker.send(genuine[2], 0);
+        assertEquals(1, genuine.length, "the instance's pong offered protocol version 2: one frame");
+        byte[] copy = genuine[0].clone(); // the body {"a":1} sits just before the 32-byte proof
+        copy[copy.length - org.offload.service.internal.Wire.PROOF_BYTES - 2] = '2';
+        attacker.send(copy, 0);
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> client.stats().badProofReplies() == 1);
         assertEquals(1, server.stats().unauthorized(), "the service rejected the copy");
         assertFalse(call.isDone(), "the forced 401 did not end the call");

@@ -10,7 +10,8 @@ import org.zeromq.ZMQ;
 /**
  * A raw PULL that stands where a client thinks an instance's PULL is: it passes liveness pings on to the
  * real instance (so the client puts it in the rotation and learns the real instance id) and hands the test
- * every other message, which the test may then pass on with {@link #forward}. Its sockets live on its thread.
+ * every other message (its frames: three in protocol version 1, one in version 2), which the test may then
+ * pass on with {@link #forward}. Its sockets live on its thread.
  */
 final class Tap implements AutoCloseable {
     private final ZMQ.Socket in;
@@ -71,11 +72,15 @@ final class Tap implements AutoCloseable {
                 if (env == null) {
                     continue;
                 }
-                byte[][] frames = {env, in.recv(0), in.recv(0)};
+                java.util.List<byte[]> parts = new java.util.ArrayList<>(java.util.List.of(env));
+                while (in.hasReceiveMore()) {
+                    parts.add(in.recv(0));
+                }
+                byte[][] frames = parts.toArray(new byte[0][]); // 3 frames in protocol version 1, one in version 2
                 if (cut) {
                     continue;
                 }
-                if (passAll || Wire.decode(env).path().equals(Wire.PING_PATH)) {
+                if (passAll || isPing(frames)) {
                     send(frames);
                 } else {
                     captured.add(frames);
@@ -85,6 +90,11 @@ final class Tap implements AutoCloseable {
             in.close();
             out.close();
         }
+    }
+
+    private static boolean isPing(byte[][] frames) {
+        return (frames.length == 1 ? Wire.decodeFrame(frames[0]) : Wire.decode(frames[0])).path()
+                .equals(Wire.PING_PATH);
     }
 
     private void send(byte[][] frames) {

@@ -21,6 +21,8 @@ public final class Call {
     private final long deadlineNanos;
     private final int maxReplyBytes;
     private final ServiceCaller caller;
+    /** The protocol version the request came in, which its replies use (PROTOCOL.md section 4). */
+    private int wireVersion = Wire.VERSION;
     private volatile boolean cancelled;
     /** Where progress goes; null when the request did not ask for progress (then reports are dropped). */
     private volatile ProgressGate progress;
@@ -112,6 +114,16 @@ public final class Call {
 
     ClientId client() {
         return clientId;
+    }
+
+    int wireVersion() {
+        return wireVersion;
+    }
+
+    /** Set by the receiver before the call is handed to a worker (the pool's hand-off publishes it). */
+    Call inVersion(int version) {
+        this.wireVersion = version;
+        return this;
     }
 
     /**

@@ -31,8 +31,15 @@ final class ReplyLimit {
         return (int) limit;
     }
 
-    /** Null when every frame of {@code s} (topic, envelope, body, proof) fits {@code limit}; else what is too big. */
+    /**
+     * Null when every frame of {@code s} fits {@code limit} (version 1: topic, envelope, body, proof; version 2:
+     * topic and the one frame); else what is too big.
+     */
     static String excess(Sealed s, int limit) {
+        if (s.frame() != null) {
+            return s.frame().length > limit ? frame("one", s.frame().length, limit)
+                    : Wire.CLIENT_ID_BYTES > limit ? frame("topic", Wire.CLIENT_ID_BYTES, limit) : null;
+        }
         if (s.body().length > limit) {
             return frame("body", s.body().length, limit);
         }

@@ -234,10 +234,7 @@ final class ReplyPublisher {
             blockedByHwm = true;
             return false;
         }
-        Sealed m = o.sealed();
-        pub.send(m.envelope(), ZMQ.SNDMORE);
-        pub.send(m.body(), ZMQ.SNDMORE);
-        pub.send(m.proof(), 0);
+        o.sealed().send(pub, 0); // the rest of the message: three frames in version 1, one in version 2
         return true;
     }
 

@@ -59,22 +59,26 @@ final class ReplySealer {
      * counted) if it does not fit the client's limit.
      */
     ReplyPublisher.Outbound answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs,
-                                   int maxReplyBytes) {
+                                   int maxReplyBytes, int version) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        ReplyPublisher.Outbound o = new ReplyPublisher.Outbound(client, seal(client, requestId, path, reply),
-                parkUntil(timeoutMs != 0, deadline));
+        ReplyPublisher.Outbound o = new ReplyPublisher.Outbound(client, seal(client, requestId, path, reply, version,
+                maxReplyBytes), parkUntil(timeoutMs != 0, deadline));
         return fitting(o, maxReplyBytes, path, requestId);
     }
 
-    /** An answer to a message that could not be authenticated: parked briefly, within its own bound. */
+    /**
+     * An answer to a message that could not be authenticated: parked briefly, within its own bound; always in
+     * version 1, which every client reads (the message's own version is unknown or unproven).
+     */
     ReplyPublisher.Outbound untrusted(ClientId client, long requestId, String path, Reply reply) {
-        return new ReplyPublisher.Outbound(client, seal(client, requestId, path, reply),
+        return new ReplyPublisher.Outbound(client, seal(client, requestId, path, reply, Wire.VERSION,
+                Wire.DEFAULT_MAX_REPLY_FRAME_BYTES),
                 System.nanoTime() + ReplyPublisher.UNTRUSTED_PARK_NANOS);
     }
 
     private ReplyPublisher.Outbound forCall(Call call, Reply reply) {
-        return new ReplyPublisher.Outbound(call.client(), seal(call.client(), call.requestId(), call.path(), reply),
-                parkUntil(call.hasDeadline(), call.deadlineNanos()));
+        return new ReplyPublisher.Outbound(call.client(), seal(call.client(), call.requestId(), call.path(), reply,
+                call.wireVersion(), call.maxReplyBytes()), parkUntil(call.hasDeadline(), call.deadlineNanos()));
     }
 
     private ReplyPublisher.Outbound fitting(ReplyPublisher.Outbound o, int maxReplyBytes, String path, long requestId) {
@@ -97,9 +101,19 @@ final class ReplySealer {
         return hasDeadline && deadlineNanos - limit < 0 ? deadlineNanos : limit;
     }
 
-    private Sealed seal(ClientId client, long requestId, String path, Reply reply) {
+    /**
+     * The reply in {@code version}. A version-2 frame holds envelope, body and proof, so it is longer than any
+     * of version 1's frames: when it would exceed the client's reply frame limit while version 1's frames fit,
+     * the reply goes in version 1 (which the client reads too), so a reply that fitted before version 2 still
+     * does (PROTOCOL.md section 3.4).
+     */
+    private Sealed seal(ClientId client, long requestId, String path, Reply reply, int version, int maxReplyBytes) {
         Envelope e = new Envelope(Wire.REPLY, client, requestId, System.currentTimeMillis(), 0, reply.status(),
-                reply.method(), path, reply.message(), reply.headers());
-        return Sealed.seal(s.proof(), e, reply.body());
+                reply.method(), path, reply.message(), reply.headers(), version);
+        Sealed sealed = Sealed.seal(s.proof(), e, reply.body());
+        if (version == Wire.VERSION_2 && ReplyLimit.excess(sealed, maxReplyBytes) != null) {
+            return Sealed.seal(s.proof(), e.inVersion(Wire.VERSION), reply.body());
+        }
+        return sealed;
     }
 }

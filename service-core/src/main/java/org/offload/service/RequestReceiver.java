@@ -6,6 +6,7 @@ import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.FrameBudget;
+import org.offload.service.internal.Inbound;
 import org.offload.service.internal.Proof;
 import org.offload.service.internal.SharedContext;
 import org.offload.service.internal.Sealed;
@@ -21,6 +22,7 @@ import zmq.ZError;
 /**
  * Owns the PULL socket on its own thread, blocked in {@code recv} (JeroMQ's fastest wait). Checks each
  * message — frames, magic, version, proof, envelope, replay — before anything trusts it, then routes it.
+ * Version 1 (three frames) and version 2 (one frame) go through the same checks ({@link Inbound}).
  */
 final class RequestReceiver implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
@@ -127,13 +129,17 @@ final class RequestReceiver implements Runnable {
     }
 
     private void onMessage(byte[] env, byte[] body, byte[] proofBytes, int frames) {
-        if (frames != Wire.REQUEST_FRAMES || !Wire.hasStablePrefix(env)) {
-            peerError(counters.malformed, "dropped a message with " + frames
-                    + " frames (expected 3) or without an Offload envelope");
+        // the frame count tells the framing: 3 frames (version 1) or one (version 2), PROTOCOL.md section 2
+        Inbound m = frames == Wire.REQUEST_FRAMES ? Inbound.ofFrames(env, body, proofBytes)
+                : frames == Wire.REQUEST_FRAMES_V2 ? Inbound.ofFrame(env) : null;
+        if (m == null || !m.hasPrefix()) {
+            peerError(counters.malformed, "dropped a message with " + frames + " frames (expected 3, or 1 of at least "
+                    + Wire.MIN_FRAME_V2 + " bytes) or without an Offload envelope");
             return;
         }
-        if (env.length > Wire.MAX_ENVELOPE_BYTES) { // cheap checks first: no HMAC over junk up to the frame limit
-            peerError(counters.malformed, "dropped a message whose envelope of " + env.length + " bytes exceeds "
+        long envLength = m.envelopeLength();
+        if (envLength > Wire.MAX_ENVELOPE_BYTES) { // cheap checks first: no HMAC over junk up to the frame limit
+            peerError(counters.malformed, "dropped a message whose envelope of " + envLength + " bytes exceeds "
                     + Wire.MAX_ENVELOPE_BYTES);
             return;
         }
@@ -143,26 +149,32 @@ final class RequestReceiver implements Runnable {
         // gets (or got) its own final reply, so the client would see two. The kind is in the stable prefix.
         boolean cancel = Wire.kind(env) == Wire.CANCEL;
         String what = cancel ? "dropped a cancel" : "rejected a request";
-        if (Wire.version(env) != Wire.VERSION) {
-            peerError(counters.malformed, what + " of unsupported protocol version " + Wire.version(env));
+        int version = Wire.version(env);
+        if (version != Wire.VERSION && version != Wire.VERSION_2) {
+            peerError(counters.malformed, what + " of unsupported protocol version " + version);
             if (!cancel) {
                 io.answerUntrusted(client, requestId, "/", rejection(Status.VERSION_NOT_SUPPORTED, "protocol version "
-                        + Wire.version(env) + " is not supported (this service speaks " + Wire.VERSION + ")",
-                        proofBytes));
+                        + version + " is not supported (this service speaks " + Wire.PROTOCOLS_SPOKEN + ")",
+                        m.proofHex()));
             }
             return;
         }
-        if (!proof.verify(env, body, proofBytes)) {
+        if (version != m.framingVersion()) { // a version this service speaks, in the other version's framing
+            peerError(counters.malformed, "dropped a message of version " + version + " in " + frames
+                    + (frames == 1 ? " frame" : " frames"));
+            return;
+        }
+        if (!m.verify(proof)) {
             peerError(counters.unauthorized, what + " whose passphrase proof did not verify");
             if (!cancel) {
                 io.answerUntrusted(client, requestId, "/", rejection(Status.UNAUTHORIZED,
-                        "passphrase proof did not verify", proofBytes));
+                        "passphrase proof did not verify", m.proofHex()));
             }
             return;
         }
         Envelope e;
         try {
-            e = Wire.decode(env);
+            e = m.decode();
         } catch (ProtocolException x) {
             peerError(counters.malformed, what + " with a malformed envelope: " + x.getMessage());
             if (!cancel) {
@@ -170,6 +182,7 @@ final class RequestReceiver implements Runnable {
             }
             return;
         }
+        body = m.body();
         String boundTo = e.headers().get(Wire.INSTANCE);
         if (boundTo != null && !boundTo.equals(io.instanceId())) {
             // sent to another instance (a sibling with the same passphrase, or this address's previous run):
@@ -189,7 +202,8 @@ final class RequestReceiver implements Runnable {
             peerError(counters.unauthorized, what + " outside the replay window (skew " + skew + " ms)");
             if (!cancel) {
                 io.answer(client, requestId, e.path(), rejection(Status.UNAUTHORIZED, "timestamp outside the replay"
-                        + " window (skew " + skew + " ms, window " + replayWindowMs + " ms)", proofBytes), 0);
+                        + " window (skew " + skew + " ms, window " + replayWindowMs + " ms)", m.proofHex()), 0,
+                        Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, e.version());
             }
             return;
         }
@@ -199,7 +213,8 @@ final class RequestReceiver implements Runnable {
             default -> {
                 peerError(counters.malformed, "a service accepts requests and cancels, not kind " + e.kind());
                 io.answer(client, requestId, e.path(), Reply.error(Status.BAD_REQUEST,
-                        "a service accepts requests and cancels, not kind " + e.kind()), 0);
+                        "a service accepts requests and cancels, not kind " + e.kind()), 0,
+                        Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, e.version());
             }
         }
     }
@@ -225,7 +240,7 @@ final class RequestReceiver implements Runnable {
         } catch (IllegalArgumentException x) {
             peerError(counters.malformed, "invalid request: " + x.getMessage());
             io.answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.BAD_REQUEST, x.getMessage()),
-                    e.timeoutMs());
+                    e.timeoutMs(), Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, e.version());
             return;
         }
         if (log.isDebugEnabled()) {
@@ -247,7 +262,7 @@ final class RequestReceiver implements Runnable {
         counters.notFound.incrementAndGet();
         io.answer(e.clientId(), e.requestId(), e.path(), Reply.error(Status.NOT_FOUND, "no reserved path "
                 + Checks.abbreviate(e.path()) + " (paths under " + Wire.RESERVED_PREFIX + " belong to the service)"),
-                e.timeoutMs());
+                e.timeoutMs(), Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, e.version());
     }
 
     /** The handler does not see the binding header: it is about the transport, not the request. */
@@ -261,8 +276,8 @@ final class RequestReceiver implements Runnable {
     }
 
     /** An answer to a rejected message, bound to the proof that message carried ({@link Wire#REJECTED_PROOF}). */
-    private static Reply rejection(int status, String message, byte[] proofBytes) {
-        return Reply.error(status, message).withHeader(Wire.REJECTED_PROOF, Wire.proofHex(proofBytes));
+    private static Reply rejection(int status, String message, String proofHex) {
+        return Reply.error(status, message).withHeader(Wire.REJECTED_PROOF, proofHex);
     }
 
     private void peerError(java.util.concurrent.atomic.AtomicLong counter, String what) {

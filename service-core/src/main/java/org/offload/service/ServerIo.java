@@ -248,7 +248,8 @@ final class ServerIo {
         Reply pong = stopRequested
                 ? Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping").withMethod(Wire.PONG)
                 : Reply.ok(Body.empty()).withMethod(Wire.PONG);
-        answerReserved(e, pong.withHeader(Wire.INSTANCE, instanceId));
+        answerReserved(e, pong.withHeader(Wire.INSTANCE, instanceId).withHeader(Wire.PROTOCOLS, Wire.PROTOCOLS_SPOKEN)
+                .withHeader(Wire.MAX_REQUEST_BYTES, Integer.toString(s.maxMessageBytes())));
     }
 
     /** Introspection (PROTOCOL.md section 18): routes, health or stats of this instance, as JSON. */
@@ -261,7 +262,7 @@ final class ServerIo {
     /** Not counted as a reply: requests to reserved paths are not requests to the service's routes. */
     private void answerReserved(Envelope e, Reply reply) {
         ReplyPublisher.Outbound o = sealer.answer(e.clientId(), e.requestId(), e.path(), reply, e.timeoutMs(),
-                Wire.DEFAULT_MAX_REPLY_FRAME_BYTES);
+                Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, e.version());
         if (o != null) {
             publisher.publish(o);
         }
@@ -308,7 +309,7 @@ final class ServerIo {
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long now = System.nanoTime();
         Call call = new Call(request, e.clientId(), e.requestId(), Call.deadlineFrom(now, e.timeoutMs()), maxReplyBytes,
-                s.caller().orElse(null));
+                s.caller().orElse(null)).inVersion(e.version());
         Reply refusal = admission.refusal(call, match.handler(), now);
         if (refusal != null) {
             counters.shed.incrementAndGet();
@@ -371,7 +372,7 @@ final class ServerIo {
     /** A cast asked for no reply (PROTOCOL.md section 19): not even a refusal is published. */
     private void answerUnlessCast(boolean cast, Envelope e, Reply reply, int maxReplyBytes) {
         if (!cast) {
-            answer(e.clientId(), e.requestId(), e.path(), reply, e.timeoutMs(), maxReplyBytes);
+            answer(e.clientId(), e.requestId(), e.path(), reply, e.timeoutMs(), maxReplyBytes, e.version());
         }
     }
 
@@ -393,12 +394,16 @@ final class ServerIo {
 
     /** Answers a request decided without a handler, to a client with the default reply frame limit. */
     void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs) {
-        answer(client, requestId, path, reply, timeoutMs, Wire.DEFAULT_MAX_REPLY_FRAME_BYTES);
+        answer(client, requestId, path, reply, timeoutMs, Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, Wire.VERSION);
     }
 
-    /** Answers a request decided without a handler; parked like any reply (see {@link ReplySealer}). */
-    void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs, int maxReplyBytes) {
-        ReplyPublisher.Outbound o = sealer.answer(client, requestId, path, reply, timeoutMs, maxReplyBytes);
+    /**
+     * Answers a request decided without a handler, in protocol version {@code version} (the request's);
+     * parked like any reply (see {@link ReplySealer}).
+     */
+    void answer(ClientId client, long requestId, String path, Reply reply, long timeoutMs, int maxReplyBytes,
+                int version) {
+        ReplyPublisher.Outbound o = sealer.answer(client, requestId, path, reply, timeoutMs, maxReplyBytes, version);
         if (o != null) {
             counters.replied.incrementAndGet();
             publisher.publish(o);

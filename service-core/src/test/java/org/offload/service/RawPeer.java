@@ -11,6 +11,7 @@ import java.util.Map;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Envelope;
+import org.offload.service.internal.Inbound;
 import org.offload.service.internal.Proof;
 import org.offload.service.internal.Sealed;
 import org.offload.service.internal.Wire;
@@ -136,13 +137,48 @@ final class RawPeer implements AutoCloseable {
     }
 
     void send(Sealed m) {
-        sendFrames(m.envelope(), m.body(), m.proof());
+        if (m.frame() != null) {
+            sendFrames(m.frame());
+        } else {
+            sendFrames(m.envelope(), m.body(), m.proof());
+        }
+    }
+
+    /** Seals {@code e} with {@code body} as one protocol version 2 frame. */
+    Sealed sealV2(Envelope e, Body body) {
+        return Sealed.seal(proof, e.inVersion(Wire.VERSION_2), body);
+    }
+
+    /** Sends a version-2 request (one frame); returns its id. */
+    long sendV2(String path, String method, Map<String, String> headers, Body body) {
+        Envelope e = request(path, method, headers);
+        send(sealV2(e, body));
+        return e.requestId();
+    }
+
+    /** The next message on the SUB socket, which must be a {@code frames}-frame message on this peer's topic. */
+    Received receive(int frames) {
+        Received r = receiveAny();
+        assertEquals(frames, r.frameCount(), () -> "frames of a reply: " + r);
+        assertArrayEquals(id.topic(), r.topic(), () -> "topic of a reply: " + r);
+        return r;
+    }
+
+    /** Like {@link #reply()} for a reply in protocol version 2: two frames, topic then the one frame. */
+    Received replyV2() {
+        Received r = receive(Wire.REPLY_FRAMES_V2);
+        assertTrue(r.authentic(), () -> "reply proof does not verify: " + r);
+        assertEquals(Wire.REPLY, r.envelope().kind(), "kind");
+        assertEquals(Wire.VERSION_2, r.envelope().version(), "version");
+        return r;
     }
 
     /** Sends {@code frames} as one multipart message. */
     void sendFrames(byte[]... frames) {
         if (frames.length == Wire.REQUEST_FRAMES && Wire.hasStablePrefix(frames[0])) {
             sentProofs.put(Wire.requestId(frames[0]), Wire.proofHex(frames[2]));
+        } else if (frames.length == 1 && Wire.hasStablePrefix(frames[0])) {
+            sentProofs.put(Wire.requestId(frames[0]), Inbound.ofFrame(frames[0]).proofHex());
         }
         for (int i = 0; i < frames.length; i++) {
             boolean more = i < frames.length - 1;
@@ -273,12 +309,19 @@ final class RawPeer implements AutoCloseable {
             return frames.get(1);
         }
 
+        /** The message in the framing its frame count tells: version 1 (4 frames) or 2 (2 frames). */
+        private Inbound inbound() {
+            return frames.size() == Wire.REPLY_FRAMES_V2 ? Inbound.ofFrame(frames.get(1))
+                    : Inbound.ofFrames(frames.get(1), frames.get(2), frames.get(3));
+        }
+
         Envelope envelope() {
-            return Wire.decode(frames.get(1));
+            return inbound().decode();
         }
 
         boolean authentic() {
-            return frames.size() == Wire.REPLY_FRAMES && proof.verify(frames.get(1), frames.get(2), frames.get(3));
+            return (frames.size() == Wire.REPLY_FRAMES || frames.size() == Wire.REPLY_FRAMES_V2)
+                    && inbound().verify(proof);
         }
 
         int status() {
@@ -295,7 +338,7 @@ final class RawPeer implements AutoCloseable {
 
         /** The body, its content type taken from the wire headers. */
         Body body() {
-            return Sealed.body(new HashMap<>(envelope().headers()), frames.get(2));
+            return Sealed.body(new HashMap<>(envelope().headers()), inbound().body());
         }
 
         /** The user headers (without the content-type header). */
@@ -310,7 +353,7 @@ final class RawPeer implements AutoCloseable {
             try {
                 Envelope e = envelope();
                 return "Received[id " + e.requestId() + ", " + e.status() + " " + e.message() + ", " + e.method()
-                        + " " + e.path() + ", body " + frames.get(2).length + " bytes]";
+                        + " " + e.path() + ", body " + inbound().body().length + " bytes, " + frames.size() + " frames]";
             } catch (RuntimeException x) {
                 return "Received[" + frames.size() + " frames, undecodable: " + x.getMessage() + "]";
             }

@@ -31,7 +31,7 @@ class RejectedCancelTest {
     final Fixtures fx = new Fixtures();
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"stale timestamp", "bad proof", "version 2", "trailing byte"})
+    @ValueSource(strings = {"stale timestamp", "bad proof", "version 3", "trailing byte"})
     void cancel_rejected_droppedCountedAndTheRequestGetsExactlyOneFinalReply(String defect) throws Exception {
         Fixtures.Gate gate = fx.gate();
         ServiceServer server = fx.start(Fixtures.builder("rejected-cancel").route("^/gate$", "request", gate));
@@ -63,10 +63,10 @@ class RejectedCancelTest {
             case "stale timestamp" -> peer.seal(peer.envelope(Wire.CANCEL, id, now - STALE_MS, 0, "cancel", "/gate",
                     Map.of()), Body.empty());
             case "bad proof" -> new Sealed(env, new byte[0], new Proof("not-the-passphrase").sign(env, new byte[0]));
-            case "version 2" -> {
-                byte[] v2 = env.clone();
-                v2[3] = 2;
-                yield peer.seal(v2, new byte[0]);
+            case "version 3" -> {
+                byte[] v3 = env.clone();
+                v3[3] = 3; // a version the service does not speak
+                yield peer.seal(v3, new byte[0]);
             }
             case "trailing byte" -> peer.seal(Arrays.copyOf(env, env.length + 1), new byte[0]);
             default -> throw new IllegalArgumentException(defect);

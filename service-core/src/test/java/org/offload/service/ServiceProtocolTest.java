@@ -63,14 +63,14 @@ class ServiceProtocolTest {
         startWithPeer("version");
         Envelope e = peer.request("/count", "request", Map.of());
         byte[] env = Wire.encode(e);
-        env[3] = 2; // version byte
+        env[3] = 3; // version byte: a version this service does not speak (it speaks 1 and 2)
 
         peer.send(peer.seal(env, new byte[0]));
         Received r = peer.reply();
 
         assertEquals(e.requestId(), r.requestId());
         assertEquals(Status.VERSION_NOT_SUPPORTED, r.status());
-        assertEquals("protocol version 2 is not supported (this service speaks 1)", r.message());
+        assertEquals("protocol version 3 is not supported (this service speaks 1,2)", r.message());
         assertEquals(1, server.stats().malformed());
         assertEquals(0, counting.invocations.get());
         assertNextReplyIsSentinel();

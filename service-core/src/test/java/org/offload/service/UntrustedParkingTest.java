@@ -47,7 +47,7 @@ class UntrustedParkingTest {
             return m; // the peer signs with the wrong passphrase
         }
         byte[] env = m.envelope().clone();
-        env[3] = 2;
+        env[3] = 3; // this service speaks 1 and 2
         return peer.seal(env, m.body());
     }
 

@@ -17,14 +17,33 @@ import java.util.Objects;
  * @param message     reply: status message; otherwise ""
  * @param headers     string headers; a received one holds {@value Wire#CONTENT_TYPE} when the body is not
  *                    JSON, which {@link Sealed#seal} adds while encoding (it is not in the map to send)
+ * @param version     the protocol version it travels in: {@value Wire#VERSION} (three frames, four for a reply)
+ *                    or {@value Wire#VERSION_2} (one frame, two for a reply); a decoded one says which it came in,
+ *                    and a service answers in the version of the request
  */
 public record Envelope(int kind, ClientId clientId, long requestId, long timestampMs, long timeoutMs, int status,
-                       String method, String path, String message, Map<String, String> headers) {
+                       String method, String path, String message, Map<String, String> headers, int version) {
+    /** A version-{@value Wire#VERSION} envelope. */
+    public Envelope(int kind, ClientId clientId, long requestId, long timestampMs, long timeoutMs, int status,
+                    String method, String path, String message, Map<String, String> headers) {
+        this(kind, clientId, requestId, timestampMs, timeoutMs, status, method, path, message, headers, Wire.VERSION);
+    }
+
     public Envelope {
+        if (version != Wire.VERSION && version != Wire.VERSION_2) {
+            throw new IllegalArgumentException("version must be " + Wire.VERSION + " or " + Wire.VERSION_2
+                    + " but was " + version);
+        }
         Objects.requireNonNull(clientId, "clientId");
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(headers, "headers");
+    }
+
+    /** The same envelope, to travel in {@code wireVersion}. */
+    public Envelope inVersion(int wireVersion) {
+        return wireVersion == version ? this : new Envelope(kind, clientId, requestId, timestampMs, timeoutMs, status,
+                method, path, message, headers, wireVersion);
     }
 }

@@ -7,7 +7,9 @@ import java.util.Arrays;
 
 /**
  * Proof of the shared passphrase: HMAC-SHA256 (RFC 2104) keyed with the passphrase's UTF-8 bytes over
- * {@code uint32be(len(envelope)) || envelope || body}. Thread-safe. The passphrase is never stored as a
+ * {@code uint32be(len(envelope)) || envelope || body} (version 1), or over the frame's bytes before the proof,
+ * {@code envelope || body} (version 2, whose input starts with the magic {@code O}, 0x4f, where version 1's
+ * starts with 0x00 and a subscription tag's with {@code o}, 0x6f: no proof stands in for another). Thread-safe. The passphrase is never stored as a
  * String, never logged. Not public API.
  *
  * <p>Why not {@code javax.crypto.Mac}: a Mac hashes the 64-byte key pads again for every message, two of the
@@ -50,6 +52,43 @@ public final class Proof {
         MessageDigest out = copy(outer);
         out.update(in.digest());
         return out.digest();
+    }
+
+    /**
+     * Version 2: writes the proof of {@code frame[0..end)} (envelope and body, one contiguous region, no length
+     * prefix: the envelope carries the body's length) into {@code frame[end..end + 32)}.
+     */
+    public void signInto(byte[] frame, int end) {
+        MessageDigest in = copy(inner);
+        in.update(frame, 0, end);
+        MessageDigest out = copy(outer);
+        out.update(in.digest());
+        try {
+            out.digest(frame, end, Wire.PROOF_BYTES);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 digest did not fit its 32 bytes", e);
+        }
+    }
+
+    /**
+     * Version 2: true when the last 32 bytes of {@code frame} are the proof of the bytes before them (constant
+     * time). A frame too short to hold a proof fails.
+     */
+    public boolean verifyFrame(byte[] frame) {
+        int end = frame.length - Wire.PROOF_BYTES;
+        if (end < 0) {
+            return false;
+        }
+        MessageDigest in = copy(inner);
+        in.update(frame, 0, end);
+        MessageDigest out = copy(outer);
+        out.update(in.digest());
+        byte[] expected = out.digest();
+        int diff = 0;
+        for (int i = 0; i < Wire.PROOF_BYTES; i++) {
+            diff |= expected[i] ^ frame[end + i];
+        }
+        return diff == 0;
     }
 
     /** True when {@code proof} is the proof of these frames; compares in constant time. */

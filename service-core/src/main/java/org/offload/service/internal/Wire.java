@@ -10,11 +10,15 @@ import org.offload.service.ProtocolException;
 import org.offload.service.Status;
 
 /**
- * Encodes and decodes the envelope frame, version {@value #VERSION}, exactly as PROTOCOL.md specifies.
- * All integers are big-endian. Not public API.
+ * Encodes and decodes the envelope, exactly as PROTOCOL.md specifies: version {@value #VERSION} (the envelope
+ * is a frame of its own, followed by the body and proof frames) and version {@value #VERSION_2} (one frame:
+ * envelope, body and proof, the envelope carrying the body's length). All integers are big-endian. Not
+ * public API.
  */
 public final class Wire {
     public static final int VERSION = 1;
+    /** Version 2: a request or cancel is one frame, a reply two (topic, then that frame): PROTOCOL.md 2.1. */
+    public static final int VERSION_2 = 2;
     public static final int REQUEST = 1;
     public static final int REPLY = 2;
     public static final int CANCEL = 3;
@@ -43,6 +47,22 @@ public final class Wire {
     public static final int REQUEST_FRAMES = 3;
     /** Frames of a reply: topic, envelope, body, proof. */
     public static final int REPLY_FRAMES = 4;
+    /** Frames of a version-2 request or cancel: one, {@code envelope || body || proof}. */
+    public static final int REQUEST_FRAMES_V2 = 1;
+    /** Frames of a version-2 reply: topic, then {@code envelope || body || proof}. */
+    public static final int REPLY_FRAMES_V2 = 2;
+    /**
+     * Pong header: the protocol versions the instance speaks, comma-separated ({@code 1,2}). A client sends
+     * version 2 only to an instance whose pong named it (PROTOCOL.md section 4).
+     */
+    public static final String PROTOCOLS = "offload-protocols";
+    /** The value of {@link #PROTOCOLS} this implementation sends. */
+    public static final String PROTOCOLS_SPOKEN = VERSION + "," + VERSION_2;
+    /**
+     * Pong header: the largest request frame the instance takes (its {@code maxMessageBytes}). A client sends a
+     * request whose version-2 frame would be larger in version 1, whose frames are each smaller.
+     */
+    public static final String MAX_REQUEST_BYTES = "offload-max-request-bytes";
     /** The header that names a non-JSON body's content type. */
     public static final String CONTENT_TYPE = "content-type";
     /**
@@ -109,6 +129,15 @@ public final class Wire {
     static final int OFF_STATUS = 42;
     /** Bytes before the first variable-length field. */
     public static final int FIXED_BYTES = 44;
+    /** Version 2: the body length (uint32) follows the status. */
+    static final int OFF_BODY_LENGTH = 44;
+    /** Bytes before the first variable-length field of a version-2 envelope. */
+    public static final int FIXED_BYTES_V2 = 48;
+    /**
+     * The shortest version-2 frame a receiver looks into: a stable prefix and a proof. Anything shorter is not
+     * an Offload message (dropped, like a version-1 message of the wrong frame count).
+     */
+    public static final int MIN_FRAME_V2 = 30 + PROOF_BYTES;
     /** Bytes that keep their meaning in every version: magic, version, kind, flags, client id, request id. */
     public static final int STABLE_PREFIX_BYTES = 30;
 
@@ -141,7 +170,7 @@ public final class Wire {
         return ByteBuffer.wrap(env, OFF_REQUEST_ID, 8).getLong();
     }
 
-    /** The status field of a v1 envelope, or -1 when the frame is too short. */
+    /** The status field of a v1 envelope or a v2 frame (the same offset), or -1 when the frame is too short. */
     public static int status(byte[] env) {
         return env.length >= FIXED_BYTES ? ((env[OFF_STATUS] & 0xFF) << 8) | (env[OFF_STATUS + 1] & 0xFF) : -1;
     }
@@ -152,7 +181,7 @@ public final class Wire {
         return java.util.HexFormat.of().formatHex(proof == null ? new byte[0] : proof, 0, n);
     }
 
-    /** Encodes {@code e} with exactly its headers. */
+    /** Encodes {@code e} with exactly its headers, as a version-1 envelope frame whatever {@code e.version()}. */
     public static byte[] encode(Envelope e) {
         return encode(e, null);
     }
@@ -163,10 +192,35 @@ public final class Wire {
      * cost 12% of the client's sender thread.
      */
     static byte[] encode(Envelope e, String contentType) {
+        return write(e, contentType, null, null);
+    }
+
+    /**
+     * The version-2 frame of {@code e} and {@code body}: {@code envelope || body || proof}, built in one array
+     * (the body copied once, the proof written in place over the envelope and body bytes before it). A
+     * non-null {@code contentType} goes on the wire as in {@link #encode(Envelope, String)}.
+     */
+    public static byte[] encodeFrame(Envelope e, String contentType, byte[] body, Proof proof) {
+        return write(e, contentType, body, proof);
+    }
+
+    /** The envelope's length in {@code frame}, a version-2 frame that is at least {@link #FIXED_BYTES_V2} + proof bytes; may be negative (a body length past the end). */
+    public static long envelopeLength(byte[] frame) {
+        return (long) frame.length - PROOF_BYTES - bodyLength(frame);
+    }
+
+    /** The body length field of a version-2 frame of at least {@value #FIXED_BYTES_V2} bytes (unsigned). */
+    static long bodyLength(byte[] frame) {
+        return ByteBuffer.wrap(frame).getInt(OFF_BODY_LENGTH) & 0xFFFF_FFFFL;
+    }
+
+    /** Envelope (v1 when {@code body} is null) or whole version-2 frame. */
+    private static byte[] write(Envelope e, String contentType, byte[] body, Proof proof) {
+        boolean single = body != null;
         byte[] method = ascii(e.method());
         byte[] path = e.path().getBytes(StandardCharsets.UTF_8);
         byte[] message = e.message().getBytes(StandardCharsets.UTF_8);
-        int size = FIXED_BYTES + 1 + method.length + 2 + path.length + 2 + message.length + 2;
+        int size = (single ? FIXED_BYTES_V2 : FIXED_BYTES) + 1 + method.length + 2 + path.length + 2 + message.length + 2;
         boolean typed = contentType != null;
         int count = e.headers().size() + (typed && !e.headers().containsKey(CONTENT_TYPE) ? 1 : 0);
         byte[][] headers = new byte[count * 2][];
@@ -192,16 +246,26 @@ public final class Wire {
         if (method.length > 255 || path.length > 0xFFFF || message.length > 0xFFFF || size > MAX_ENVELOPE_BYTES) {
             throw new IllegalArgumentException("envelope too large to encode (" + size + " bytes)");
         }
-        ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(MAGIC).put((byte) VERSION).put((byte) e.kind()).put((byte) 0);
+        if (single && (long) size + body.length + PROOF_BYTES > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("body too large to encode (" + body.length + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.allocate(single ? size + body.length + PROOF_BYTES : size);
+        b.put(MAGIC).put((byte) (single ? VERSION_2 : VERSION)).put((byte) e.kind()).put((byte) 0);
         b.put(e.clientId().topic());
         b.putLong(e.requestId()).putLong(e.timestampMs()).putInt((int) e.timeoutMs()).putShort((short) e.status());
+        if (single) {
+            b.putInt(body.length);
+        }
         b.put((byte) method.length).put(method);
         putShortBytes(b, path);
         putShortBytes(b, message);
         b.putShort((short) count);
         for (byte[] h : headers) {
             putShortBytes(b, h);
+        }
+        if (single) {
+            b.put(body);
+            proof.signInto(b.array(), size + body.length);
         }
         return b.array();
     }
@@ -214,48 +278,86 @@ public final class Wire {
         if (env.length > MAX_ENVELOPE_BYTES) {
             throw new ProtocolException("envelope of " + env.length + " bytes exceeds " + MAX_ENVELOPE_BYTES);
         }
+        checkMagicAndVersion(env, VERSION, "in separate frames");
+        return decode(env, env.length, VERSION);
+    }
+
+    /**
+     * Decodes the envelope of a version-{@value #VERSION_2} frame ({@code envelope || body || proof}); the
+     * body is the {@link #bodyLength} bytes after the envelope. Throws {@link ProtocolException} (400, or
+     * 505 for another version) when the frame is not one: a body length that leaves no room for an envelope
+     * or runs past the end, an envelope over {@value #MAX_ENVELOPE_BYTES} bytes, or bytes between the last
+     * header and the body.
+     */
+    public static Envelope decodeFrame(byte[] frame) {
+        checkMagicAndVersion(frame, VERSION_2, "in one frame");
+        if (frame.length < FIXED_BYTES_V2 + PROOF_BYTES) {
+            throw new ProtocolException("truncated frame: " + frame.length + " bytes, need at least "
+                    + (FIXED_BYTES_V2 + 7 + PROOF_BYTES));
+        }
+        long envLength = envelopeLength(frame);
+        if (envLength < FIXED_BYTES_V2 + 7) {
+            throw new ProtocolException("truncated frame: a body of " + bodyLength(frame) + " bytes leaves "
+                    + Math.max(0, envLength) + " bytes of the " + frame.length + "-byte frame for the envelope, need at least "
+                    + (FIXED_BYTES_V2 + 7));
+        }
+        if (envLength > MAX_ENVELOPE_BYTES) {
+            throw new ProtocolException("envelope of " + envLength + " bytes exceeds " + MAX_ENVELOPE_BYTES);
+        }
+        return decode(frame, (int) envLength, VERSION_2);
+    }
+
+    private static void checkMagicAndVersion(byte[] env, int expected, String framing) {
         if (!hasMagic(env)) {
             throw new ProtocolException("not an Offload envelope (bad magic, " + env.length + " bytes)");
         }
         if (env.length <= OFF_VERSION) {
             throw new ProtocolException("truncated envelope: " + env.length + " bytes");
         }
-        if (version(env) != VERSION) {
-            throw new ProtocolException(Status.VERSION_NOT_SUPPORTED,
-                    "protocol version " + version(env) + " is not supported (this side speaks " + VERSION + ")");
+        if (version(env) != expected) {
+            throw new ProtocolException(Status.VERSION_NOT_SUPPORTED, "protocol version " + version(env) + " "
+                    + framing + " is not supported (this side speaks " + VERSION + " in separate frames, "
+                    + VERSION_2 + " in one)");
         }
-        if (env.length < FIXED_BYTES + 1 + 2 + 2 + 2) {
-            throw new ProtocolException("truncated envelope: " + env.length + " bytes, need at least "
-                    + (FIXED_BYTES + 7));
+    }
+
+    /** The fields of the envelope in {@code env[0..end)}, version {@code version} (magic and version checked). */
+    private static Envelope decode(byte[] env, int end, int version) {
+        int fixed = version == VERSION_2 ? FIXED_BYTES_V2 : FIXED_BYTES;
+        if (end < fixed + 1 + 2 + 2 + 2) {
+            throw new ProtocolException("truncated envelope: " + end + " bytes, need at least " + (fixed + 7));
         }
-        ByteBuffer b = ByteBuffer.wrap(env);
+        ByteBuffer b = ByteBuffer.wrap(env, 0, end);
         int kind = env[OFF_KIND] & 0xFF;
         if (kind < REQUEST || kind > NOTIFICATION) {
             throw new ProtocolException("unknown message kind " + kind);
         }
         if (env[OFF_FLAGS] != 0) {
-            throw new ProtocolException("flags must be 0 in version 1 but were " + (env[OFF_FLAGS] & 0xFF));
+            throw new ProtocolException("flags must be 0 in version " + version + " but were "
+                    + (env[OFF_FLAGS] & 0xFF));
         }
         ClientId clientId = ClientId.read(env, OFF_CLIENT_ID);
         long requestId = b.getLong(OFF_REQUEST_ID);
         long timestamp = b.getLong(OFF_TIMESTAMP);
         long timeout = b.getInt(OFF_TIMEOUT) & 0xFFFF_FFFFL;
         int status = b.getShort(OFF_STATUS) & 0xFFFF;
-        b.position(FIXED_BYTES);
+        b.position(fixed);
         try {
             String method = method(b);
             String path = utf8(b, "path");
             String message = utf8(b, "status message");
             Map<String, String> headers = headers(b);
             if (b.hasRemaining()) {
-                throw new ProtocolException(b.remaining() + " unexpected bytes after the headers");
+                throw new ProtocolException(b.remaining() + " unexpected bytes after the headers"
+                        + (version == VERSION_2 ? " (before the body)" : ""));
             }
             if (!path.startsWith("/")) {
                 throw new ProtocolException("path must start with '/'");
             }
-            return new Envelope(kind, clientId, requestId, timestamp, timeout, status, method, path, message, headers);
+            return new Envelope(kind, clientId, requestId, timestamp, timeout, status, method, path, message, headers,
+                    version);
         } catch (java.nio.BufferUnderflowException e) {
-            throw new ProtocolException("truncated envelope: a length runs past the end of its " + env.length
+            throw new ProtocolException("truncated envelope: a length runs past the end of its " + end
                     + " bytes");
         }
     }

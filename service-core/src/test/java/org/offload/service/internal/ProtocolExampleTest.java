@@ -55,6 +55,19 @@ class ProtocolExampleTest {
             + "6ae9ff328b1cac3c09bae589fef508122532f05078c7969e84e019f2dea06c51";
     static final String CANCEL_PROOF_HEX = "ab02ccc8cc03f5a3b3a1277ffc8c9dae6431f5d7bfbb5caafafc1fe9e0a0bc44";
 
+    /** Version 2 (PROTOCOL.md 15.5): the same messages, each one frame {@code envelope || body || proof}. */
+    static final String V2_REQUEST_FRAME_HEX = "4f464c02010000112233445566778899aabbccddeeff000000000000002a"
+            + "0000019b76daa800000013880000000000170772657175657374000d2f736572766963652f736c6f7700000001000e"
+            + "6f66666c6f61642d6e6f746966790007737461727465647b2252455455524e5f44415441223a2268656c6c6f227d9d"
+            + "399d111e6fa77423f110fd62f5a289ef91e8cddf435d2bf600dd8232b83e21";
+    static final String V2_REPLY_FRAME_HEX = "4f464c02020000112233445566778899aabbccddeeff000000000000002a"
+            + "0000019b76daa8fa0000000000c80000001708726573706f6e7365000d2f736572766963652f736c6f7700024f4b0000"
+            + "7b2252455455524e5f44415441223a2268656c6c6f227d74421ae0fbc0b4ca4cf3c4cc7c203fb2abec48aca4d1d32e31"
+            + "e538c70be1d898";
+    static final String V2_CANCEL_FRAME_HEX = "4f464c02030000112233445566778899aabbccddeeff000000000000002a"
+            + "0000019b76daa864000000000000000000000663616e63656c000d2f736572766963652f736c6f770000000008de9a4d"
+            + "a0f81f03774ca577b48bc06229eca0368f0b7be7038792e6ac4e0680";
+
     private static ClientId clientId() {
         return ClientId.read(HEX.parseHex(CLIENT_ID_HEX), 0);
     }
@@ -228,10 +241,51 @@ class ProtocolExampleTest {
     }
 
     @Test
+    void versionTwoFramesMatchTheDocumentedBytesAndDecodeToTheSameFields() {
+        Proof proof = new Proof(PASSPHRASE);
+        Body json = Body.wrap(utf8(REQUEST_BODY), Body.JSON);
+        Object[][] cases = {
+            {request(), json, V2_REQUEST_FRAME_HEX, 155},
+            {reply(), Body.wrap(utf8(REPLY_BODY), Body.JSON), V2_REPLY_FRAME_HEX, 133},
+            {cancel(), Body.empty(), V2_CANCEL_FRAME_HEX, 106},
+        };
+        for (Object[] c : cases) {
+            Envelope e = (Envelope) c[0];
+            Body body = (Body) c[1];
+            byte[] frame = Sealed.seal(proof, e.inVersion(Wire.VERSION_2), body).frame();
+            assertEquals(c[2], HEX.formatHex(frame), () -> "version 2 frame of " + e.method());
+            assertEquals(c[3], frame.length);
+            assertTrue(proof.verifyFrame(frame));
+            assertFalse(new Proof("s3cret-passphrase").verifyFrame(frame), "another passphrase must not verify");
+            assertEquals(e.inVersion(Wire.VERSION_2), Wire.decodeFrame(frame));
+            Inbound in = Inbound.ofFrame(frame);
+            assertArrayEquals(BodyAccess.array(body), in.body());
+            assertEquals(HEX.formatHex(frame, frame.length - 32, frame.length), in.proofHex());
+            // the stable prefix reads the same in both versions; the v1 envelope is the v2 one without the length
+            byte[] v1 = Wire.encode(e);
+            assertArrayEquals(java.util.Arrays.copyOfRange(v1, 4, 30), java.util.Arrays.copyOfRange(frame, 4, 30));
+        }
+    }
+
+    @Test
+    void versionTwoFrameSealedTheSameWayAsVersionOneIsNotAVersionOneProof() {
+        Proof proof = new Proof(PASSPHRASE);
+        byte[] frame = HEX.parseHex(V2_REQUEST_FRAME_HEX);
+        assertFalse(HEX.formatHex(frame).contains(REQUEST_PROOF_HEX), "the version-2 proof is not version 1's");
+        assertEquals(Status.VERSION_NOT_SUPPORTED, assertThrows(ProtocolException.class,
+                () -> Wire.decode(frame)).status(), "a version-1 decoder answers the frame 505");
+        byte[] v1 = HEX.parseHex(REQUEST_ENVELOPE_HEX);
+        assertEquals(Status.VERSION_NOT_SUPPORTED, assertThrows(ProtocolException.class,
+                () -> Wire.decodeFrame(v1)).status(), "the version-2 decoder answers a version-1 envelope 505");
+        assertTrue(proof.verifyFrame(frame));
+    }
+
+    @Test
     void theDocumentShowsTheseBytes() throws IOException {
         String doc = Files.readString(protocolDocument());
         for (String hex : new String[] {REQUEST_ENVELOPE_HEX, REQUEST_BODY_HEX, REQUEST_PROOF_HEX, REPLY_ENVELOPE_HEX,
-                REPLY_PROOF_HEX, CANCEL_ENVELOPE_HEX, CANCEL_PROOF_HEX, TAG_INPUT_HEX, SUBSCRIBE_MESSAGE_HEX}) {
+                REPLY_PROOF_HEX, CANCEL_ENVELOPE_HEX, CANCEL_PROOF_HEX, TAG_INPUT_HEX, SUBSCRIBE_MESSAGE_HEX,
+                V2_REQUEST_FRAME_HEX, V2_REPLY_FRAME_HEX, V2_CANCEL_FRAME_HEX}) {
             assertTrue(doc.contains(hex), "PROTOCOL.md no longer shows " + hex);
         }
         assertTrue(doc.contains("s3cret-p\u00e4ssphrase"), "PROTOCOL.md no longer shows the passphrase");

@@ -30,7 +30,7 @@ import org.offload.service.ProtocolException;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReferenceCodecTest {
     private static final HexFormat HEX = HexFormat.of();
-    private static final String CODEC_START = "# Offload wire protocol v1: reference encoder";
+    private static final String CODEC_START = "# Offload wire protocol v1 and v2: reference encoder";
     private static final String WORKER_START = "# minimal_worker.py:";
     /** Reads one hex envelope a line; prints "ok" or the ProtocolError's status. Any other exception fails. */
     private static final String DRIVER = String.join("\n",
@@ -77,7 +77,10 @@ class ReferenceCodecTest {
                 "reply proof: " + ProtocolExampleTest.REPLY_PROOF_HEX,
                 "cancel envelope (70 bytes): " + ProtocolExampleTest.CANCEL_ENVELOPE_HEX,
                 "cancel body     (0 bytes): (empty)",
-                "cancel proof: " + ProtocolExampleTest.CANCEL_PROOF_HEX);
+                "cancel proof: " + ProtocolExampleTest.CANCEL_PROOF_HEX,
+                "v2 request frame (155 bytes): " + ProtocolExampleTest.V2_REQUEST_FRAME_HEX,
+                "v2 reply frame (133 bytes): " + ProtocolExampleTest.V2_REPLY_FRAME_HEX,
+                "v2 cancel frame (106 bytes): " + ProtocolExampleTest.V2_CANCEL_FRAME_HEX);
         assertEquals(expected, printed);
         for (String line : printed) {
             assertTrue(document.contains(line), "PROTOCOL.md does not show the line the codec prints: " + line);
@@ -112,6 +115,72 @@ class ReferenceCodecTest {
             assertEquals(expected.get(i), python.get(i), () -> "envelope " + HEX.formatHex(envelopes.get(at)));
         }
         assertTrue(expected.subList(0, edgeCases().size()).contains("ok"), "the cases include accepted ones");
+    }
+
+    /**
+     * Version 2: random mutations of the worked example's frames (the body length among the bytes hit),
+     * truncations and extensions; the reference decode_frame must accept and reject each like
+     * {@link Wire#decodeFrame}, with the same status, and verify_frame agree with {@link Proof#verifyFrame}.
+     */
+    @Test
+    void referenceFrameDecoder_sameFrames_acceptsAndRejectsLikeWireDecodeFrameWithTheSameStatus() throws Exception {
+        Files.writeString(dir.resolve("frame_driver.py"), String.join("\n",
+                "import sys",
+                "from offload_wire import decode_frame, verify_frame, ProtocolError",
+                "for line in sys.stdin:",
+                "    f = bytes.fromhex(line.strip())",
+                "    v = 'signed' if verify_frame('s3cret-p\\u00e4ssphrase', f) else 'unsigned'",
+                "    try:",
+                "        fields, body = decode_frame(f)",
+                "        print(v, 'ok', body.hex())",
+                "    except ProtocolError as e:",
+                "        print(v, e.status)",
+                ""));
+        Proof proof = new Proof(ProtocolExampleTest.PASSPHRASE);
+        List<byte[]> frames = new ArrayList<>();
+        Random random = new Random(20_261_202);
+        for (String hex : List.of(ProtocolExampleTest.V2_REQUEST_FRAME_HEX, ProtocolExampleTest.V2_REPLY_FRAME_HEX,
+                ProtocolExampleTest.V2_CANCEL_FRAME_HEX)) {
+            byte[] frame = HEX.parseHex(hex);
+            frames.add(frame);
+            for (int cut : new int[] {0, 3, 4, 29, 30, 61, 62, 79, 80, frame.length - 1}) {
+                frames.add(java.util.Arrays.copyOf(frame, cut));
+            }
+            frames.add(java.util.Arrays.copyOf(frame, frame.length + 1));
+            for (int i = 0; i < 700; i++) {
+                byte[] m = frame.clone();
+                for (int flips = 1 + random.nextInt(2); flips > 0; flips--) {
+                    int at = random.nextInt(4) == 0 ? 44 + random.nextInt(4) : random.nextInt(m.length);
+                    m[at] = (byte) random.nextInt(256);
+                }
+                if (random.nextBoolean()) {
+                    proof.signInto(m, m.length - Wire.PROOF_BYTES); // signed: only the decoder can reject it
+                }
+                frames.add(m);
+            }
+        }
+        StringBuilder input = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (byte[] f : frames) {
+            input.append(HEX.formatHex(f)).append('\n');
+            String signed = proof.verifyFrame(f) ? "signed" : "unsigned";
+            try {
+                Wire.decodeFrame(f);
+                expected.add(signed + " ok " + HEX.formatHex(Inbound.ofFrame(f).body()));
+            } catch (ProtocolException e) {
+                expected.add(signed + " " + e.status());
+            }
+        }
+
+        List<String> python = python(input.toString(), "frame_driver.py");
+
+        assertEquals(frames.size(), python.size(), "one outcome per frame");
+        for (int i = 0; i < frames.size(); i++) {
+            int at = i;
+            assertEquals(expected.get(i), python.get(i), () -> "frame " + HEX.formatHex(frames.get(at)));
+        }
+        assertTrue(expected.stream().anyMatch(o -> o.startsWith("signed ok")), "some frames are accepted");
+        assertTrue(expected.stream().anyMatch(o -> o.startsWith("signed 400")), "some signed frames are rejected");
     }
 
     /** The appendix worker (which needs pyzmq to run) at least compiles against this page's codec. */
