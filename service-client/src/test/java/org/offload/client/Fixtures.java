@@ -46,6 +46,8 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final Duration DEADLINE = Duration.ofSeconds(15);
     /** Upper bound of waits for what normally takes milliseconds; generous for a loaded or slow machine. */
     static final Duration WAIT = Duration.ofSeconds(15);
+    /** Handshake timeout of the raw peers' sockets ({@link #raw}). */
+    static final int RAW_HANDSHAKE_MS = 3_000;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Gate> gates = new ArrayList<>();
@@ -293,6 +295,9 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
         }
         ZMQ.Socket socket = rawContext.socket(type);
         socket.setLinger(0);
+        // JeroMQ 0.6.0 can stall a fresh connection's handshake until this timer drops and retries it (README,
+        // JeroMQ behaviours); long enough for a CURVE handshake on a loaded machine
+        socket.setHandshakeIvl(RAW_HANDSHAKE_MS);
         rawSockets.add(socket);
         return socket;
     }

@@ -40,6 +40,7 @@ class NotificationGateTest {
         Proof proof = new Proof(Fixtures.PASSPHRASE);
         try (ZMQ.Context ctx = ZMQ.context(1); ZMQ.Socket sub = ctx.socket(SocketType.SUB)) {
             sub.setLinger(0);
+            sub.setHandshakeIvl(1_000); // JeroMQ 0.6.0 may stall a handshake until this timer retries it
             sub.subscribe(proof.provedTopic(id(0xFF))); // a genuine tag, but an id no client may have
             sub.subscribe(proof.provedTopic(id(0x0A)));
             sub.connect(server.pubAddress());
