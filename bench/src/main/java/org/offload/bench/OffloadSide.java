@@ -165,15 +165,20 @@ final class OffloadSide implements AutoCloseable {
     }
 
     private Pipelined.Pipeline send(ServiceClient c, String service, Payload p) {
+        return pipeline(outcome -> nowaitOutcome = outcome, () -> c.send(service, p.offloadRequest()));
+    }
+
+    /** A pipeline whose outcomes are reported elsewhere (a handler), handed {@code open}'s outcome. */
+    private static Pipelined.Pipeline pipeline(java.util.function.Consumer<Pipelined.Outcome> open, Runnable send) {
         return new Pipelined.Pipeline() {
             @Override
             public void open(Pipelined.Outcome outcome) {
-                nowaitOutcome = outcome;
+                open.accept(outcome);
             }
 
             @Override
             public void send() {
-                c.send(service, p.offloadRequest());
+                send.run();
             }
         };
     }
@@ -192,17 +197,7 @@ final class OffloadSide implements AutoCloseable {
     }
 
     private Pipelined.Pipeline cast(ServiceClient c, String service, Payload p) {
-        return new Pipelined.Pipeline() {
-            @Override
-            public void open(Pipelined.Outcome outcome) {
-                castOutcome = outcome;
-            }
-
-            @Override
-            public void send() {
-                c.cast(service, p.castRequest());
-            }
-        };
+        return pipeline(outcome -> castOutcome = outcome, () -> c.cast(service, p.castRequest()));
     }
 
     private static boolean accepts(Payload p, Reply reply) {
