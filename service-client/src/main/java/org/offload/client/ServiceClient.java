@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -115,7 +117,7 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     private final Settings s;
     private final ClientIo io;
     private final Dispatcher dispatcher;
-    private final VirtualCallbacks ownedCallbacks;
+    private final ExecutorService ownedCallbacks;
     private final Map<String, ServiceEntry> services = new ConcurrentHashMap<>();
     private final Map<String, ServiceRef> refs = new ConcurrentHashMap<>();
     private final Map<String, DiscoveryWatcher> watchers = new ConcurrentHashMap<>();
@@ -127,7 +129,7 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
 
     private ServiceClient(Settings s, Executor callbacks) {
         this.s = s;
-        this.ownedCallbacks = callbacks == null ? new VirtualCallbacks() : null;
+        this.ownedCallbacks = callbacks == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
         this.dispatcher = new Dispatcher(s.name(), callbacks == null ? ownedCallbacks : callbacks);
         this.io = new ClientIo(s, dispatcher);
     }
