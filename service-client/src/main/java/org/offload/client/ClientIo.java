@@ -1,10 +1,7 @@
 package org.offload.client;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +20,7 @@ import org.zeromq.ZMQ;
 
 /**
  * A client's moving parts: its lease on the JVM's shared ZeroMQ context, the sender thread (all PUSH sockets, waiting calls,
- * deadlines), the receiver thread (the SUB socket, blocked in {@code recv}), the pending-call map and the
+ * deadlines: {@link DeadlineQueue}), the receiver thread (the SUB socket, blocked in {@code recv}), the pending-call map and the
  * counters. User threads never touch a socket: an interrupt during a JeroMQ call could break the context.
  */
 final class ClientIo {
@@ -39,8 +36,6 @@ final class ClientIo {
     final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     /** Liveness pings in flight, by request id (sender adds, receiver takes). */
     final Map<Long, Liveness.Ping> pings = new ConcurrentHashMap<>();
-    final ConcurrentSkipListSet<Pending> deadlines = new ConcurrentSkipListSet<>(
-            Comparator.<Pending>comparingLong(p -> p.deadlineNanos).thenComparingLong(p -> p.seq));
     final RequestSender sender;
     final ReplyReceiver receiver;
     final Notifications notifications;
@@ -143,7 +138,6 @@ final class ClientIo {
         if (!p.tryFinish()) {
             return false;
         }
-        deadlines.remove(p);
         Instance instance = p.instance;
         if (instance != null) {
             pending.remove(p.requestId);
@@ -162,7 +156,7 @@ final class ClientIo {
     /** Sender thread, last: fails what is left, stops the receiver, terminates the context. */
     void shutdown() {
         closed = true;
-        for (Pending p : new ArrayList<>(deadlines)) {
+        for (Pending p : sender.deadlines.live()) {
             fail(p, new ServiceUnavailableException(name + " - client closed before request " + p.request.path()
                     + " to " + p.service.name + " ended"));
         }

@@ -40,6 +40,8 @@ final class Instance {
     boolean retired;
 
     // sender thread only
+    /** The headers of a request without any but its binding to {@link #instanceId} (RequestSender.bound). */
+    java.util.Map<String, String> bindingOnly;
     /** In the rotation: answered a ping since it was (re)connected, and not silent for the liveness timeout. */
     boolean alive;
     long lastPingNanos;

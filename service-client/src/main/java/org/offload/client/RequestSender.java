@@ -1,6 +1,5 @@
 package org.offload.client;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -39,6 +38,8 @@ final class RequestSender implements Runnable {
     private final Connections connections;
     private final Liveness liveness;
     private final VersionCatalog versions;
+    /** Every call not ended, by deadline (this thread only; a call ended elsewhere is skipped at the head). */
+    final DeadlineQueue deadlines = new DeadlineQueue();
     private volatile boolean sleeping;
     private boolean stopRequested;
     private long nextRequestId = 1;
@@ -189,7 +190,7 @@ final class RequestSender implements Runnable {
         services.remove(service, entry);
         ServiceUnavailableException gone = new ServiceUnavailableException(name + " - service " + service
                 + " was unregistered");
-        for (Pending p : new ArrayList<>(io.deadlines)) {
+        for (Pending p : deadlines.live()) {
             if (p.service == entry) {
                 io.fail(p, gone);
             }
@@ -244,7 +245,7 @@ final class RequestSender implements Runnable {
             io.fail(p, new ServiceUnavailableException(name + " - service " + p.service.name + " is not registered"));
             return;
         }
-        io.deadlines.add(p);
+        deadlines.add(p, io.pendingGauge.get());
         if ((p.only != null || p.target != null || p.service.waiting.isEmpty()) && sendNow(p)) {
             return;
         }
@@ -345,15 +346,22 @@ final class RequestSender implements Runnable {
         }
     }
 
-    /** {@code headers} plus the binding to {@code target}'s instance id, once its pong told it. */
+    /**
+     * {@code headers} plus the binding to {@code target}'s instance id, once its pong told it: a view, not a
+     * copy ({@link BoundHeaders}), and for the usual request without headers one map per instance id.
+     */
     private static Map<String, String> bound(Map<String, String> headers, Instance target) {
         String id = target.instanceId;
         if (id.isEmpty()) {
             return headers;
         }
-        Map<String, String> copy = new java.util.LinkedHashMap<>(headers);
-        copy.put(Wire.INSTANCE, id);
-        return copy;
+        if (!headers.isEmpty()) {
+            return new BoundHeaders(headers, id);
+        }
+        if (target.bindingOnly == null || !target.bindingOnly.get(Wire.INSTANCE).equals(id)) {
+            target.bindingOnly = Map.of(Wire.INSTANCE, id);
+        }
+        return target.bindingOnly;
     }
 
     /**
@@ -422,14 +430,13 @@ final class RequestSender implements Runnable {
                         + p.timeoutMs + " ms: " + p.service.noInstanceReason()));
                 dropWaiting(p);
             }
-            io.deadlines.remove(p); // already removed by fail() unless another thread finished it first
+            deadlines.poll(); // p is the head: earliest() returned it and nothing was added since
         }
     }
 
-    /** The call with the earliest deadline, or null (the receiver removes entries concurrently). */
+    /** The call not ended with the earliest deadline, or null. */
     private Pending earliest() {
-        Iterator<Pending> it = io.deadlines.iterator();
-        return it.hasNext() ? it.next() : null;
+        return deadlines.peek();
     }
 
     private void closeSockets() {

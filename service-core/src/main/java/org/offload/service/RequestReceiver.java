@@ -265,14 +265,13 @@ final class RequestReceiver implements Runnable {
                 e.timeoutMs(), Wire.DEFAULT_MAX_REPLY_FRAME_BYTES, e.version());
     }
 
-    /** The handler does not see the binding header: it is about the transport, not the request. */
+    /**
+     * The handler does not see the binding header: it is about the transport, not the request. The map is the
+     * decoder's own (a fresh mutable map nobody else holds), so the header leaves it in place, with no copy.
+     */
     private static Map<String, String> withoutBinding(Map<String, String> headers) {
-        if (!headers.containsKey(Wire.INSTANCE)) {
-            return headers;
-        }
-        Map<String, String> copy = new LinkedHashMap<>(headers);
-        copy.remove(Wire.INSTANCE);
-        return copy;
+        headers.remove(Wire.INSTANCE);
+        return headers;
     }
 
     /** An answer to a rejected message, bound to the proof that message carried ({@link Wire#REJECTED_PROOF}). */

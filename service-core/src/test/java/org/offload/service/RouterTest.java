@@ -40,6 +40,23 @@ class RouterTest {
     }
 
     @Test
+    void match_literalRoutes_decideAsTheirRegexDoes() {
+        // literal regexes are decided by comparing strings: every case must agree with lookingAt
+        List<String> regexes = List.of("^/svc$", "^/svc", "/svc", "/svc$", "^", "^$", "^/a-b_c~:@!,;=$",
+                "^/svc\\$", "^/s.c$", "(?i)^/svc$");
+        List<String> paths = List.of("/svc", "/svc/", "/svcx", "/sv", "", "/svc\n", "/svc\r\n", "/svc\u2028",
+                "/SVC", "/sxc", "/a-b_c~:@!,;=", "/svc$", "/other/svc");
+        for (String regex : regexes) {
+            Router router = new Router(List.of(route(regex, "request", a)));
+            for (String path : paths) {
+                boolean expected = Pattern.compile(regex).matcher(path).lookingAt();
+                assertEquals(expected, router.match(path, "request").handler() == a,
+                        () -> "regex " + regex + " on path " + path.replace("\n", "\\n"));
+            }
+        }
+    }
+
+    @Test
     void match_found_hasStatus200AndEmptyMessage() {
         Router.Match m = new Router(List.of(route("^/x$", "request", a))).match("/x", "request");
 

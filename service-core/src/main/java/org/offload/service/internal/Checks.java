@@ -51,21 +51,30 @@ public final class Checks {
 
     public static Map<String, String> headers(Map<String, String> headers) {
         Objects.requireNonNull(headers, "headers");
+        if (headers.isEmpty()) {
+            return Map.of();
+        }
         if (headers.size() > MAX_HEADERS) {
             throw new IllegalArgumentException("headers must be <= " + MAX_HEADERS + " but were " + headers.size());
         }
-        Map<String, String> copy = new LinkedHashMap<>();
-        headers.forEach((k, v) -> {
+        // checked without building a message per header (every request and reply comes through here, twice a
+        // round trip on each side), and copied once: Map.copyOf keeps an immutable map as it is
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            String k = h.getKey();
+            String v = h.getValue();
             Objects.requireNonNull(k, "header name");
-            Objects.requireNonNull(v, () -> "value of header '" + k + "'");
+            if (v == null) {
+                throw new NullPointerException("value of header '" + k + "'");
+            }
             if (k.isEmpty() || utf8Length(k) > MAX_HEADER_NAME_BYTES) {
                 throw new IllegalArgumentException("header name must be 1.." + MAX_HEADER_NAME_BYTES
                         + " bytes but was " + utf8Length(k));
             }
-            text("value of header '" + k + "'", v);
-            copy.put(k, v);
-        });
-        return Map.copyOf(copy);
+            if (utf8Length(v) > MAX_TEXT_BYTES) {
+                text("value of header '" + k + "'", v);
+            }
+        }
+        return Map.copyOf(headers);
     }
 
     public static String text(String what, String value) {
