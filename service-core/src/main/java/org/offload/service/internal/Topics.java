@@ -1,5 +1,6 @@
 package org.offload.service.internal;
 
+import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -26,17 +27,21 @@ public final class Topics {
         return utf8("topicPrefix", prefix);
     }
 
+    /** Encodes {@code text} once, strictly: the same bytes {@code getBytes(UTF_8)} gives for well-formed text. */
     private static byte[] utf8(String what, String text) {
+        ByteBuffer encoded;
         try {
-            StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+            encoded = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(what + " must be well-formed Unicode (it has an unpaired surrogate)");
         }
-        int n = Checks.utf8Length(text);
+        int n = encoded.remaining();
         if (n > Wire.MAX_TOPIC_BYTES) {
             throw new IllegalArgumentException(what + " must be <= " + Wire.MAX_TOPIC_BYTES + " UTF-8 bytes but was " + n);
         }
-        return text.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[n];
+        encoded.get(bytes);
+        return bytes;
     }
 }
