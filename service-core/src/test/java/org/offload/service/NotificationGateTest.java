@@ -41,13 +41,15 @@ class NotificationGateTest {
         try (ZMQ.Context ctx = ZMQ.context(1); ZMQ.Socket sub = ctx.socket(SocketType.SUB)) {
             sub.setLinger(0);
             sub.setHandshakeIvl(1_000); // JeroMQ 0.6.0 may stall a handshake until this timer retries it
-            sub.subscribe(proof.provedTopic(id(0xFF))); // a genuine tag, but an id no client may have
             sub.subscribe(proof.provedTopic(id(0x0A)));
             sub.connect(server.pubAddress());
+            Fixtures.await().until(() -> server.subscriptionState().liveClients() >= 1); // the connection is up
 
-            // one connection's subscriptions are read in order: once the second counts, the first was screened
-            Fixtures.await().until(() -> server.subscriptionState().liveClients() >= 1);
-            assertEquals(1, server.subscriptionState().liveClients());
+            sub.subscribe(proof.provedTopic(id(0xFF))); // a genuine tag, but an id no client may have
+            sub.subscribe(proof.provedTopic(id(0x0B)));
+            // one connection's subscriptions are read in order: once the third counts, the second was screened
+            Fixtures.await().until(() -> server.subscriptionState().liveClients() >= 2);
+            assertEquals(2, server.subscriptionState().liveClients());
             assertEquals(0, server.stats().malformed(), "a 49-byte shape a client may send is not counted");
         }
     }
