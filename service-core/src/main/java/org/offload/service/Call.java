@@ -23,6 +23,8 @@ public final class Call {
     private final ServiceCaller caller;
     /** The protocol version the request came in, which its replies use (PROTOCOL.md section 4). */
     private int wireVersion = Wire.VERSION;
+    /** True when the request came in a batch frame: its client reads batch frames, so replies may go in one. */
+    private boolean batchReplies;
     private volatile boolean cancelled;
     /** Where progress goes; null when the request did not ask for progress (then reports are dropped). */
     private volatile ProgressGate progress;
@@ -123,6 +125,16 @@ public final class Call {
     /** Set by the receiver before the call is handed to a worker (the pool's hand-off publishes it). */
     Call inVersion(int version) {
         this.wireVersion = version;
+        return this;
+    }
+
+    boolean batchReplies() {
+        return batchReplies;
+    }
+
+    /** Set by the receiver, like {@link #inVersion}: the request came in a batch frame (PROTOCOL.md section 2.2). */
+    Call batchingReplies(boolean batched) {
+        this.batchReplies = batched;
         return this;
     }
 

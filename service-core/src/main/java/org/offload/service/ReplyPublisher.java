@@ -9,8 +9,10 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.offload.service.internal.Batch;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.ManualXpub;
 import org.offload.service.internal.Proof;
@@ -34,6 +36,8 @@ final class ReplyPublisher {
     private static final long SWEEP_MS = 50;
     /** Subscription messages read per lock hold; the housekeeper reads the rest on its next pass. */
     private static final int SUBSCRIPTION_BATCH = 256;
+    /** Outbox replies published per pass under the lock; a holder makes passes until the outbox is empty. */
+    private static final int OUTBOX_BATCH = 1_024;
     /** Most answers to unauthenticated messages (401, 505) parked at once. */
     static final int MAX_UNTRUSTED_PARKED = 1_000;
     /** How long an answer to an unauthenticated message may wait for its client's subscription. */
@@ -47,10 +51,17 @@ final class ReplyPublisher {
         return Math.max(1, maxParked / PER_CLIENT_SHARE);
     }
 
-    /** A sealed reply and how long it may wait to be published. */
-    record Outbound(ClientId topic, Sealed sealed, long expiresAtNanos, boolean untrusted) {
+    /**
+     * A sealed reply and how long it may wait to be published. {@code batchLimit} &gt; 0: it may travel in a
+     * batch frame of at most that many bytes ({@link Batch}; its client reads them); 0: alone.
+     */
+    record Outbound(ClientId topic, Sealed sealed, long expiresAtNanos, boolean untrusted, int batchLimit) {
         Outbound(ClientId topic, Sealed sealed, long expiresAtNanos) {
-            this(topic, sealed, expiresAtNanos, false);
+            this(topic, sealed, expiresAtNanos, false, 0);
+        }
+
+        Outbound(ClientId topic, Sealed sealed, long expiresAtNanos, boolean untrusted) {
+            this(topic, sealed, expiresAtNanos, untrusted, 0);
         }
     }
 
@@ -64,6 +75,26 @@ final class ReplyPublisher {
     private final SubscriptionGate gate;
     private final Map<ClientId, ArrayDeque<Outbound>> parked = new HashMap<>();
     private final WarnLimiter warn = new WarnLimiter();
+    /** Replies that may be batched, waiting for a lock holder to publish them ({@link #publish}). */
+    private final ConcurrentLinkedQueue<Outbound> outbox = new ConcurrentLinkedQueue<>();
+    private final ReplyBatcher batcher = new ReplyBatcher(new ReplyBatcher.Sink() {
+        @Override
+        public boolean canSend(ClientId topic) {
+            return gate.isLive(topic) && !parked.containsKey(topic);
+        }
+
+        @Override
+        public boolean send(ClientId topic, Sealed message) {
+            return trySend(new Outbound(topic, message, 0));
+        }
+
+        @Override
+        public void park(Outbound o) {
+            ReplyPublisher.this.park(o);
+        }
+    });
+    /** The housekeeping thread's selector, woken when replies wait in the outbox and nobody may send them. */
+    private volatile Selector housekeeper;
     private int parkedCount;
     private int untrustedCount;
     private boolean blockedByHwm;
@@ -80,21 +111,92 @@ final class ReplyPublisher {
         this.counters = counters;
     }
 
-    /** Publishes {@code o} now, or parks it until its client subscribes or the HWM has room. */
+    /**
+     * Publishes {@code o} now, or parks it until its client subscribes or the HWM has room. A reply that may
+     * travel in a batch goes through the {@link #outbox}: the thread that holds the lock (or takes it next)
+     * publishes what waits there, one batch frame per client, so a worker never waits for another's send and
+     * replies that pile up while the socket is busy leave together.
+     */
     void publish(Outbound o) {
+        if (o.batchLimit() > 0) {
+            outbox.add(o);
+            drainOutbox();
+            return;
+        }
         lock.lock();
         try {
-            if (closed) {
-                counters.dropped.incrementAndGet();
-                return;
-            }
-            readSubscriptions();
-            if (!gate.isLive(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
-                park(o);
-            }
+            publishLocked(o);
         } finally {
-            lock.unlock();
+            release();
         }
+    }
+
+    private void publishLocked(Outbound o) {
+        if (closed) {
+            counters.dropped.incrementAndGet();
+            return;
+        }
+        drainAllLocked(); // what was queued before it leaves before it
+        readSubscriptions();
+        if (!gate.isLive(o.topic()) || parked.containsKey(o.topic()) || !trySend(o)) {
+            park(o);
+        }
+    }
+
+    /**
+     * Publishes what waits in the outbox unless another thread holds the lock: that thread does it when it
+     * lets go (every holder that may send calls this after unlocking), so nothing is left behind.
+     */
+    private void drainOutbox() {
+        while (!outbox.isEmpty() && lock.tryLock()) {
+            try {
+                drainLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Unlocks, then publishes what arrived in the outbox meanwhile (its adders found the lock taken). */
+    private void release() {
+        lock.unlock();
+        drainOutbox();
+    }
+
+    /** Unlock for a thread that must not send (it may be interruptible): the housekeeper publishes instead. */
+    private void releaseWithoutSending() {
+        lock.unlock();
+        if (!outbox.isEmpty()) {
+            Selector s = housekeeper;
+            if (s != null) {
+                s.wakeup();
+            }
+        }
+    }
+
+    /** Under the lock: publishes everything in the outbox (the housekeeper, and the last flush). */
+    private void drainAllLocked() {
+        while (!outbox.isEmpty()) {
+            drainLocked();
+        }
+    }
+
+    /** Under the lock: takes up to {@value #OUTBOX_BATCH} replies from the outbox and publishes them, batched per client. */
+    private void drainLocked() {
+        List<Outbound> taken = new ArrayList<>();
+        Outbound o;
+        while (taken.size() < OUTBOX_BATCH && (o = outbox.poll()) != null) {
+            taken.add(o);
+        }
+        if (taken.isEmpty()) {
+            return;
+        }
+        if (closed) {
+            counters.dropped.addAndGet(taken.size());
+            return;
+        }
+        readSubscriptions();
+        batcher.publish(taken);
     }
 
     /** Like {@link #publish} for an answer to an unauthenticated message: parked only within its own bound. */
@@ -113,7 +215,7 @@ final class ReplyPublisher {
                 counters.dropped.incrementAndGet();
             }
         } finally {
-            lock.unlock();
+            release();
         }
     }
 
@@ -137,7 +239,7 @@ final class ReplyPublisher {
             pub.send(m.proof(), 0);
             return true;
         } finally {
-            lock.unlock();
+            release();
         }
     }
 
@@ -153,16 +255,17 @@ final class ReplyPublisher {
         try {
             return new SubscriptionState(gate.liveClients(), xpub.trieNodes(), xpub.queued(), xpub.disconnected());
         } finally {
-            lock.unlock();
+            releaseWithoutSending();
         }
     }
 
+    /** Replies parked, and replies in the outbox not yet taken by a lock holder. */
     int parkedCount() {
         lock.lock();
         try {
-            return parkedCount;
+            return parkedCount + outbox.size();
         } finally {
-            lock.unlock();
+            releaseWithoutSending();
         }
     }
 
@@ -178,6 +281,7 @@ final class ReplyPublisher {
             if (blockedByHwm) {
                 flushLive();
             }
+            drainLocked(); // one pass; a fuller outbox makes the next pass come at once
             long now = System.nanoTime();
             if (now - nextSweep >= 0) {
                 sweep(now);
@@ -185,9 +289,9 @@ final class ReplyPublisher {
             }
             // also consumes ZeroMQ's edge-triggered signal before sleeping on it
             boolean moreSubscriptions = (pub.getEvents() & ZMQ.Poller.POLLIN) != 0;
-            timeout = moreSubscriptions ? 0 : blockedByHwm ? 1 : parkedCount > 0 ? 5 : SWEEP_MS;
+            timeout = moreSubscriptions || !outbox.isEmpty() ? 0 : blockedByHwm ? 1 : parkedCount > 0 ? 5 : SWEEP_MS;
         } finally {
-            lock.unlock();
+            release();
         }
         if (timeout > 0) {
             selector.select(timeout);
@@ -200,8 +304,9 @@ final class ReplyPublisher {
         lock.lock();
         try {
             pub.getFD().register(selector, SelectionKey.OP_READ);
+            housekeeper = selector;
         } finally {
-            lock.unlock();
+            release();
         }
     }
 
@@ -210,10 +315,11 @@ final class ReplyPublisher {
         lock.lock();
         try {
             readSubscriptions();
+            drainAllLocked();
             flushLive();
             return parkedCount;
         } finally {
-            lock.unlock();
+            release();
         }
     }
 
@@ -223,7 +329,7 @@ final class ReplyPublisher {
             closed = true;
             SharedContext.closeReleasingInproc(pub);
         } finally {
-            lock.unlock();
+            release();
         }
     }
 

@@ -1,6 +1,7 @@
 package org.offload.service;
 
 import java.util.concurrent.TimeUnit;
+import org.offload.service.internal.Batch;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
@@ -77,8 +78,21 @@ final class ReplySealer {
     }
 
     private ReplyPublisher.Outbound forCall(Call call, Reply reply) {
-        return new ReplyPublisher.Outbound(call.client(), seal(call.client(), call.requestId(), call.path(), reply,
-                call.wireVersion(), call.maxReplyBytes()), parkUntil(call.hasDeadline(), call.deadlineNanos()));
+        Sealed sealed = seal(call.client(), call.requestId(), call.path(), reply, call.wireVersion(),
+                call.maxReplyBytes());
+        return new ReplyPublisher.Outbound(call.client(), sealed, parkUntil(call.hasDeadline(), call.deadlineNanos()),
+                false, batchLimit(call, sealed));
+    }
+
+    /**
+     * How large a batch frame {@code sealed} may travel in: 0 (alone) unless its request came in a batch frame
+     * (then its client reads them) and it is a version-2 frame of at most {@link Batch#MAX_ENTRY_BYTES}; never
+     * more than the client's reply frame limit.
+     */
+    private static int batchLimit(Call call, Sealed sealed) {
+        boolean batchable = call.batchReplies() && sealed.version() == Wire.VERSION_2
+                && sealed.frame().length <= Batch.MAX_ENTRY_BYTES;
+        return batchable ? Math.min(Batch.MAX_BYTES, call.maxReplyBytes()) : 0;
     }
 
     private ReplyPublisher.Outbound fitting(ReplyPublisher.Outbound o, int maxReplyBytes, String path, long requestId) {

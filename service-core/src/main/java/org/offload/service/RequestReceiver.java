@@ -2,6 +2,7 @@ package org.offload.service;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.offload.service.internal.Batch;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.Envelope;
@@ -119,7 +120,26 @@ final class RequestReceiver implements Runnable {
             }
             return;
         }
-        onMessage(env, body, proofBytes, frames);
+        if (frames == Wire.REQUEST_FRAMES_V2 && Batch.is(env)) {
+            onBatch(env);
+            return;
+        }
+        onMessage(env, body, proofBytes, frames, false);
+    }
+
+    /**
+     * A batch frame (PROTOCOL.md section 2.2): each entry is checked and handled as if it had come alone; the
+     * container proves nothing, so a malformed one is dropped whole, and nothing in it is answered.
+     */
+    private void onBatch(byte[] frame) {
+        java.util.List<byte[]> entries = Batch.split(frame);
+        if (entries == null) {
+            peerError(counters.malformed, "dropped a malformed batch frame of " + frame.length + " bytes");
+            return;
+        }
+        for (byte[] entry : entries) {
+            onMessage(entry, null, null, Wire.REQUEST_FRAMES_V2, true);
+        }
     }
 
     /** The frame's bytes, its share of the budget given back. */
@@ -128,7 +148,7 @@ final class RequestReceiver implements Runnable {
         return FrameBudget.isDiscarded(frame) ? EMPTY : frame.data();
     }
 
-    private void onMessage(byte[] env, byte[] body, byte[] proofBytes, int frames) {
+    private void onMessage(byte[] env, byte[] body, byte[] proofBytes, int frames, boolean batched) {
         // the frame count tells the framing: 3 frames (version 1) or one (version 2), PROTOCOL.md section 2
         Inbound m = frames == Wire.REQUEST_FRAMES ? Inbound.ofFrames(env, body, proofBytes)
                 : frames == Wire.REQUEST_FRAMES_V2 ? Inbound.ofFrame(env) : null;
@@ -208,7 +228,7 @@ final class RequestReceiver implements Runnable {
             return;
         }
         switch (e.kind()) {
-            case Wire.REQUEST -> onRequest(e, body);
+            case Wire.REQUEST -> onRequest(e, body, batched);
             case Wire.CANCEL -> io.cancel(e);
             default -> {
                 peerError(counters.malformed, "a service accepts requests and cancels, not kind " + e.kind());
@@ -224,7 +244,7 @@ final class RequestReceiver implements Runnable {
         return last != null && Long.compareUnsigned(e.requestId(), last) <= 0;
     }
 
-    private void onRequest(Envelope e, byte[] body) {
+    private void onRequest(Envelope e, byte[] body, boolean batched) {
         lastIds.put(e.clientId(), e.requestId());
         if (e.path().startsWith(Wire.RESERVED_PREFIX)) {
             onReserved(e);
@@ -246,7 +266,7 @@ final class RequestReceiver implements Runnable {
         if (log.isDebugEnabled()) {
             log.debug("{} - request {} {} id {} from {}", name, e.method(), e.path(), e.requestId(), e.clientId());
         }
-        io.dispatch(e, request, maxReplyBytes);
+        io.dispatch(e, request, maxReplyBytes, batched);
     }
 
     /** Paths under {@link Wire#RESERVED_PREFIX} belong to the service, whatever its routes say. */

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.offload.service.internal.Batch;
 import org.offload.service.internal.Checks;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.ConnectionGuard;
@@ -249,7 +250,8 @@ final class ServerIo {
                 ? Reply.error(Status.SERVICE_UNAVAILABLE, name + " is stopping").withMethod(Wire.PONG)
                 : Reply.ok(Body.empty()).withMethod(Wire.PONG);
         answerReserved(e, pong.withHeader(Wire.INSTANCE, instanceId).withHeader(Wire.PROTOCOLS, Wire.PROTOCOLS_SPOKEN)
-                .withHeader(Wire.MAX_REQUEST_BYTES, Integer.toString(s.maxMessageBytes())));
+                .withHeader(Wire.MAX_REQUEST_BYTES, Integer.toString(s.maxMessageBytes()))
+                .withHeader(Batch.HEADER, Batch.READS));
     }
 
     /** Introspection (PROTOCOL.md section 18): routes, health or stats of this instance, as JSON. */
@@ -291,7 +293,7 @@ final class ServerIo {
      * Routes an authentic request and hands it to a worker, or answers it at once (404/405/429/503).
      * {@code maxReplyBytes} is the client's reply frame limit ({@link ReplyLimit}).
      */
-    void dispatch(Envelope e, Request request, int maxReplyBytes) {
+    void dispatch(Envelope e, Request request, int maxReplyBytes, boolean batched) {
         boolean cast = Wire.NO_REPLY.equals(request.headers().get(Wire.REPLY_MODE));
         if (stopRequested) {
             observeRefusal("", request, Status.SERVICE_UNAVAILABLE);
@@ -309,7 +311,7 @@ final class ServerIo {
         // receipt + timeout on this clock: deadlines must not depend on clocks agreeing across machines
         long now = System.nanoTime();
         Call call = new Call(request, e.clientId(), e.requestId(), Call.deadlineFrom(now, e.timeoutMs()), maxReplyBytes,
-                s.caller().orElse(null)).inVersion(e.version());
+                s.caller().orElse(null)).inVersion(e.version()).batchingReplies(batched);
         Reply refusal = admission.refusal(call, match.handler(), now);
         if (refusal != null) {
             counters.shed.incrementAndGet();

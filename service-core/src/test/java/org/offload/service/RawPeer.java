@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.offload.service.internal.Batch;
 import org.offload.service.internal.ClientId;
 import org.offload.service.internal.CurveKeys;
 import org.offload.service.internal.Envelope;
@@ -185,6 +186,40 @@ final class RawPeer implements AutoCloseable {
             assertTrue(push.send(frames[i], more ? ZMQ.SNDMORE : 0), "PUSH refused frame " + i);
         }
     }
+
+    /** Sends version-2 frames this peer sealed in one batch frame (PROTOCOL.md section 2.2). */
+    void sendBatch(List<byte[]> frames) {
+        for (byte[] f : frames) {
+            if (Wire.hasStablePrefix(f) && f.length >= Wire.MIN_FRAME_V2) {
+                sentProofs.put(Wire.requestId(f), Inbound.ofFrame(f).proofHex());
+            }
+        }
+        assertTrue(push.send(Batch.encode(frames), 0), "PUSH refused the batch frame");
+    }
+
+    /**
+     * The next {@code n} replies on this peer's topic in arrival order, the entries of batch frames unpacked
+     * (each entry a two-frame message: topic, entry); counts the batch frames in {@link #batchFramesReceived}.
+     */
+    List<Received> replies(int n) {
+        List<Received> out = new ArrayList<>();
+        while (out.size() < n) {
+            Received r = receiveAny();
+            assertArrayEquals(id.topic(), r.topic(), () -> "topic of a reply: " + r);
+            if (r.frameCount() == Wire.REPLY_FRAMES_V2 && Batch.is(r.envelopeBytes())) {
+                List<byte[]> entries = Batch.split(r.envelopeBytes());
+                assertTrue(entries != null, "a well-formed batch frame");
+                batchFramesReceived++;
+                entries.forEach(entry -> out.add(new Received(List.of(r.topic(), entry), proof)));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Batch frames {@link #replies} unpacked so far. */
+    int batchFramesReceived;
 
     /** Sends a request; returns its id. */
     long send(String path, String method, Map<String, String> headers, Body body) {
