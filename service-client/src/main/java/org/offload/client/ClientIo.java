@@ -121,9 +121,12 @@ final class ClientIo {
         return true;
     }
 
-    /** A cast went out: it is over, with nothing to deliver. */
-    void sentCast(Pending p) {
-        finish(p);
+    /** {@code p} went out (sender thread): counted, and a cast is over, with nothing to deliver. */
+    void sent(Pending p) {
+        sent.incrementAndGet();
+        if (p.mode == CallMode.CAST) {
+            finish(p);
+        }
     }
 
     /** Ends {@code p} with {@code error}. */

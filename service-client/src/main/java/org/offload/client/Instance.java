@@ -28,6 +28,8 @@ final class Instance {
     volatile int wireVersion = org.offload.service.internal.Wire.VERSION;
     /** The largest request frame its pong said it takes ({@code offload-max-request-bytes}); 0 until then. */
     volatile int maxRequestBytes;
+    /** Its pong said it reads batch frames ({@code offload-batch: 1}, PROTOCOL.md section 2.2). */
+    volatile boolean readsBatches;
     /** The id the instance's last pong gave; requests are bound to it. Empty until known, or if it gave none. */
     volatile String instanceId = "";
     /** Set by the receiver when a pong names an id other than {@link #instanceId}: the instance restarted. */
@@ -45,6 +47,8 @@ final class Instance {
     /** In the rotation: answered a ping since it was (re)connected, and not silent for the liveness timeout. */
     boolean alive;
     long lastPingNanos;
+    /** Requests sealed for it in this pass of the sender thread, not yet sent. */
+    final RequestBatch batch = new RequestBatch();
     /** When {@link #push} (and the SUB's connection) was last created. */
     long connectedSinceNanos;
     /** When the instance last left the rotation; what was heard before does not bring it back. */

@@ -193,7 +193,7 @@ final class Liveness {
     }
 
     private void ping(long now, ServiceEntry service, Instance i) {
-        if (!i.writable()) {
+        if (!i.writable() || !i.batch.isEmpty()) { // sealed calls with lower ids go first (RequestSender's loop)
             return;
         }
         long requestId = nextRequestId.getAsLong();

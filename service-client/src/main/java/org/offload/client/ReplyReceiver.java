@@ -10,6 +10,7 @@ import org.offload.service.ProtocolException;
 import org.offload.service.Reply;
 import org.offload.service.Status;
 import org.offload.service.UnauthorizedException;
+import org.offload.service.internal.Batch;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Inbound;
 import org.offload.service.internal.Sealed;
@@ -134,6 +135,10 @@ final class ReplyReceiver implements Runnable {
             io.notifications.onMessage(frames, count);
             return;
         }
+        if (count == Wire.REPLY_FRAMES_V2 && Batch.is(frames[1])) {
+            onBatch(frames[0], frames[1]);
+            return;
+        }
         // the frame count tells the framing: topic + 3 frames (version 1) or topic + 1 (version 2)
         Inbound m = count == Wire.REPLY_FRAMES ? Inbound.ofFrames(frames[1], frames[2], frames[3])
                 : count == Wire.REPLY_FRAMES_V2 ? Inbound.ofFrame(frames[1]) : null;
@@ -198,6 +203,21 @@ final class ReplyReceiver implements Runnable {
             return;
         }
         io.complete(p, reply, e.path());
+    }
+
+    /**
+     * A batch frame of replies (PROTOCOL.md section 2.2): each entry is checked as if it had come alone; the
+     * container proves nothing, so a malformed one (or one for another client) is dropped whole.
+     */
+    private void onBatch(byte[] topic, byte[] frame) {
+        List<byte[]> entries = io.id.matches(topic) && io.id.equals(Wire.clientId(frame)) ? Batch.split(frame) : null;
+        if (entries == null) {
+            peerError(io.malformed, "dropped a malformed batch frame of " + frame.length + " bytes or one for another client");
+            return;
+        }
+        for (byte[] entry : entries) {
+            onReply(new byte[][] {topic, entry}, Wire.REPLY_FRAMES_V2);
+        }
     }
 
     /**

@@ -38,6 +38,7 @@ final class RequestSender implements Runnable {
     private final Connections connections;
     private final Liveness liveness;
     private final VersionCatalog versions;
+    private final RequestBatches batches;
     /** Every call not ended, by deadline (this thread only; a call ended elsewhere is skipped at the head). */
     final DeadlineQueue deadlines = new DeadlineQueue();
     private volatile boolean sleeping;
@@ -53,6 +54,7 @@ final class RequestSender implements Runnable {
         this.connections = new Connections(io);
         this.liveness = new Liveness(io, connections, () -> nextRequestId++);
         this.versions = new VersionCatalog(io, this::enqueue);
+        this.batches = new RequestBatches(io.pending, io::sent);
         this.thread = new Thread(this, name + "-send");
         this.thread.setDaemon(true);
     }
@@ -86,6 +88,8 @@ final class RequestSender implements Runnable {
         try {
             while (!stopRequested) {
                 int work = runCommands();
+                // what the commands sealed leaves before a ping takes a later id: each instance must see ids grow
+                waitAgain(batches.endPass());
                 long now = System.nanoTime();
                 expire(now); // first: a call whose deadline passed while it waited is failed, never sent
                 liveness.tick(now, services.values());
@@ -98,6 +102,7 @@ final class RequestSender implements Runnable {
                 if (connections.hasIdle()) {
                     connections.closeExpired(now);
                 }
+                waitAgain(batches.endPass());
                 if (work == 0) {
                     sleep();
                 }
@@ -201,6 +206,7 @@ final class RequestSender implements Runnable {
             if (i.retired) {
                 retiring--;
             }
+            batches.discard(i);
             liveness.forget(i);
             connections.releasePush(i.pullAddress, entry.security, i.push);
             connections.releasePub(i.pubAddress, entry.security);
@@ -262,6 +268,10 @@ final class RequestSender implements Runnable {
     void cancel(Pending p) {
         if (p.isDone()) {
             return;
+        }
+        if (p.instance != null) {
+            batches.flush(p.instance); // the request leaves before its cancel
+            waitAgain(batches.endPass());
         }
         Instance instance = p.instance;
         if (instance == null) {
@@ -396,17 +406,39 @@ final class RequestSender implements Runnable {
         p.instance = target;
         target.inFlight.incrementAndGet();
         io.pending.put(requestId, p);
+        if (RequestBatch.batchable(target, m)) {
+            batches.add(target, p, m); // sent at the end of this pass, with whatever else it finds for target
+            return true;
+        }
+        batches.flush(target); // what was sealed for target before this leaves before it
         if (!target.send(m)) {
             io.pending.remove(requestId); // the id is skipped; ids only need to grow
             target.inFlight.decrementAndGet();
             p.instance = null;
             return false;
         }
-        io.sent.incrementAndGet();
-        if (p.mode == CallMode.CAST) {
-            io.sentCast(p); // nothing comes back: the call is over
-        }
+        io.sent(p);
         return true;
+    }
+
+    /**
+     * Calls whose batch the PUSH did not take ({@link RequestBatches}) wait again at the head of their
+     * service's queue, in their order; one for a single instance (a routes read) fails, as in {@link #enqueue}.
+     */
+    private void waitAgain(java.util.List<Pending> unsent) {
+        for (int k = unsent.size() - 1; k >= 0; k--) {
+            Pending p = unsent.get(k);
+            if (p.isDone()) {
+                continue;
+            }
+            if (p.only != null) {
+                io.fail(p, new ServiceUnavailableException(name + " - " + p.service.name + " instance "
+                        + p.only.addresses() + " cannot take request " + p.request.path() + " now"));
+                continue;
+            }
+            p.service.waiting.addFirst(p);
+            waitingCount++;
+        }
     }
 
     private void expire(long now) {

@@ -2,6 +2,7 @@ package org.offload.client;
 
 import java.util.Map;
 import org.offload.service.Body;
+import org.offload.service.internal.Batch;
 import org.offload.service.internal.Envelope;
 import org.offload.service.internal.Proof;
 import org.offload.service.internal.Sealed;
@@ -16,10 +17,11 @@ import org.offload.service.internal.Wire;
 final class WireVersions {
     private WireVersions() {}
 
-    /** What a pong's headers say about {@code i}: the versions it speaks and its request frame limit. */
+    /** What a pong's headers say about {@code i}: the versions it speaks, its request frame limit, batch frames. */
     static void learn(Instance i, Map<String, String> pongHeaders) {
         i.maxRequestBytes = maxRequestBytes(pongHeaders.get(Wire.MAX_REQUEST_BYTES));
         i.wireVersion = speaks2(pongHeaders.get(Wire.PROTOCOLS)) ? Wire.VERSION_2 : Wire.VERSION;
+        i.readsBatches = i.wireVersion == Wire.VERSION_2 && Batch.READS.equals(pongHeaders.get(Batch.HEADER));
     }
 
     /** True when a {@value Wire#PROTOCOLS} value names version 2 (tokens separated by commas, spaces ignored). */

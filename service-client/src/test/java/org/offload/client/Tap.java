@@ -93,6 +93,9 @@ final class Tap implements AutoCloseable {
     }
 
     private static boolean isPing(byte[][] frames) {
+        if (frames.length == 1 && org.offload.service.internal.Batch.is(frames[0])) {
+            return false; // requests in a batch frame: a ping always travels alone
+        }
         return (frames.length == 1 ? Wire.decodeFrame(frames[0]) : Wire.decode(frames[0])).path()
                 .equals(Wire.PING_PATH);
     }
