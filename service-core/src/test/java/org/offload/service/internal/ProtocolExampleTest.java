@@ -68,6 +68,15 @@ class ProtocolExampleTest {
             + "0000019b76daa864000000000000000000000663616e63656c000d2f736572766963652f736c6f770000000008de9a4d"
             + "a0f81f03774ca577b48bc06229eca0368f0b7be7038792e6ac4e0680";
 
+    /** PROTOCOL.md 15.6: the version-2 request frame above and one of id 43 (no headers) in one batch frame. */
+    static final String V2_BATCH_FRAME_HEX = "4f464c02050000112233445566778899aabbccddeeff000000000000002a00020000009b4f464c020100001122334455"
+            + "66778899aabbccddeeff000000000000002a0000019b76daa800000013880000000000170772657175657374000d2f73"
+            + "6572766963652f736c6f7700000001000e6f66666c6f61642d6e6f746966790007737461727465647b2252455455524e"
+            + "5f44415441223a2268656c6c6f227d9d399d111e6fa77423f110fd62f5a289ef91e8cddf435d2bf600dd8232b83e2100"
+            + "0000824f464c02010000112233445566778899aabbccddeeff000000000000002b0000019b76daa80000001388000000"
+            + "0000170772657175657374000d2f736572766963652f736c6f77000000007b2252455455524e5f44415441223a226865"
+            + "6c6c6f227dfe49e77c75b4b5daaca4c0bae3e496df6dfd993ae42674d2311f05d81162fc4b";
+
     private static ClientId clientId() {
         return ClientId.read(HEX.parseHex(CLIENT_ID_HEX), 0);
     }
@@ -268,6 +277,25 @@ class ProtocolExampleTest {
     }
 
     @Test
+    void batchFrameMatchesTheDocumentedBytesAndSplitsIntoItsEntries() {
+        Proof proof = new Proof(PASSPHRASE);
+        Body json = Body.wrap(utf8(REQUEST_BODY), Body.JSON);
+        Envelope second = new Envelope(Wire.REQUEST, clientId(), REQUEST_ID + 1, REQUEST_TIMESTAMP,
+                REQUEST_TIMEOUT_MS, 0, "request", PATH, "", Map.of());
+        byte[] first = Sealed.seal(proof, request().inVersion(Wire.VERSION_2), json).frame();
+        byte[] next = Sealed.seal(proof, second.inVersion(Wire.VERSION_2), json).frame();
+
+        byte[] batch = Batch.encode(java.util.List.of(first, next));
+
+        assertEquals(V2_BATCH_FRAME_HEX, HEX.formatHex(batch));
+        assertEquals(325, batch.length);
+        java.util.List<byte[]> entries = Batch.split(batch);
+        assertArrayEquals(first, entries.get(0));
+        assertArrayEquals(next, entries.get(1));
+        assertTrue(proof.verifyFrame(entries.get(1)));
+    }
+
+    @Test
     void versionTwoFrameSealedTheSameWayAsVersionOneIsNotAVersionOneProof() {
         Proof proof = new Proof(PASSPHRASE);
         byte[] frame = HEX.parseHex(V2_REQUEST_FRAME_HEX);
@@ -285,7 +313,7 @@ class ProtocolExampleTest {
         String doc = Files.readString(protocolDocument());
         for (String hex : new String[] {REQUEST_ENVELOPE_HEX, REQUEST_BODY_HEX, REQUEST_PROOF_HEX, REPLY_ENVELOPE_HEX,
                 REPLY_PROOF_HEX, CANCEL_ENVELOPE_HEX, CANCEL_PROOF_HEX, TAG_INPUT_HEX, SUBSCRIBE_MESSAGE_HEX,
-                V2_REQUEST_FRAME_HEX, V2_REPLY_FRAME_HEX, V2_CANCEL_FRAME_HEX}) {
+                V2_REQUEST_FRAME_HEX, V2_REPLY_FRAME_HEX, V2_CANCEL_FRAME_HEX, V2_BATCH_FRAME_HEX}) {
             assertTrue(doc.contains(hex), "PROTOCOL.md no longer shows " + hex);
         }
         assertTrue(doc.contains("s3cret-p\u00e4ssphrase"), "PROTOCOL.md no longer shows the passphrase");

@@ -80,7 +80,8 @@ class ReferenceCodecTest {
                 "cancel proof: " + ProtocolExampleTest.CANCEL_PROOF_HEX,
                 "v2 request frame (155 bytes): " + ProtocolExampleTest.V2_REQUEST_FRAME_HEX,
                 "v2 reply frame (133 bytes): " + ProtocolExampleTest.V2_REPLY_FRAME_HEX,
-                "v2 cancel frame (106 bytes): " + ProtocolExampleTest.V2_CANCEL_FRAME_HEX);
+                "v2 cancel frame (106 bytes): " + ProtocolExampleTest.V2_CANCEL_FRAME_HEX,
+                "v2 batch frame (325 bytes): " + ProtocolExampleTest.V2_BATCH_FRAME_HEX);
         assertEquals(expected, printed);
         for (String line : printed) {
             assertTrue(document.contains(line), "PROTOCOL.md does not show the line the codec prints: " + line);
