@@ -39,6 +39,40 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
      * machine may stall a thread for seconds), as a wait that succeeds ends as soon as it does.
      */
     static final Duration WAIT = Duration.ofSeconds(15);
+    /**
+     * How long a raw SUB's first subscription may take to reach the service before the SUB connects anew: JeroMQ
+     * 0.6.0 now and then never delivers the subscriptions a SUB sends at connect, though the connection stays up
+     * (about 1 connect in 60 on loopback; README, JeroMQ behaviours). ServiceClient recovers the same way: its
+     * liveness check makes the SUB's connection anew when an instance does not answer.
+     */
+    static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(3);
+    /** Connects a raw SUB gets before a test gives up on its subscription arriving. */
+    static final int SUBSCRIBE_ATTEMPTS = 8;
+
+    /** Drops {@code sub}'s connection to {@code address} and makes it again (its subscriptions are sent again). */
+    static void reconnect(org.zeromq.ZMQ.Socket sub, String address) {
+        sub.disconnect(address);
+        sub.connect(address);
+    }
+
+    /**
+     * Connects {@code sub} to {@code address} and waits until {@code arrived} holds, connecting anew after each
+     * {@link #SUBSCRIBE_WAIT} without it (see there), at most {@link #SUBSCRIBE_ATTEMPTS} times.
+     */
+    static void connectSubscribed(org.zeromq.ZMQ.Socket sub, String address, java.util.concurrent.Callable<Boolean> arrived) {
+        sub.connect(address);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                org.awaitility.Awaitility.await().pollInterval(Duration.ofMillis(10)).atMost(SUBSCRIBE_WAIT).until(arrived);
+                return;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                if (attempt == SUBSCRIBE_ATTEMPTS) {
+                    throw e;
+                }
+                reconnect(sub, address);
+            }
+        }
+    }
     /** Route answered by every fixture server: {@code {"echo": <request body as JSON>}}. */
     static final String ECHO = "/echo";
 

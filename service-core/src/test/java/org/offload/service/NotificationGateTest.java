@@ -42,8 +42,7 @@ class NotificationGateTest {
             sub.setLinger(0);
             sub.setHandshakeIvl(1_000); // JeroMQ 0.6.0 may stall a handshake until this timer retries it
             sub.subscribe(proof.provedTopic(id(0x0A)));
-            sub.connect(server.pubAddress());
-            Fixtures.await().until(() -> server.subscriptionState().liveClients() >= 1); // the connection is up
+            Fixtures.connectSubscribed(sub, server.pubAddress(), () -> server.subscriptionState().liveClients() >= 1);
 
             sub.subscribe(proof.provedTopic(id(0xFF))); // a genuine tag, but an id no client may have
             sub.subscribe(proof.provedTopic(id(0x0B)));

@@ -43,6 +43,7 @@ final class RawPeer implements AutoCloseable {
     private final ZMQ.Socket sub;
     private final ClientId id;
     private final Proof proof;
+    private final String pubAddress;
     private long nextRequestId = 1;
     /** Hex of the proof sent with each request id: rejections must echo it (as ServiceClient checks). */
     private final Map<Long, String> sentProofs = new HashMap<>();
@@ -73,6 +74,7 @@ final class RawPeer implements AutoCloseable {
                     byte[]... extraSubscriptions) {
         this.id = id;
         this.proof = new Proof(passphrase);
+        this.pubAddress = pubAddress;
         CurveKeys keys = CurveKeys.derive(passphrase);
         push = context.socket(SocketType.PUSH);
         push.setLinger(0);
@@ -305,7 +307,51 @@ final class RawPeer implements AutoCloseable {
      * subscription, so even replies it sends only to live subscribers (401, 505) reach the peer.
      */
     void handshake() {
-        assertEquals(Status.NOT_FOUND, call(PING_PATH, "ping").status(), "status of the handshake ping");
+        for (int attempt = 1; ; attempt++) {
+            long id = send(PING_PATH, "ping");
+            Received r = replyTo(id, Fixtures.SUBSCRIBE_WAIT);
+            if (r != null) {
+                assertEquals(Status.NOT_FOUND, r.status(), "status of the handshake ping");
+                return;
+            }
+            if (attempt == Fixtures.SUBSCRIBE_ATTEMPTS) {
+                throw new AssertionError("peer " + this.id + ": no answer to " + attempt + " handshake pings, each after "
+                        + "connecting the SUB anew");
+            }
+            Fixtures.reconnect(sub, pubAddress);
+        }
+    }
+
+    /**
+     * The authentic reply to {@code requestId} within {@code wait}, skipping replies to earlier requests (a
+     * handshake ping answered once the subscription of a later connection arrived); null if none came.
+     */
+    private Received replyTo(long requestId, java.time.Duration wait) {
+        int before = sub.getReceiveTimeOut();
+        long end = System.nanoTime() + wait.toNanos();
+        try {
+            while (true) {
+                long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+                if (left <= 0) {
+                    return null;
+                }
+                sub.setReceiveTimeOut((int) left);
+                byte[] first = sub.recv(0);
+                if (first == null) {
+                    return null;
+                }
+                List<byte[]> frames = new ArrayList<>(List.of(first));
+                while (sub.hasReceiveMore()) {
+                    frames.add(sub.recv(0));
+                }
+                Received r = new Received(frames, proof);
+                if (r.authentic() && r.requestId() == requestId) {
+                    return r;
+                }
+            }
+        } finally {
+            sub.setReceiveTimeOut(before);
+        }
     }
 
     @Override
