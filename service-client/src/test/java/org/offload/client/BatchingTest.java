@@ -75,15 +75,123 @@ class BatchingTest {
         ServiceServer server = fx.server("batch-load", b -> b.workers(4));
         ServiceClient client = fx.clientFor(server);
         List<CompletableFuture<Reply>> calls = new ArrayList<>();
-        for (int i = 0; i < 2_000; i++) {
+        int n = ServiceServer.DEFAULT_QUEUE_CAPACITY - 100; // all may queue: none is refused 429
+        for (int i = 0; i < n; i++) {
             calls.add(client.callAsync(server.name(), Request.json("/echo", "request", Map.of("n", i)), LONG));
         }
 
         for (int i = 0; i < calls.size(); i++) {
             assertEquals("{\"echo\":{\"n\":" + i + "}}", calls.get(i).join().body().text(), "call " + i);
         }
-        assertEquals(2_000, server.stats().replied(), "every call answered once");
+        assertEquals(n, server.stats().replied(), "every call answered once");
         assertEquals(0, client.stats().malformedReplies(), "every batch frame the client read was well-formed");
+    }
+
+    /**
+     * An instance that answers every message of requests with one batch frame of replies: the client reads
+     * each entry as a reply of its own, and drops a malformed batch frame whole (counted) without ending a call.
+     */
+    @Test
+    void callAsync_repliesInOneBatchFrame_eachCallCompletesAndAMalformedOneIsDropped() throws Exception {
+        try (BatchingInstance fake = new BatchingInstance(fx.raw(SocketType.PULL), fx.raw(SocketType.PUB))) {
+            ServiceClient client = fx.client("reads-batches");
+            client.register("fake", fake.pull, fake.pub, Fixtures.PASSPHRASE);
+            List<CompletableFuture<Reply>> calls = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                calls.add(client.callAsync("fake", Request.json("/echo", "request", Map.of("n", i)), LONG));
+            }
+            fake.malformFirstBatch = true;
+
+            fake.answerPings = true;
+
+            for (int i = 0; i < 30; i++) {
+                assertEquals("{\"n\":" + i + "}", calls.get(i).get(LONG.toSeconds(), TimeUnit.SECONDS).body().text(),
+                        "call " + i);
+            }
+            assertTrue(fake.batchesSent.get() >= 2, "the malformed batch frame, then a good one");
+            assertEquals(1, client.stats().malformedReplies(), "the malformed batch frame, counted once");
+        }
+    }
+
+    /**
+     * A fake instance of protocol version 2 that reads batch frames and answers all the requests of one message
+     * in one batch frame; the first such answer, if asked, with a byte too many (and then again, well-formed).
+     */
+    private static final class BatchingInstance implements AutoCloseable {
+        final String pull;
+        final String pub;
+        final java.util.concurrent.atomic.AtomicInteger batchesSent = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean answerPings;
+        volatile boolean malformFirstBatch;
+        private final ZMQ.Socket in;
+        private final ZMQ.Socket out;
+        private final Proof proof = new Proof(Fixtures.PASSPHRASE);
+        private final Thread thread;
+        private volatile boolean stop;
+
+        BatchingInstance(ZMQ.Socket in, ZMQ.Socket out) {
+            this.in = in;
+            this.out = out;
+            in.setReceiveTimeOut(10);
+            in.bind("tcp://127.0.0.1:*");
+            out.bind("tcp://127.0.0.1:*");
+            pull = in.getLastEndpoint();
+            pub = out.getLastEndpoint();
+            thread = new Thread(this::serve, "batching-instance");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void serve() {
+            while (!stop) {
+                byte[] first = in.recv(0);
+                if (first == null) {
+                    continue;
+                }
+                List<byte[]> frames = new ArrayList<>(List.of(first));
+                while (in.hasReceiveMore()) {
+                    frames.add(in.recv(0));
+                }
+                if (frames.size() == Wire.REQUEST_FRAMES) { // a ping, always version 1
+                    Envelope e = Wire.decode(first);
+                    if (answerPings) {
+                        Envelope pong = new Envelope(Wire.REPLY, e.clientId(), e.requestId(), System.currentTimeMillis(),
+                                0, 200, Wire.PONG, e.path(), "OK", Map.of(Wire.INSTANCE, "00000000000000bb",
+                                Wire.PROTOCOLS, "1,2", Batch.HEADER, Batch.READS));
+                        out.send(e.clientId().topic(), ZMQ.SNDMORE);
+                        Sealed.seal(proof, pong, Body.empty()).send(out, 0);
+                    }
+                    continue;
+                }
+                List<byte[]> requests = Batch.is(first) ? Batch.split(first) : List.of(first);
+                List<byte[]> replies = new ArrayList<>();
+                org.offload.service.internal.ClientId client = null;
+                for (byte[] r : requests) {
+                    Envelope e = Wire.decodeFrame(r);
+                    client = e.clientId();
+                    Envelope reply = new Envelope(Wire.REPLY, e.clientId(), e.requestId(), System.currentTimeMillis(),
+                            0, 200, "response", e.path(), "OK", Map.of(), Wire.VERSION_2);
+                    replies.add(Sealed.seal(proof, reply, Body.wrap(
+                            org.offload.service.internal.Inbound.ofFrame(r).body(), Body.JSON)).frame());
+                }
+                byte[] answer = replies.size() == 1 ? replies.get(0) : Batch.encode(replies);
+                if (replies.size() > 1 && malformFirstBatch) {
+                    malformFirstBatch = false;
+                    out.send(client.topic(), ZMQ.SNDMORE);
+                    out.send(java.util.Arrays.copyOf(answer, answer.length + 1), 0);
+                    batchesSent.incrementAndGet();
+                }
+                out.send(client.topic(), ZMQ.SNDMORE);
+                out.send(answer, 0);
+                batchesSent.addAndGet(replies.size() > 1 ? 1 : 0);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(5_000);
+        }
     }
 
     /** Pings take ids from the same counter as calls: one sent ahead of a batch sealed before it is a replay. */
