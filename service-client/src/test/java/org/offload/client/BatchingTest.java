@@ -228,6 +228,53 @@ class BatchingTest {
     }
 
     @Test
+    void callAsync_waitingCallsOfMixedSizes_batchesStayWithinBoundsAndLargeOnesTravelAlone() throws Exception {
+        ServiceServer server = fx.server("batch-bounds", b -> b.route("^/raw$", "request", call -> Reply.ok(call.body())));
+        Tap tap = fx.tap(server.pullAddress());
+        tap.cut(true);
+        ServiceClient client = fx.client("batch-bounds-client");
+        client.register("svc", tap.address(), server.pubAddress(), Fixtures.PASSPHRASE);
+        int small = 3 * 1024; // batchable; 40 of them are more than one batch frame holds in bytes
+        int large = Batch.MAX_ENTRY_BYTES + 1;
+        List<CompletableFuture<Reply>> calls = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (int i = 0; i < 44; i++) {
+            int size = i % 11 == 10 ? large : small;
+            sizes.add(size);
+            calls.add(client.callAsync("svc", new Request("/raw", "request", Map.of(),
+                    Body.wrap(new byte[size], Body.OCTET_STREAM)), LONG));
+        }
+
+        tap.cut(false);
+        int entries = 0;
+        int batchFrames = 0;
+        while (entries < calls.size()) {
+            byte[][] sent = tap.next(LONG);
+            assertNotNull(sent, "the tap saw " + entries + " of " + calls.size() + " requests");
+            tap.forward(sent);
+            assertEquals(1, sent.length, "version 2: one frame a message");
+            if (Batch.is(sent[0])) {
+                batchFrames++;
+                assertTrue(sent[0].length <= Batch.MAX_BYTES, "a batch frame of " + sent[0].length + " bytes");
+                List<byte[]> in = Batch.split(sent[0]);
+                assertNotNull(in, "well-formed");
+                for (byte[] e : in) {
+                    assertTrue(e.length <= Batch.MAX_ENTRY_BYTES, "an entry of " + e.length + " bytes");
+                }
+                entries += in.size();
+            } else {
+                entries++;
+            }
+        }
+        assertTrue(batchFrames >= 2, "the small calls filled more than one batch frame: " + batchFrames);
+        for (int i = 0; i < calls.size(); i++) {
+            assertEquals(sizes.get(i), calls.get(i).get(LONG.toSeconds(), TimeUnit.SECONDS).body().toByteArray().length,
+                    "call " + i);
+        }
+        assertNull(tap.next(Duration.ZERO), "nothing sent twice");
+    }
+
+    @Test
     void endPass_pushThatTakesNothing_callsUnsentAndOutOfTheMap() {
         try (ZMQ.Context ctx = ZMQ.context(1); ZMQ.Socket push = ctx.socket(SocketType.PUSH)) {
             push.setLinger(0); // connected to nothing: a DONTWAIT send is refused
