@@ -57,8 +57,7 @@ class CallStylesTest {
         spy.subscribe(id);
         spy.subscribe(new org.offload.service.internal.Proof(PASSPHRASE).provedTopic(ClientId.read(id, 0)));
         spy.setReceiveTimeOut(100);
-        spy.connect(server.pubAddress());
-        Awaitility.await().atMost(Fixtures.DEADLINE).until(() -> { // until the spy's subscription is in place
+        Fixtures.connectSubscribed(spy, server.pubAddress(), () -> { // until the spy's subscription is in place
             client.call(server.name(), Request.of("/echo", "request"));
             return nextReplyPath(spy) != null;
         });

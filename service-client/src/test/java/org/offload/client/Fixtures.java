@@ -48,6 +48,35 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
     static final Duration WAIT = Duration.ofSeconds(15);
     /** Handshake timeout of the raw peers' sockets ({@link #raw}). */
     static final int RAW_HANDSHAKE_MS = 3_000;
+    /**
+     * How long a raw SUB's first subscription may take to reach the service before the SUB connects anew: JeroMQ
+     * 0.6.0 now and then never delivers the subscriptions a SUB sends at connect, though the connection stays up
+     * (README, JeroMQ behaviours). The same helper serves service-core's tests (its {@code Fixtures}); the client
+     * itself recovers through liveness, which makes the SUB's connection anew.
+     */
+    static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(3);
+    /** Connects a raw SUB gets before a test gives up on its subscription arriving. */
+    static final int SUBSCRIBE_ATTEMPTS = 8;
+
+    /**
+     * Connects {@code sub} to {@code address} and waits until {@code arrived} holds, connecting anew (which sends
+     * its subscriptions again) after each {@link #SUBSCRIBE_WAIT} without it, at most {@link #SUBSCRIBE_ATTEMPTS} times.
+     */
+    static void connectSubscribed(ZMQ.Socket sub, String address, java.util.concurrent.Callable<Boolean> arrived) {
+        sub.connect(address);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                await().pollInterval(Duration.ofMillis(10)).atMost(SUBSCRIBE_WAIT).until(arrived);
+                return;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                if (attempt == SUBSCRIBE_ATTEMPTS) {
+                    throw e;
+                }
+                sub.disconnect(address);
+                sub.connect(address);
+            }
+        }
+    }
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Gate> gates = new ArrayList<>();

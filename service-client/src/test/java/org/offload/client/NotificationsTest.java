@@ -120,8 +120,8 @@ class NotificationsTest {
         ZMQ.Socket raw = fx.raw(SocketType.SUB);
         raw.setReceiveTimeOut(0);
         raw.subscribe(new byte[0]); // everything: proves nothing, counted as malformed by the service
-        raw.connect(server.pubAddress());
-        await().until(() -> server.stats().malformed() >= 1); // the stranger's connection is up and was heard
+        // the stranger's connection is up and was heard
+        Fixtures.connectSubscribed(raw, server.pubAddress(), () -> server.stats().malformed() >= 1);
         raw.subscribe(new byte[] {(byte) 0xFF});
         raw.subscribe(new Proof("not-the-" + Fixtures.PASSPHRASE).notifySubscription());
 
