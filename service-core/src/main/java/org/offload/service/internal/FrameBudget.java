@@ -187,8 +187,11 @@ public final class FrameBudget {
             }
             boolean tooMany;
             synchronized (this) { // the sweeps of ConnectionGuard may end the connection meanwhile
-                frames++;
                 last = frame;
+                if ((flags & Msg.MORE) == 0 && frames == 0) {
+                    return; // a one-frame message: nothing of it stays unfinished
+                }
+                frames++;
                 if (!(frame instanceof Discarded)) {
                     unfinished.add(frame);
                     unfinishedBytes += frame.charge;
