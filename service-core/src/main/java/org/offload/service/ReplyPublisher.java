@@ -95,6 +95,8 @@ final class ReplyPublisher {
     });
     /** The housekeeping thread's selector, woken when replies wait in the outbox and nobody may send them. */
     private volatile Selector housekeeper;
+    /** When the oldest reply now lingering in the outbox began to (nanoTime, never 0), or 0: none lingers. */
+    private volatile long lingeringSince;
     private int parkedCount;
     private int untrustedCount;
     private boolean blockedByHwm;
@@ -118,8 +120,20 @@ final class ReplyPublisher {
      * replies that pile up while the socket is busy leave together.
      */
     void publish(Outbound o) {
+        publish(o, false);
+    }
+
+    /**
+     * {@link #publish}, but when {@code mayLinger} (a quick job is next, {@link ReplyLinger}) a batchable
+     * reply waits in the outbox for the replies behind it, at most {@link ReplyLinger#MAX_LINGER_NANOS} after
+     * the first one began to wait; {@link #flushLingering} or any later publish sends it.
+     */
+    void publish(Outbound o, boolean mayLinger) {
         if (o.batchLimit() > 0) {
             outbox.add(o);
+            if (mayLinger && mayStillLinger()) {
+                return;
+            }
             drainOutbox();
             return;
         }
@@ -157,6 +171,32 @@ final class ReplyPublisher {
         }
     }
 
+    /** True while the first reply lingering in the outbox began to less than the linger limit ago. */
+    private boolean mayStillLinger() {
+        long now = System.nanoTime();
+        long since = lingeringSince;
+        if (since == 0) {
+            lingeringSince = now | 1; // 0 means none lingers
+            return true;
+        }
+        return now - since < ReplyLinger.MAX_LINGER_NANOS;
+    }
+
+    /** Publishes what lingers in the outbox (a worker about to wait, or to run a job that may take long). */
+    void flushLingering() {
+        if (!outbox.isEmpty()) {
+            drainOutbox();
+        }
+    }
+
+    /** Publishes what lingers in the outbox once the first of it has waited the linger limit (quick jobs go on). */
+    void flushLingeringIfDue() {
+        long since = lingeringSince;
+        if (since != 0 && System.nanoTime() - since >= ReplyLinger.MAX_LINGER_NANOS) {
+            drainOutbox();
+        }
+    }
+
     /** Unlocks, then publishes what arrived in the outbox meanwhile (its adders found the lock taken). */
     private void release() {
         lock.unlock();
@@ -183,6 +223,7 @@ final class ReplyPublisher {
 
     /** Under the lock: takes up to {@value #OUTBOX_BATCH} replies from the outbox and publishes them, batched per client. */
     private void drainLocked() {
+        lingeringSince = 0; // what lingers is taken now; a reply added from here on starts a new wait
         List<Outbound> taken = new ArrayList<>();
         Outbound o;
         while (taken.size() < OUTBOX_BATCH && (o = outbox.poll()) != null) {

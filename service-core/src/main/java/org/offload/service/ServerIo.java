@@ -66,6 +66,7 @@ final class ServerIo {
     private final Introspection introspection;
     private final Admission admission;
     private final ThreadPoolExecutor workers;
+    private final ReplyLinger linger;
     private final Map<Job.Key, Job> inflight = new ConcurrentHashMap<>();
     private final ProgressReports progress;
     private final Thread receiverThread;
@@ -100,7 +101,24 @@ final class ServerIo {
         this.introspection = new Introspection(name, instanceId, s.routes());
         this.admission = new Admission(name, s.workers(), s.deadlineMargin().toNanos());
         this.workers = new ThreadPoolExecutor(s.workers(), s.workers(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s));
+                new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s)) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable next) {
+                if (!linger.isQuick(next)) {
+                    publisher.flushLingering(); // nothing waits behind a handler that may take long
+                }
+            }
+
+            @Override
+            protected void afterExecute(Runnable done, Throwable t) {
+                if (linger.queueEmpty()) {
+                    publisher.flushLingering(); // this worker may go to sleep: what lingers leaves now
+                } else {
+                    publisher.flushLingeringIfDue(); // quick jobs that publish nothing (casts) must not keep it
+                }
+            }
+        };
+        this.linger = new ReplyLinger(workers.getQueue(), admission);
         this.selector = Selector.open();
         this.notifier = new Notifier(name, instanceId, s.proof(), ServiceServer.MAX_QUEUED_NOTIFICATION_BYTES,
                 selector::wakeup);
@@ -252,6 +270,17 @@ final class ServerIo {
         answerReserved(e, pong.withHeader(Wire.INSTANCE, instanceId).withHeader(Wire.PROTOCOLS, Wire.PROTOCOLS_SPOKEN)
                 .withHeader(Wire.MAX_REQUEST_BYTES, Integer.toString(s.maxMessageBytes()))
                 .withHeader(Batch.HEADER, Batch.READS));
+    }
+
+    /** Jobs waiting in the worker queue now. */
+    int queuedJobs() {
+        return workers.getQueue().size();
+    }
+
+    /** Whether a reply may linger for a job of the route serving {@code path} and {@code method} now. */
+    boolean quickRoute(String path, String method) {
+        Router.Match match = router.match(path, method);
+        return match.handler() != null && linger.isQuick(match.handler());
     }
 
     /** Introspection (PROTOCOL.md section 18): routes, health or stats of this instance, as JSON. */
@@ -493,7 +522,7 @@ final class ServerIo {
             ReplyPublisher.Outbound o = sealer.finalReply(job.call, reply);
             if (o != null) {
                 counters.replied.incrementAndGet();
-                publisher.publish(o);
+                publisher.publish(o, linger.nextIsQuick());
             }
         } catch (RuntimeException e) {
             log.error("{} - could not publish the reply to {} (id {})", name, job.call.path(), job.call.requestId(), e);
