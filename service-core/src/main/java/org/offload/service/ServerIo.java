@@ -104,17 +104,25 @@ final class ServerIo {
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s)) {
             @Override
             protected void beforeExecute(Thread t, Runnable next) {
-                if (!linger.isQuick(next)) {
-                    publisher.flushLingering(); // nothing waits behind a handler that may take long
+                try {
+                    if (!linger.isQuick(next)) {
+                        publisher.flushLingering(); // nothing waits behind a handler that may take long
+                    }
+                } catch (RuntimeException e) { // a throw here would skip the job: it must run and answer
+                    log.error("{} - could not publish lingering replies", name, e);
                 }
             }
 
             @Override
             protected void afterExecute(Runnable done, Throwable t) {
-                if (linger.queueEmpty()) {
-                    publisher.flushLingering(); // this worker may go to sleep: what lingers leaves now
-                } else {
-                    publisher.flushLingeringIfDue(); // quick jobs that publish nothing (casts) must not keep it
+                try {
+                    if (linger.queueEmpty()) {
+                        publisher.flushLingering(); // this worker may go to sleep: what lingers leaves now
+                    } else {
+                        publisher.flushLingeringIfDue(); // quick jobs that publish nothing (casts) must not keep it
+                    }
+                } catch (RuntimeException e) {
+                    log.error("{} - could not publish lingering replies", name, e);
                 }
             }
         };
