@@ -7,7 +7,7 @@ import org.offload.service.internal.Wire;
 
 /**
  * Deadline-aware admission. It keeps, per route, a moving estimate of how long a worker is busy with one
- * request (from taking it to having published its reply): an EWMA of the durations and of their deviation,
+ * request (from taking it to its handler's return, recorded before the reply is published): an EWMA of the durations and of their deviation,
  * as TCP estimates round trips. With the estimated work queued and running it estimates when a request
  * arriving now would start, so that a request which would wait and could not finish before its deadline is
  * answered 429 at once instead of being queued, only to be skipped or, worse, computed for a caller who has

@@ -36,6 +36,8 @@ final class Job implements Runnable {
     /** When it started running (nanoTime), and its planned end (Admission's microseconds). */
     long startedAt;
     long plannedEnd;
+    /** {@link #finish} ran (the worker's thread only). */
+    private boolean finished;
 
     Job(Call call, Handler handler, ServerIo io, Admission admission, boolean notifyStart, boolean cast,
         ObservedCall observed) {
@@ -81,6 +83,17 @@ final class Job implements Runnable {
         try {
             runAndReply();
         } finally {
+            finish(); // if the reply was not reached (a throw), still once
+        }
+    }
+
+    /**
+     * Tells admission the run ended, once: before the reply is published, so a client that has the reply
+     * finds the service already knowing what the call cost (its next burst is admitted by the new estimate).
+     */
+    private void finish() {
+        if (!finished) {
+            finished = true;
             admission.finished(this, handler, System.nanoTime(), !call.isCancelled());
         }
     }
@@ -104,6 +117,7 @@ final class Job implements Runnable {
             scope.close();
             mdc.restore();
         }
+        finish();
         io.finished(this, reply); // never throws: whatever the reply, exactly one answer goes out
     }
 
