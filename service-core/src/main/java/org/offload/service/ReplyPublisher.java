@@ -182,11 +182,14 @@ final class ReplyPublisher {
         return now - since < ReplyLinger.MAX_LINGER_NANOS;
     }
 
+    /** True when replies wait in the outbox (lingering, or for the lock holder to send them). */
+    boolean hasOutbox() {
+        return !outbox.isEmpty();
+    }
+
     /** Publishes what lingers in the outbox (a worker about to wait, or to run a job that may take long). */
     void flushLingering() {
-        if (!outbox.isEmpty()) {
-            drainOutbox();
-        }
+        drainOutbox();
     }
 
     /** Publishes what lingers in the outbox once the first of it has waited the linger limit (quick jobs go on). */

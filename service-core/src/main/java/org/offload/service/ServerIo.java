@@ -104,29 +104,15 @@ final class ServerIo {
                 new ArrayBlockingQueue<>(s.queueCapacity()), workerThreads(s)) {
             @Override
             protected void beforeExecute(Thread t, Runnable next) {
-                try {
-                    if (!linger.isQuick(next)) {
-                        publisher.flushLingering(); // nothing waits behind a handler that may take long
-                    }
-                } catch (RuntimeException e) { // a throw here would skip the job: it must run and answer
-                    log.error("{} - could not publish lingering replies", name, e);
-                }
+                linger.beforeRun(next);
             }
 
             @Override
             protected void afterExecute(Runnable done, Throwable t) {
-                try {
-                    if (linger.queueEmpty()) {
-                        publisher.flushLingering(); // this worker may go to sleep: what lingers leaves now
-                    } else {
-                        publisher.flushLingeringIfDue(); // quick jobs that publish nothing (casts) must not keep it
-                    }
-                } catch (RuntimeException e) {
-                    log.error("{} - could not publish lingering replies", name, e);
-                }
+                linger.afterRun();
             }
         };
-        this.linger = new ReplyLinger(workers.getQueue(), admission);
+        this.linger = new ReplyLinger(name, workers.getQueue(), admission, publisher);
         this.selector = Selector.open();
         this.notifier = new Notifier(name, instanceId, s.proof(), ServiceServer.MAX_QUEUED_NOTIFICATION_BYTES,
                 selector::wakeup);
@@ -294,7 +280,7 @@ final class ServerIo {
     /** Introspection (PROTOCOL.md section 18): routes, health or stats of this instance, as JSON. */
     void introspect(Envelope e) {
         Introspection.Load load = new Introspection.Load(stopRequested, s.workers(), workers.getActiveCount(),
-                workers.getQueue().size(), s.queueCapacity(), counters.inFlight.get(), counters.parked.get());
+                queuedJobs(), s.queueCapacity(), counters.inFlight.get(), counters.parked.get());
         answerReserved(e, introspection.answer(e.path(), load, counters.snapshot()));
     }
 
@@ -385,7 +371,7 @@ final class ServerIo {
             counters.busy.incrementAndGet();
             job.observeEnd(Status.TOO_MANY_REQUESTS);
             answerUnlessCast(cast, e, notRun(admission.busy(name + " is busy - worker queue full (queued="
-                    + workers.getQueue().size() + ", workers=" + s.workers() + ")", System.nanoTime())), maxReplyBytes);
+                    + queuedJobs() + ", workers=" + s.workers() + ")", System.nanoTime())), maxReplyBytes);
         }
     }
 
