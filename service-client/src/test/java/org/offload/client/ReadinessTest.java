@@ -1,5 +1,6 @@
 package org.offload.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.offload.client.Fixtures.PASSPHRASE;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,6 +52,31 @@ class ReadinessTest {
         tap.passAll();
         assertTrue(client.awaitReady("svc", Fixtures.WAIT));
         assertNotNull(client.call("svc", Request.of("/echo", "request")));
+    }
+
+    @Test
+    void awaitReady_senderThreadBusy_readyServiceTrueEvenWithShortTimeout() throws Exception {
+        ServiceServer server = fx.echoServer("busy-sender");
+        ServiceClient client = fx.clientFor(server);
+        assertTrue(client.awaitReady("busy-sender", Fixtures.WAIT));
+        CountDownLatch release = new CountDownLatch(1);
+        client.onSenderThread(() -> {
+            try {
+                release.await(); // the sender thread is held, as a loaded machine holds it, past the 1 ms
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> answer.complete(client.awaitReady("busy-sender",
+                Duration.ofMillis(1))));
+        await().atMost(Fixtures.WAIT).until(() -> caller.getState() == Thread.State.TIMED_WAITING
+                || answer.isDone());
+        release.countDown();
+
+        assertTrue(answer.get(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                "the timeout bounds the wait for an instance, not the hop to a busy sender thread");
     }
 
     @Test
