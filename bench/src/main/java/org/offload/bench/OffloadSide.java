@@ -16,7 +16,7 @@ import org.offload.service.ServiceServer;
 /**
  * Offload as an application uses it, in this JVM over tcp on 127.0.0.1 with the passphrase proof on: one
  * plaintext service ({@link Encryption#NONE}) with a route per payload, one client with the default callback
- * executor (a virtual thread per callback), one with callbacks run on its receiver thread. The same service
+ * executor (virtual threads; the callbacks of one receiver pass share one), one with callbacks run on its receiver thread. The same service
  * with CURVE for the encrypted rows beside them. Each service also has a cast route per payload, whose
  * handler counts the casts it runs. A service keeps every library default, for the rows that
  * count outcomes at large windows. A service and client pair is observed by {@code offload-micrometer} (call

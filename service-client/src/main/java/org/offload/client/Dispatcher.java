@@ -34,10 +34,28 @@ final class Dispatcher {
     private final List<ErrorHandler> errorHandlers = new CopyOnWriteArrayList<>();
     private final List<ErrorRoute> errorRoutes = new CopyOnWriteArrayList<>();
     private final AtomicLong unhandled = new AtomicLong();
+    /** Whether the receiver's callbacks of one pass may share a virtual thread (the client's own executor only). */
+    private final boolean runsTogether;
+    /** The receiver thread's pass of callbacks, once it exists; null while none (or with the user's executor). */
+    private volatile CallbackRuns runs;
 
-    Dispatcher(String name, Executor callbacks) {
+    Dispatcher(String name, Executor callbacks, boolean runsTogether) {
         this.name = name;
         this.callbacks = callbacks;
+        this.runsTogether = runsTogether;
+    }
+
+    /**
+     * The runs that gather the callbacks {@code receiver} dispatches in one pass ({@link CallbackRuns}), or null
+     * when callbacks go to an executor the user chose, one task each.
+     */
+    CallbackRuns runsOn(Thread receiver) {
+        if (!runsTogether) {
+            return null;
+        }
+        CallbackRuns r = new CallbackRuns(callbacks, receiver);
+        runs = r;
+        return r;
     }
 
     void onResponse(String pathRegex, String method, ResponseHandler handler) {
@@ -155,6 +173,10 @@ final class Dispatcher {
                 mdc.restore();
             }
         };
+        CallbackRuns r = runs;
+        if (r != null && r.offer(guarded)) {
+            return;
+        }
         try {
             callbacks.execute(guarded);
         } catch (RejectedExecutionException e) {

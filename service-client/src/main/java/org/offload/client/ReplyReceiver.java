@@ -38,6 +38,8 @@ final class ReplyReceiver implements Runnable {
     private final Thread thread;
     private final BlockingQueue<Consumer<ReplySockets>> commands = new LinkedBlockingQueue<>();
     private final WarnLimiter warn = new WarnLimiter();
+    /** The callbacks of one pass, run together (null with an executor the user chose). */
+    private final CallbackRuns runs;
     /**
      * When this thread last came round its loop (it does at least every receive timeout): liveness does not
      * call an instance silent while this thread itself is behind, since then nothing could have been heard.
@@ -51,6 +53,7 @@ final class ReplyReceiver implements Runnable {
         this.subs = new ReplySockets(io, RECEIVE_TIMEOUT_MS);
         this.thread = new Thread(this, name + "-recv");
         this.thread.setDaemon(true);
+        this.runs = io.dispatcher.runsOn(thread);
     }
 
     void start() {
@@ -80,21 +83,50 @@ final class ReplyReceiver implements Runnable {
                     ZMQ.Socket sub = sockets.get(0);
                     byte[] topic = sub.recv(0);
                     if (topic != null) {
-                        readRest(sub, topic);
-                    }
-                } else {
-                    for (ZMQ.Socket sub : subs.pollReadable()) {
-                        byte[] topic;
-                        for (int n = 0; n < BATCH && (topic = sub.recv(ZMQ.DONTWAIT)) != null; n++) {
+                        beginPass();
+                        try {
                             readRest(sub, topic);
+                            for (int n = 1; n < BATCH && (topic = sub.recv(ZMQ.DONTWAIT)) != null; n++) {
+                                readRest(sub, topic);
+                            }
+                        } finally {
+                            endPass();
                         }
                     }
+                } else {
+                    beginPass();
+                    try {
+                        for (ZMQ.Socket sub : subs.pollReadable()) {
+                            byte[] topic;
+                            for (int n = 0; n < BATCH && (topic = sub.recv(ZMQ.DONTWAIT)) != null; n++) {
+                                readRest(sub, topic);
+                            }
+                        }
+                    } finally {
+                        endPass();
+                    }
+                }
+                if (runs != null) {
+                    // while a run of callbacks is unfinished, wake often enough to free it from one that blocks
+                    subs.shortWait(runs.check(System.nanoTime()));
                 }
             }
         } catch (Throwable t) {
             log.error("{} - reply receiver failed; replies will not arrive", name, t);
         } finally {
             subs.close();
+        }
+    }
+
+    private void beginPass() {
+        if (runs != null) {
+            runs.begin();
+        }
+    }
+
+    private void endPass() {
+        if (runs != null) {
+            runs.end();
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -23,7 +24,12 @@ final class ReplySockets {
     }
 
     private final ClientIo io;
+    /** How long a receive (or a poll of several SUBs) waits while the receiver watches a run of callbacks. */
+    private static final int SHORT_WAIT_MS = (int) TimeUnit.NANOSECONDS.toMillis(CallbackRuns.HOLD_NANOS);
+
     private final int receiveTimeoutMs;
+    /** The wait in force: {@link #receiveTimeoutMs}, or {@link #SHORT_WAIT_MS} (see {@link #shortWait}). */
+    private int waitMs;
     private final Map<String, Sub> byId = new HashMap<>();
     /** The proved topics (PROTOCOL.md section 5) each SUB subscribes, by security id, for the client's life. */
     private final Map<String, java.util.Set<java.nio.ByteBuffer>> proved = new HashMap<>();
@@ -33,6 +39,21 @@ final class ReplySockets {
     ReplySockets(ClientIo io, int receiveTimeoutMs) {
         this.io = io;
         this.receiveTimeoutMs = receiveTimeoutMs;
+        this.waitMs = receiveTimeoutMs;
+    }
+
+    /**
+     * Receives and polls wait at most {@link #SHORT_WAIT_MS} while {@code on} (the receiver has an unfinished run
+     * of callbacks to look at), else the usual receive timeout. Sets the sockets only when it changes.
+     */
+    void shortWait(boolean on) {
+        int ms = on ? SHORT_WAIT_MS : receiveTimeoutMs;
+        if (ms != waitMs) {
+            waitMs = ms;
+            for (Sub sub : byId.values()) {
+                sub.socket.setReceiveTimeOut(ms);
+            }
+        }
     }
 
     /** Connects the SUB of {@code security} (made on first use) to {@code pubAddress}. */
@@ -44,7 +65,7 @@ final class ReplySockets {
             try {
                 io.guard(socket, security);
                 socket.setRcvHWM(io.settings.receiveHwm());
-                socket.setReceiveTimeOut(receiveTimeoutMs);
+                socket.setReceiveTimeOut(waitMs);
                 security.apply(socket);
                 socket.subscribe(io.id.topic());
                 for (java.nio.ByteBuffer topic : proved.getOrDefault(security.id(), java.util.Set.of())) {
@@ -131,7 +152,7 @@ final class ReplySockets {
      */
     List<ZMQ.Socket> pollReadable() {
         List<ZMQ.Socket> ready = new ArrayList<>(polled.size());
-        if (poller.poll(receiveTimeoutMs) > 0) {
+        if (poller.poll(waitMs) > 0) {
             for (int i = 0; i < polled.size(); i++) {
                 if (poller.pollin(i)) {
                     ready.add(polled.get(i));

@@ -130,7 +130,7 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     private ServiceClient(Settings s, Executor callbacks) {
         this.s = s;
         this.ownedCallbacks = callbacks == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
-        this.dispatcher = new Dispatcher(s.name(), callbacks == null ? ownedCallbacks : callbacks);
+        this.dispatcher = new Dispatcher(s.name(), callbacks == null ? ownedCallbacks : callbacks, callbacks == null);
         this.io = new ClientIo(s, dispatcher);
     }
 
@@ -390,6 +390,11 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     /** Runs {@code command} on the sender thread after the commands queued before it (tests hold the thread so). */
     void onSenderThread(Runnable command) {
         io.execute(command);
+    }
+
+    /** Runs {@code command} on the reply receiver thread between two passes (tests hold the thread so). */
+    void onReceiverThread(Runnable command) {
+        io.receiver.execute(subs -> command.run());
     }
 
     // ---------------------------------------------------------------- calls
@@ -826,9 +831,11 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         }
 
         /**
-         * Where futures of {@code callAsync} complete and response/error handlers run. Default: a virtual
-         * thread per callback. {@code Runnable::run} runs them on the receiver thread: only for callbacks that
-         * never block.
+         * Where futures of {@code callAsync} complete and response/error handlers run, one task per callback.
+         * Default: the client's own virtual threads, where the callbacks of the replies taken in one receiver
+         * pass run in order on one virtual thread and go on on another when one blocks longer than
+         * {@code CallbackRuns.HOLD_NANOS} (1 ms). {@code Runnable::run} runs them on the receiver thread: only
+         * for callbacks that never block.
          */
         public Builder callbackExecutor(Executor executor) {
             check();
