@@ -12,11 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The callbacks of the replies the receiver thread took in one pass (a batch frame, or the messages its SUB
  * held), run in arrival order on one virtual thread instead of a virtual thread each: starting one per reply
- * was 1.1-2.5 µs of CPU a reply. A callback that blocks does not hold up the rest of its pass for long: the
- * receiver looks at every unfinished run at least every {@link #HOLD_NANOS}, and one whose current callback
- * started longer ago than that gets another virtual thread, which goes on with the callbacks not yet taken
- * (each is taken once). Only with the client's own virtual-thread executor: an executor the user chose gets
- * one task per callback, as before. Receiver thread only, except {@link Run} (its virtual threads).
+ * was 1.1-2.5 µs of CPU a reply. A callback that blocks does not hold up the rest of its pass for long: while
+ * a run is unfinished the receiver comes back about every {@link #HOLD_NANOS} (after the pass it is in), and
+ * a run whose current callback started longer ago than that gets another virtual thread, which goes on with
+ * the callbacks not yet taken (each is taken once). When the receiver stops, what no thread has taken yet
+ * gets a virtual thread each ({@link #release}). Callbacks of one run share a thread, so each starts with the
+ * interrupt status cleared. Only with the client's own virtual-thread executor: an executor the user chose
+ * gets one task per callback, as before. Receiver thread only, except {@link Run} (its virtual threads).
  */
 final class CallbackRuns {
     /** How long a blocking callback can hold up the callbacks of its pass before they move on without it. */
@@ -27,7 +29,8 @@ final class CallbackRuns {
     private final List<Runnable> collected = new ArrayList<>();
     private final ArrayDeque<Run> unfinished = new ArrayDeque<>();
     private boolean collecting;
-    private long helpers;
+    /** Written by the receiver thread only; read by tests. */
+    private volatile long helpers;
 
     CallbackRuns(Executor executor, Thread owner) {
         this.executor = executor;
@@ -88,9 +91,20 @@ final class CallbackRuns {
         return !unfinished.isEmpty();
     }
 
-    /** Receiver thread: how many times a held-up run got another virtual thread. */
+    /** How many times a held-up run got another virtual thread. */
     long helpers() {
         return helpers;
+    }
+
+    /**
+     * Receiver thread, as it stops: no one will look at the unfinished runs again, so each callback not yet
+     * taken gets a virtual thread of its own (none waits behind a callback that may never return).
+     */
+    void release() {
+        for (Run run : unfinished) {
+            run.spread();
+        }
+        unfinished.clear();
     }
 
     private void start(Runnable task) {
@@ -126,7 +140,18 @@ final class CallbackRuns {
                 started = now == 0 ? 1 : now;
                 Runnable callback = callbacks[i];
                 callbacks[i] = null; // a finished reply is not kept alive by a run still held up elsewhere
+                Thread.interrupted(); // an interrupt a callback before it left set is not this one's
                 callback.run(); // guarded by the dispatcher: never throws
+            }
+        }
+
+        /** Every callback not yet taken, on a virtual thread of its own. */
+        void spread() {
+            int i;
+            while ((i = next.getAndIncrement()) < callbacks.length) {
+                Runnable callback = callbacks[i];
+                callbacks[i] = null;
+                Thread.ofVirtual().start(callback);
             }
         }
     }

@@ -29,8 +29,12 @@ final class ReplyReceiver implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ServiceClient.class);
     /** How often a blocked receive looks up for connect/disconnect commands or stop. */
     private static final int RECEIVE_TIMEOUT_MS = 10;
-    /** With several SUBs: messages taken from one readable SUB before looking at the others again. */
-    private static final int BATCH = 256;
+    /**
+     * Messages taken from a SUB in one pass (with several SUBs: from one readable SUB before looking at the
+     * others): enough to gather a burst's callbacks, few enough that the first reply's callback does not wait
+     * long for the pass to end.
+     */
+    private static final int BATCH = 32;
 
     private final ClientIo io;
     private final String name;
@@ -46,6 +50,8 @@ final class ReplyReceiver implements Runnable {
      */
     volatile long lastLoopNanos = System.nanoTime();
     private volatile boolean stop;
+    /** A run of callbacks is unfinished: every wait is short ({@link ReplySockets#shortWait}). */
+    private boolean watching;
 
     ReplyReceiver(ClientIo io) {
         this.io = io;
@@ -65,6 +71,11 @@ final class ReplyReceiver implements Runnable {
         commands.add(command);
     }
 
+    /** See {@link CallbackRuns#helpers}; 0 with an executor the user chose. */
+    long callbackHandOvers() {
+        return runs == null ? 0 : runs.helpers();
+    }
+
     void stopAndJoin() throws InterruptedException {
         stop = true;
         thread.join(RECEIVE_TIMEOUT_MS * 20L);
@@ -78,7 +89,7 @@ final class ReplyReceiver implements Runnable {
                 runCommands();
                 List<ZMQ.Socket> sockets = subs.sockets();
                 if (sockets.isEmpty()) {
-                    run(commands.poll(RECEIVE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                    run(commands.poll(watching ? 1 : RECEIVE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
                 } else if (sockets.size() == 1) {
                     ZMQ.Socket sub = sockets.get(0);
                     byte[] topic = sub.recv(0);
@@ -108,12 +119,16 @@ final class ReplyReceiver implements Runnable {
                 }
                 if (runs != null) {
                     // while a run of callbacks is unfinished, wake often enough to free it from one that blocks
-                    subs.shortWait(runs.check(System.nanoTime()));
+                    watching = runs.check(System.nanoTime());
+                    subs.shortWait(watching);
                 }
             }
         } catch (Throwable t) {
             log.error("{} - reply receiver failed; replies will not arrive", name, t);
         } finally {
+            if (runs != null) {
+                runs.release();
+            }
             subs.close();
         }
     }

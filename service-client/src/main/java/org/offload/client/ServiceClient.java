@@ -323,7 +323,8 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
      * For start-up checks and tests. True once ready, false when {@code timeout} passed first; throws
      * {@link ServiceUnavailableException} when no such service is registered or the client is closed.
      * {@code timeout} bounds the wait for an instance, counted from when the client's sender thread has
-     * looked at the rotation: a service already ready answers true with any timeout, however busy the machine.
+     * looked at the rotation: a service already ready answers true with any timeout, however busy the machine
+     * (a sender thread that has not looked within five close timeouts, or {@code timeout} if longer, answers false).
      */
     public boolean awaitReady(String name, Duration timeout) {
         Checks.positive("timeout", timeout);
@@ -345,7 +346,7 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         try {
             // the hop to the sender thread is not the caller's timeout: on a loaded machine it alone can take
             // longer than a short timeout, and "already ready" must still answer true
-            await(looked, "awaitReady " + name);
+            looked.get(Math.max(timeout.toMillis(), s.closeTimeout().toMillis() * 5), TimeUnit.MILLISECONDS);
             ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException e) {
@@ -395,6 +396,11 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
     /** Runs {@code command} on the reply receiver thread between two passes (tests hold the thread so). */
     void onReceiverThread(Runnable command) {
         io.receiver.execute(subs -> command.run());
+    }
+
+    /** How many times a run of callbacks held up by a blocking one got another virtual thread (tests). */
+    long callbackHandOvers() {
+        return io.receiver.callbackHandOvers();
     }
 
     // ---------------------------------------------------------------- calls
@@ -831,11 +837,12 @@ public final class ServiceClient implements AutoCloseable, ServiceCaller {
         }
 
         /**
-         * Where futures of {@code callAsync} complete and response/error handlers run, one task per callback.
-         * Default: the client's own virtual threads, where the callbacks of the replies taken in one receiver
-         * pass run in order on one virtual thread and go on on another when one blocks longer than
-         * {@code CallbackRuns.HOLD_NANOS} (1 ms). {@code Runnable::run} runs them on the receiver thread: only
-         * for callbacks that never block.
+         * Where futures of {@code callAsync} complete and response/error handlers run: an executor given here
+         * gets one task per callback. Default: the client's own virtual threads, where the callbacks of the
+         * replies taken in one receiver pass start in order on one shared virtual thread, and the rest go on
+         * on another when one blocks longer than {@code CallbackRuns.HOLD_NANOS} (about 1 ms, plus the
+         * receiver's pass). {@code Runnable::run} runs them on the receiver thread: only for callbacks that
+         * never block.
          */
         public Builder callbackExecutor(Executor executor) {
             check();

@@ -106,6 +106,58 @@ class CallbackRunsTest {
     }
 
     @Test
+    void release_heldUpRunAsTheReceiverStops_eachCallbackLeftGetsAThread() throws Exception {
+        try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread());
+            CountDownLatch blocking = new CountDownLatch(1);
+            CountDownLatch others = new CountDownLatch(3);
+            AtomicBoolean blockerSawOthers = new AtomicBoolean();
+            runs.begin();
+            runs.offer(() -> {
+                blocking.countDown();
+                try {
+                    blockerSawOthers.set(others.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            for (int i = 0; i < 3; i++) {
+                runs.offer(others::countDown);
+            }
+            runs.end();
+            assertTrue(blocking.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+
+            runs.release(); // no check() ever again: the receiver has stopped
+
+            assertTrue(others.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                    "the callbacks behind the blocking one ran after the receiver stopped");
+            await().atMost(Fixtures.WAIT).untilTrue(blockerSawOthers);
+        }
+    }
+
+    @Test
+    void run_callbackLeavesItsThreadInterrupted_theNextStartsUninterrupted() throws Exception {
+        try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
+            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread());
+            CompletableFuture<Boolean> nextInterrupted = new CompletableFuture<>();
+            List<Thread> threads = new CopyOnWriteArrayList<>();
+            runs.begin();
+            runs.offer(() -> {
+                threads.add(Thread.currentThread());
+                Thread.currentThread().interrupt(); // as "catch (InterruptedException e) { interrupt(); }" does
+            });
+            runs.offer(() -> {
+                threads.add(Thread.currentThread());
+                nextInterrupted.complete(Thread.currentThread().isInterrupted());
+            });
+            runs.end();
+
+            assertFalse(nextInterrupted.get(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertEquals(1, threads.stream().distinct().count(), "both ran on the run's one thread");
+        }
+    }
+
+    @Test
     void callAsync_oneCallbackBlocksUntilTheOthersComplete_theyAllComplete() throws Exception {
         ServiceServer server = fx.echoServer("runs");
         ServiceClient client = fx.clientFor(server);
@@ -152,5 +204,7 @@ class CallbackRunsTest {
         }
         assertEquals(CALLS - 1, blockerSaw.get(),
                 "every other callback completed while the first one blocked (none held up behind it)");
+        assertTrue(client.callbackHandOvers() >= 1, "the replies shared a run, and it was handed over: "
+                + client.callbackHandOvers());
     }
 }
