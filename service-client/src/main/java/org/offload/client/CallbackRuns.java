@@ -26,15 +26,18 @@ final class CallbackRuns {
 
     private final Executor executor;
     private final Thread owner;
+    /** False with an executor the user chose: then nothing is collected and each callback is its own task. */
+    private final boolean enabled;
     private final List<Runnable> collected = new ArrayList<>();
     private final ArrayDeque<Run> unfinished = new ArrayDeque<>();
     private boolean collecting;
     /** Written by the receiver thread only; read by tests. */
     private volatile long helpers;
 
-    CallbackRuns(Executor executor, Thread owner) {
+    CallbackRuns(Executor executor, Thread owner, boolean enabled) {
         this.executor = executor;
         this.owner = owner;
+        this.enabled = enabled;
     }
 
     /** Any thread: true when {@code callback} was taken into the receiver's current pass (else run it as usual). */
@@ -48,7 +51,7 @@ final class CallbackRuns {
 
     /** Receiver thread: the callbacks of the replies it handles from now on wait for {@link #end}. */
     void begin() {
-        collecting = true;
+        collecting = enabled;
     }
 
     /** Receiver thread: starts what the pass collected: one callback as it would alone, several as one run. */

@@ -36,7 +36,7 @@ final class Dispatcher {
     private final AtomicLong unhandled = new AtomicLong();
     /** Whether the receiver's callbacks of one pass may share a virtual thread (the client's own executor only). */
     private final boolean runsTogether;
-    /** The receiver thread's pass of callbacks, once it exists; null while none (or with the user's executor). */
+    /** The receiver thread's pass of callbacks, once the receiver exists. */
     private volatile CallbackRuns runs;
 
     Dispatcher(String name, Executor callbacks, boolean runsTogether) {
@@ -46,14 +46,11 @@ final class Dispatcher {
     }
 
     /**
-     * The runs that gather the callbacks {@code receiver} dispatches in one pass ({@link CallbackRuns}), or null
-     * when callbacks go to an executor the user chose, one task each.
+     * The runs that gather the callbacks {@code receiver} dispatches in one pass ({@link CallbackRuns}); with an
+     * executor the user chose they gather none, and each callback is a task of its own.
      */
     CallbackRuns runsOn(Thread receiver) {
-        if (!runsTogether) {
-            return null;
-        }
-        CallbackRuns r = new CallbackRuns(callbacks, receiver);
+        CallbackRuns r = new CallbackRuns(callbacks, receiver, runsTogether);
         runs = r;
         return r;
     }

@@ -42,7 +42,7 @@ final class ReplyReceiver implements Runnable {
     private final Thread thread;
     private final BlockingQueue<Consumer<ReplySockets>> commands = new LinkedBlockingQueue<>();
     private final WarnLimiter warn = new WarnLimiter();
-    /** The callbacks of one pass, run together (null with an executor the user chose). */
+    /** The callbacks of one pass, run together (with an executor the user chose, it collects none). */
     private final CallbackRuns runs;
     /**
      * When this thread last came round its loop (it does at least every receive timeout): liveness does not
@@ -50,8 +50,6 @@ final class ReplyReceiver implements Runnable {
      */
     volatile long lastLoopNanos = System.nanoTime();
     private volatile boolean stop;
-    /** A run of callbacks is unfinished: every wait is short ({@link ReplySockets#shortWait}). */
-    private boolean watching;
 
     ReplyReceiver(ClientIo io) {
         this.io = io;
@@ -73,7 +71,7 @@ final class ReplyReceiver implements Runnable {
 
     /** See {@link CallbackRuns#helpers}; 0 with an executor the user chose. */
     long callbackHandOvers() {
-        return runs == null ? 0 : runs.helpers();
+        return runs.helpers();
     }
 
     void stopAndJoin() throws InterruptedException {
@@ -89,59 +87,42 @@ final class ReplyReceiver implements Runnable {
                 runCommands();
                 List<ZMQ.Socket> sockets = subs.sockets();
                 if (sockets.isEmpty()) {
-                    run(commands.poll(watching ? 1 : RECEIVE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
-                } else if (sockets.size() == 1) {
-                    ZMQ.Socket sub = sockets.get(0);
-                    byte[] topic = sub.recv(0);
-                    if (topic != null) {
-                        beginPass();
-                        try {
-                            readRest(sub, topic);
-                            for (int n = 1; n < BATCH && (topic = sub.recv(ZMQ.DONTWAIT)) != null; n++) {
-                                readRest(sub, topic);
-                            }
-                        } finally {
-                            endPass();
-                        }
-                    }
+                    run(commands.poll(subs.waitMs(), TimeUnit.MILLISECONDS));
                 } else {
-                    beginPass();
+                    runs.begin(); // the callbacks of the replies this pass takes start together at its end
                     try {
-                        for (ZMQ.Socket sub : subs.pollReadable()) {
-                            byte[] topic;
-                            for (int n = 0; n < BATCH && (topic = sub.recv(ZMQ.DONTWAIT)) != null; n++) {
+                        if (sockets.size() == 1) {
+                            ZMQ.Socket sub = sockets.get(0);
+                            byte[] topic = sub.recv(0);
+                            if (topic != null) {
                                 readRest(sub, topic);
+                                drain(sub, 1);
+                            }
+                        } else {
+                            for (ZMQ.Socket sub : subs.pollReadable()) {
+                                drain(sub, 0);
                             }
                         }
                     } finally {
-                        endPass();
+                        runs.end();
                     }
                 }
-                if (runs != null) {
-                    // while a run of callbacks is unfinished, wake often enough to free it from one that blocks
-                    watching = runs.check(System.nanoTime());
-                    subs.shortWait(watching);
-                }
+                // while a run of callbacks is unfinished, wake often enough to free it from one that blocks
+                subs.shortWait(runs.check(System.nanoTime()));
             }
         } catch (Throwable t) {
             log.error("{} - reply receiver failed; replies will not arrive", name, t);
         } finally {
-            if (runs != null) {
-                runs.release();
-            }
+            runs.release();
             subs.close();
         }
     }
 
-    private void beginPass() {
-        if (runs != null) {
-            runs.begin();
-        }
-    }
-
-    private void endPass() {
-        if (runs != null) {
-            runs.end();
+    /** Takes what {@code sub} holds without waiting, until this pass has {@value #BATCH} messages from it. */
+    private void drain(ZMQ.Socket sub, int taken) {
+        byte[] topic;
+        for (int n = taken; n < BATCH && (topic = sub.recv(ZMQ.DONTWAIT)) != null; n++) {
+            readRest(sub, topic);
         }
     }
 

@@ -46,6 +46,11 @@ final class ReplySockets {
      * Receives and polls wait at most {@link #SHORT_WAIT_MS} while {@code on} (the receiver has an unfinished run
      * of callbacks to look at), else the usual receive timeout. Sets the sockets only when it changes.
      */
+    /** The wait in force, in milliseconds (the receiver waits as long for commands while it has no SUB). */
+    int waitMs() {
+        return waitMs;
+    }
+
     void shortWait(boolean on) {
         int ms = on ? SHORT_WAIT_MS : receiveTimeoutMs;
         if (ms != waitMs) {

@@ -36,7 +36,7 @@ class CallbackRunsTest {
     @Test
     void end_severalCallbacks_runInArrivalOrderOnOneThread() throws Exception {
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread());
+            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread(), true);
             List<Integer> order = new CopyOnWriteArrayList<>();
             List<Thread> threads = new CopyOnWriteArrayList<>();
             CountDownLatch done = new CountDownLatch(5);
@@ -61,9 +61,9 @@ class CallbackRunsTest {
     }
 
     @Test
-    void offer_otherThreadOrOutsideAPass_refusedSoTheCallbackRunsAlone() throws Exception {
+    void offer_otherThreadOutsideAPassOrUserExecutor_refusedSoTheCallbackRunsAlone() throws Exception {
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread());
+            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread(), true);
             assertFalse(runs.offer(() -> { }), "outside a pass");
             runs.begin();
             CompletableFuture<Boolean> fromElsewhere = new CompletableFuture<>();
@@ -71,22 +71,25 @@ class CallbackRunsTest {
             assertFalse(fromElsewhere.get(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS), "another thread");
             runs.end();
             assertFalse(runs.check(System.nanoTime()), "nothing was collected");
+
+            CallbackRuns userExecutor = new CallbackRuns(vts, Thread.currentThread(), false);
+            userExecutor.begin();
+            assertFalse(userExecutor.offer(() -> { }), "with an executor the user chose, one task per callback");
+            userExecutor.end();
         }
     }
 
     @Test
     void check_callbackBlocks_theRestMovesToAnotherThread() throws Exception {
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread());
+            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread(), true);
             CountDownLatch others = new CountDownLatch(3);
             CountDownLatch released = new CountDownLatch(1);
             AtomicBoolean blockerSawOthers = new AtomicBoolean();
             runs.begin();
             runs.offer(() -> {
                 try {
-                    blockerSawOthers.set(others.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    blockerSawOthers.set(Fixtures.awaitOpen(others));
                 } finally {
                     released.countDown();
                 }
@@ -108,18 +111,14 @@ class CallbackRunsTest {
     @Test
     void release_heldUpRunAsTheReceiverStops_eachCallbackLeftGetsAThread() throws Exception {
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread());
+            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread(), true);
             CountDownLatch blocking = new CountDownLatch(1);
             CountDownLatch others = new CountDownLatch(3);
             AtomicBoolean blockerSawOthers = new AtomicBoolean();
             runs.begin();
             runs.offer(() -> {
                 blocking.countDown();
-                try {
-                    blockerSawOthers.set(others.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                blockerSawOthers.set(Fixtures.awaitOpen(others));
             });
             for (int i = 0; i < 3; i++) {
                 runs.offer(others::countDown);
@@ -138,7 +137,7 @@ class CallbackRunsTest {
     @Test
     void run_callbackLeavesItsThreadInterrupted_theNextStartsUninterrupted() throws Exception {
         try (ExecutorService vts = Executors.newVirtualThreadPerTaskExecutor()) {
-            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread());
+            CallbackRuns runs = new CallbackRuns(vts, Thread.currentThread(), true);
             CompletableFuture<Boolean> nextInterrupted = new CompletableFuture<>();
             List<Thread> threads = new CopyOnWriteArrayList<>();
             runs.begin();
@@ -167,11 +166,7 @@ class CallbackRunsTest {
         CountDownLatch hold = new CountDownLatch(1);
         client.onReceiverThread(() -> {
             held.countDown();
-            try {
-                hold.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Fixtures.awaitOpen(hold);
         });
         // held before the first call: no reply can complete its future before its callback is attached
         assertTrue(held.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS));
@@ -185,12 +180,8 @@ class CallbackRunsTest {
             CompletableFuture<Reply> f = client.callAsync("runs", Request.of("/echo", "request"));
             futures.add(f.whenComplete((reply, error) -> {
                 if (blocking.compareAndSet(false, true)) { // the first callback to run blocks for the others
-                    try {
-                        boolean all = completed.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                        blockerSaw.set(all ? CALLS - 1 : (int) (CALLS - 1 - completed.getCount()));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    boolean all = Fixtures.awaitOpen(completed);
+                    blockerSaw.set(all ? CALLS - 1 : (int) (CALLS - 1 - completed.getCount()));
                 } else {
                     completed.countDown();
                 }

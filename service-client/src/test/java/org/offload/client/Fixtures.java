@@ -149,6 +149,19 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
     }
 
     /**
+     * Waits up to {@link #WAIT} for {@code latch}, from a callback or thread hook that cannot throw: true if it
+     * opened, false if the time ran out or the thread was interrupted (the interrupt is kept).
+     */
+    static boolean awaitOpen(CountDownLatch latch) {
+        try {
+            return latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * A handler latch: handlers made by {@link #handler()} count themselves in, block until {@link #open()},
      * then answer {"released": true, "echo": <request body>}. Lets a test hold calls in flight on purpose.
      */

@@ -60,13 +60,8 @@ class ReadinessTest {
         ServiceClient client = fx.clientFor(server);
         assertTrue(client.awaitReady("busy-sender", Fixtures.WAIT));
         CountDownLatch release = new CountDownLatch(1);
-        client.onSenderThread(() -> {
-            try {
-                release.await(); // the sender thread is held, as a loaded machine holds it, past the 1 ms
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        // the sender thread is held, as a loaded machine holds it, past the 1 ms
+        client.onSenderThread(() -> Fixtures.awaitOpen(release));
 
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         Thread caller = Thread.ofVirtual().start(() -> answer.complete(client.awaitReady("busy-sender",
