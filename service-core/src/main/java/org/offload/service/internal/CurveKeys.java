@@ -39,10 +39,11 @@ public final class CurveKeys {
      */
     public static final int MIN_HANDSHAKE_FRAME_BYTES = 1024;
     /**
-     * The shortest handshake timeout a CURVE socket gets: JeroMQ 0.6.0's Curve25519 is pure Java, about 8
-     * scalar multiplications per handshake, measured at hundreds of ms on a loaded 2-core machine and slower
-     * still in a JVM whose JIT has not compiled it yet. A shorter timeout cuts such handshakes off and
-     * retries them, paying again, and may never connect.
+     * The shortest handshake timeout a CURVE socket gets: a handshake makes about 8 scalar multiplications,
+     * which with jnacl (JeroMQ 0.6.0's own cipher, which a peer may still use) measured hundreds of ms on a
+     * loaded 2-core machine, and slower still in a JVM whose JIT has not compiled it yet; Bouncy Castle's
+     * (jnacl-over-bouncycastle, what service-core uses) is faster, but a cold JIT on a busy machine is not.
+     * A shorter timeout cuts such handshakes off and retries them, paying again, and may never connect.
      */
     public static final Duration MIN_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
