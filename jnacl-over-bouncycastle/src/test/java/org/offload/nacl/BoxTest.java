@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * jnacl's API over Bouncy Castle gives the bytes libsodium gives (known answers in
- * {@code libsodium-vectors.txt}) and the bytes the original jnacl gives (loaded in its own class loader, so
- * both run side by side on random inputs), and refuses every forged box.
+ * {@code libsodium-vectors.txt}, written by {@code make-libsodium-vectors.py}) and the bytes the original jnacl
+ * gives (loaded in its own class loader, so both run side by side on random inputs), and refuses boxes that
+ * were changed, cut, lengthened or opened with another key or nonce.
  */
 class BoxTest {
     private static final HexFormat HEX = HexFormat.of();
@@ -50,7 +51,7 @@ class BoxTest {
     }
 
     @Test
-    void cryptoBox_libsodiumKnownAnswers_sameSharedKeyAndBytes() {
+    void cryptoBox_libsodiumKnownAnswers_sameKeysAndBytes() {
         int seen = 0;
         for (String[] v : vectors) {
             if (!v[0].equals("box")) {
@@ -60,9 +61,13 @@ class BoxTest {
             byte[] publicB = hex(v[2]);
             byte[] nonce = hex(v[3]);
             byte[] message = hex(v[4]);
+            byte[] publicA = hex(v[6]);
             byte[] shared = hex(v[7]);
             byte[] expected = hex(v[8]);
 
+            byte[] pk = new byte[32];
+            assertEquals(0, curve25519xsalsa20poly1305.crypto_box_getpublickey(pk, secretA));
+            assertArrayEquals(publicA, pk, "public key");
             byte[] k = new byte[32];
             assertEquals(0, curve25519xsalsa20poly1305.crypto_box_beforenm(k, publicB, secretA));
             assertArrayEquals(shared, k, "shared key, message of " + message.length + " bytes");
@@ -74,12 +79,15 @@ class BoxTest {
             assertEquals(0, curve25519xsalsa20poly1305.crypto_box(direct, padded, padded.length, nonce, publicB, secretA));
             assertArrayEquals(box, direct);
 
-            byte[] opened = new byte[box.length];
+            byte[] opened = filled(box.length);
             assertEquals(0, curve25519xsalsa20poly1305.crypto_box_open(opened, box, box.length, nonce, publicB, secretA));
-            assertArrayEquals(padded, opened);
+            assertArrayEquals(padded, opened, "opened, its 32 padding bytes zero");
+            byte[] whole = filled(box.length);
+            assertEquals(0, curve25519xsalsa20poly1305.crypto_box_open_afternm(whole, box, nonce, k));
+            assertArrayEquals(padded, whole, "the overload without a length");
             seen++;
         }
-        assertEquals(16, seen);
+        assertEquals(19, seen, "16 lengths and 3 public keys with the top bit set");
     }
 
     @Test
@@ -95,7 +103,7 @@ class BoxTest {
             byte[] box = new byte[padded.length];
             assertEquals(0, xsalsa20poly1305.crypto_secretbox(box, padded, padded.length, nonce, key));
             assertArrayEquals(withBoxZeros(hex(v[5])), box);
-            byte[] opened = new byte[box.length];
+            byte[] opened = filled(box.length);
             assertEquals(0, xsalsa20poly1305.crypto_secretbox_open(opened, box, box.length, nonce, key));
             assertArrayEquals(padded, opened);
             seen++;
@@ -131,6 +139,9 @@ class BoxTest {
             byte[] opened = new byte[padded.length];
             assertEquals(0, open.invoke(null, opened, ours, (long) ours.length, nonce, k));
             assertArrayEquals(padded, opened, "jnacl opens our box of " + n + " bytes");
+            byte[] back = filled(padded.length);
+            assertEquals(0, curve25519xsalsa20poly1305.crypto_box_open_afternm(back, theirs, theirs.length, nonce, k));
+            assertArrayEquals(padded, back, "we open jnacl's box of " + n + " bytes");
         }
     }
 
@@ -180,19 +191,34 @@ class BoxTest {
         byte[] otherNonce = nonce.clone();
         otherNonce[23] ^= 1;
         assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_open_afternm(new byte[box.length], box, box.length, otherNonce, k));
+        byte[] otherKey = k.clone();
+        otherKey[0] ^= 1;
+        assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_open_afternm(new byte[box.length], box, box.length, nonce, otherKey));
+        byte[] longer = Arrays.copyOf(box, box.length + 1);
+        assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_open_afternm(new byte[longer.length], longer, longer.length, nonce, k),
+                "a box with a byte added");
+        assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_open_afternm(new byte[box.length], box, box.length - 1, nonce, k),
+                "a box cut by a byte");
     }
 
     @Test
-    void cryptoBoxBeforenm_smallOrderPublicKey_minusOneAndUnknownKey() {
+    void cryptoBoxBeforenm_smallOrderPublicKeys_refusedAsLibsodiumDoesWithAnUnknownKey() {
+        int seen = 0;
+        for (String[] v : vectors) {
+            if (v[0].equals("refused")) {
+                byte[] first = new byte[32];
+                byte[] second = new byte[32];
+                assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(first, hex(v[2]), hex(v[1])), v[2]);
+                assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(second, hex(v[2]), hex(v[1])), v[2]);
+                assertFalse(Arrays.equals(first, new byte[32]), "a key anyone can compute");
+                assertFalse(Arrays.equals(first, second), "the same key twice");
+                seen++;
+            }
+        }
+        assertEquals(14, seen, "7 points of small order, each also with the top bit set");
         byte[] sk = new byte[32];
         curve25519xsalsa20poly1305.crypto_box_keypair(new byte[32], sk);
         byte[] zeroPoint = new byte[32];
-        byte[] first = new byte[32];
-        byte[] second = new byte[32];
-        assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(first, zeroPoint, sk));
-        assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(second, zeroPoint, sk));
-        assertFalse(Arrays.equals(first, new byte[32]), "a key anyone can compute");
-        assertFalse(Arrays.equals(first, second), "the same key twice");
         byte[] padded = padded(new byte[10]);
         assertEquals(-1, curve25519xsalsa20poly1305.crypto_box(new byte[padded.length], padded, padded.length,
                 new byte[24], zeroPoint, sk));
@@ -210,12 +236,36 @@ class BoxTest {
         // arrays longer than the length are fine, as JeroMQ passes them: only the first mlen bytes count
         byte[] padded = padded(new byte[8]);
         byte[] roomy = Arrays.copyOf(padded, 100);
-        byte[] box = new byte[100];
+        byte[] box = filled(100);
         assertEquals(0, xsalsa20poly1305.crypto_secretbox(box, roomy, padded.length, n, k));
         byte[] exact = new byte[padded.length];
         xsalsa20poly1305.crypto_secretbox(exact, padded, padded.length, n, k);
         assertArrayEquals(exact, Arrays.copyOf(box, padded.length));
-        assertNotEquals(0, box[BOX_ZERO] | box[BOX_ZERO + 1] | box[BOX_ZERO + 2]);
+        assertEquals((byte) 0x55, box[padded.length], "a byte past the length was written");
+        byte[] opened = filled(100);
+        assertEquals(0, xsalsa20poly1305.crypto_secretbox_open(opened, box, padded.length, n, k));
+        assertArrayEquals(padded, Arrays.copyOf(opened, padded.length));
+        assertEquals((byte) 0x55, opened[padded.length], "a byte past the length was written");
+    }
+
+    @Test
+    void cryptoBoxOpen_publicKeyInALongerArray_firstThirtyTwoBytesCount() {
+        // JeroMQ's server opens the vouch with the client's key at the start of a 384-byte array
+        byte[] pk = new byte[32];
+        byte[] sk = new byte[32];
+        curve25519xsalsa20poly1305.crypto_box_keypair(pk, sk);
+        byte[] peerSecret = new byte[32];
+        byte[] peerPublic = new byte[32];
+        curve25519xsalsa20poly1305.crypto_box_keypair(peerPublic, peerSecret);
+        byte[] padded = padded("vouch".getBytes(StandardCharsets.US_ASCII));
+        byte[] box = new byte[padded.length];
+        byte[] nonce = new byte[24];
+        assertEquals(0, curve25519xsalsa20poly1305.crypto_box(box, padded, nonce, peerPublic, sk));
+        byte[] longKey = Arrays.copyOf(pk, 384);
+        Arrays.fill(longKey, 32, 384, (byte) 0x77);
+        byte[] opened = filled(box.length);
+        assertEquals(0, curve25519xsalsa20poly1305.crypto_box_open(opened, box, box.length, nonce, longKey, peerSecret));
+        assertArrayEquals(padded, opened);
     }
 
     /** The original jnacl's class, from its own jar (a test dependency) in a loader that sees nothing else. */
@@ -229,6 +279,13 @@ class BoxTest {
         Class<?> type = loader.loadClass(name);
         assertNotEquals(curve25519xsalsa20poly1305.class, type);
         return type;
+    }
+
+    /** An array of 0x55 bytes: what a call wrote shows, and so does a padding byte it should have zeroed. */
+    private static byte[] filled(int n) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) 0x55);
+        return b;
     }
 
     private static byte[] padded(byte[] message) {

@@ -7,6 +7,7 @@ import org.bouncycastle.crypto.macs.Poly1305;
 import org.bouncycastle.crypto.params.KeyParameter;
 import org.bouncycastle.crypto.params.ParametersWithIV;
 import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.bouncycastle.util.Arrays;
 
 /**
  * NaCl's {@code crypto_secretbox} (XSalsa20 and Poly1305) and {@code crypto_box} (Curve25519 and HSalsa20 in
@@ -40,7 +41,7 @@ final class SecretBox {
         mac.init(new KeyParameter(box, 0, KEY_BYTES));
         mac.update(box, ZERO_BYTES, n - ZERO_BYTES);
         mac.doFinal(box, BOX_ZERO_BYTES);
-        java.util.Arrays.fill(box, 0, BOX_ZERO_BYTES, (byte) 0);
+        Arrays.fill(box, 0, BOX_ZERO_BYTES, (byte) 0);
         return 0;
     }
 
@@ -59,17 +60,14 @@ final class SecretBox {
         Poly1305 mac = new Poly1305();
         mac.init(new KeyParameter(macKey));
         mac.update(box, ZERO_BYTES, n - ZERO_BYTES);
+        Arrays.fill(macKey, (byte) 0);
         byte[] tag = new byte[TAG_BYTES];
         mac.doFinal(tag, 0);
-        int diff = 0;
-        for (int i = 0; i < TAG_BYTES; i++) {
-            diff |= tag[i] ^ box[BOX_ZERO_BYTES + i];
-        }
-        if (diff != 0) {
+        if (!Arrays.constantTimeAreEqual(TAG_BYTES, tag, 0, box, BOX_ZERO_BYTES)) {
             return -1;
         }
         stream.processBytes(box, ZERO_BYTES, n - ZERO_BYTES, plain, ZERO_BYTES);
-        java.util.Arrays.fill(plain, 0, ZERO_BYTES, (byte) 0);
+        Arrays.fill(plain, 0, ZERO_BYTES, (byte) 0);
         return 0;
     }
 
@@ -91,7 +89,13 @@ final class SecretBox {
             return -1;
         }
         hsalsa20(shared, ZERO_NONCE_PREFIX, point);
-        java.util.Arrays.fill(point, (byte) 0);
+        Arrays.fill(point, (byte) 0);
+        return 0;
+    }
+
+    /** {@code crypto_scalarmult_base}: the public key {@code X25519(secret, 9)} of a secret key. */
+    static int publicKey(byte[] publicKey, byte[] secretKey) {
+        X25519.scalarMultBase(secretKey, 0, publicKey, 0);
         return 0;
     }
 
@@ -120,8 +124,8 @@ final class SecretBox {
         for (int i = 0; i < pick.length; i++) {
             putLe32(out, 4 * i, rounds[pick[i]] - state[pick[i]]);
         }
-        java.util.Arrays.fill(state, 0);
-        java.util.Arrays.fill(rounds, 0);
+        Arrays.fill(state, 0);
+        Arrays.fill(rounds, 0);
     }
 
     private static XSalsa20Engine stream(byte[] nonce, byte[] key) {

@@ -1,10 +1,12 @@
 package com.neilalexander.jnacl.crypto;
 
 /**
- * jnacl's {@code crypto_box} (Curve25519, HSalsa20 and XSalsa20-Poly1305) and its parts, the calls JeroMQ's
- * CURVE mechanism makes: the same arguments and bytes, computed with Bouncy Castle. The class name is
- * jnacl's. One answer differs from jnacl's, as libsodium's does: {@link #crypto_box_beforenm} answers -1 for
- * a public key of small order (jnacl answered 0 with a key anyone can compute).
+ * jnacl's {@code crypto_box} (Curve25519, HSalsa20 and XSalsa20-Poly1305) and its parts: every public method
+ * of jnacl's class of this name, with the same arguments and bytes, computed with Bouncy Castle. The class
+ * name is jnacl's. Two answers differ from jnacl's and agree with libsodium's (so with libzmq's): a public
+ * key of small order is refused ({@link #crypto_box_beforenm} answers -1 where jnacl answered 0 with a key
+ * anyone can compute), and the top bit of a public key is ignored (jnacl used it; an honest key never has
+ * it set).
  */
 public class curve25519xsalsa20poly1305 {
     public static final int crypto_secretbox_PUBLICKEYBYTES = 32;
@@ -13,6 +15,11 @@ public class curve25519xsalsa20poly1305 {
     public static final int crypto_secretbox_NONCEBYTES = SecretBox.NONCE_BYTES;
     public static final int crypto_secretbox_ZEROBYTES = SecretBox.ZERO_BYTES;
     public static final int crypto_secretbox_BOXZEROBYTES = SecretBox.BOX_ZERO_BYTES;
+
+    /** The public key of secret key {@code sk}, {@code X25519(sk, 9)}, into {@code pk}. Always 0. */
+    public static int crypto_box_getpublickey(byte[] pk, byte[] sk) {
+        return SecretBox.publicKey(pk, sk);
+    }
 
     /** A new random key pair: {@code sk} gets the secret key, {@code pk} its public key. Always 0. */
     public static int crypto_box_keypair(byte[] pk, byte[] sk) {
@@ -52,5 +59,25 @@ public class curve25519xsalsa20poly1305 {
         } finally {
             java.util.Arrays.fill(k, (byte) 0);
         }
+    }
+
+    /** {@link #crypto_box_afternm(byte[], byte[], long, byte[], byte[])} of all of {@code m}. */
+    public static int crypto_box_afternm(byte[] c, byte[] m, byte[] n, byte[] k) {
+        return crypto_box_afternm(c, m, m.length, n, k);
+    }
+
+    /** {@link #crypto_box_open_afternm(byte[], byte[], long, byte[], byte[])} of all of {@code c}. */
+    public static int crypto_box_open_afternm(byte[] m, byte[] c, byte[] n, byte[] k) {
+        return crypto_box_open_afternm(m, c, c.length, n, k);
+    }
+
+    /** {@link #crypto_box(byte[], byte[], long, byte[], byte[], byte[])} of all of {@code m}. */
+    public static int crypto_box(byte[] c, byte[] m, byte[] n, byte[] pk, byte[] sk) {
+        return crypto_box(c, m, m.length, n, pk, sk);
+    }
+
+    /** {@link #crypto_box_open(byte[], byte[], long, byte[], byte[], byte[])} of all of {@code c}. */
+    public static int crypto_box_open(byte[] m, byte[] c, byte[] n, byte[] pk, byte[] sk) {
+        return crypto_box_open(m, c, c.length, n, pk, sk);
     }
 }

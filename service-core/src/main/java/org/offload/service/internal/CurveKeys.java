@@ -87,6 +87,7 @@ public final class CurveKeys {
 
     /** Makes {@code socket} a CURVE server with the service key that admits only clients ZAP lets through. */
     public void applyServer(ZMQ.Socket socket, String zapDomain) {
+        CurveCipher.warnOnceIfSlow();
         socket.setZapDomain(zapDomain);
         socket.setCurveServer(true);
         socket.setCurvePublicKey(serverPublic);
@@ -98,6 +99,7 @@ public final class CurveKeys {
      * every handshake (it does not copy them per connection), so a socket gets the keys of one service only.
      */
     public void applyClient(ZMQ.Socket socket) {
+        CurveCipher.warnOnceIfSlow();
         socket.setCurvePublicKey(clientPublic);
         socket.setCurveSecretKey(clientSecret);
         socket.setCurveServerKey(serverPublic);

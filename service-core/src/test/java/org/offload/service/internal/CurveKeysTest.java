@@ -3,7 +3,6 @@ package org.offload.service.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,15 +23,6 @@ class CurveKeysTest {
         assertEquals("MMX:v&=?wYIkLbG[J##7OyV1!r-]t4HQ^sYiIyKW", keys.clientPublicZ85());
         assertArrayEquals(hex("33142fceb5892981c4b7ec6c5d940902806df7c713bba09701aed34a3e87417c"), keys.serverPublicKey());
         assertArrayEquals(hex("97214422e277a98d89a76b38f142f7859cd6cf565658fe0187b8fe5239a17440"), keys.clientPublicKey());
-    }
-
-    @Test
-    void jeromqCurveCipher_serviceCoreClasspath_isTheBouncyCastleBridgeNotJnacl() {
-        // salsa20 is a class only the original jnacl has; service-core excludes it from JeroMQ's dependencies
-        assertNull(ClassLoader.getSystemResource("com/neilalexander/jnacl/crypto/salsa20.class"));
-        String from = com.neilalexander.jnacl.crypto.curve25519xsalsa20poly1305.class.getProtectionDomain()
-                .getCodeSource().getLocation().toString();
-        assertTrue(from.contains("jnacl-over-bouncycastle"), from);
     }
 
     @Test
