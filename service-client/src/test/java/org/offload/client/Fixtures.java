@@ -64,6 +64,11 @@ final class Fixtures implements AutoCloseable, AfterEachCallback {
      */
     static void connectSubscribed(ZMQ.Socket sub, String address, java.util.concurrent.Callable<Boolean> arrived) {
         sub.connect(address);
+        awaitSubscribed(sub, address, arrived);
+    }
+
+    /** {@link #connectSubscribed} for a {@code sub} already connected to {@code address}. */
+    static void awaitSubscribed(ZMQ.Socket sub, String address, java.util.concurrent.Callable<Boolean> arrived) {
         for (int attempt = 1; ; attempt++) {
             try {
                 await().pollInterval(Duration.ofMillis(10)).atMost(SUBSCRIBE_WAIT).until(arrived);
