@@ -34,16 +34,16 @@ class BoxTest {
     private static final HexFormat HEX = HexFormat.of();
     private static final int ZERO = 32;
     private static final int BOX_ZERO = 16;
-    private static List<String[]> vectors;
+    private static List<String[]> allVectors;
     private static Class<?> originalBox;
 
     @BeforeAll
     static void load() throws Exception {
-        vectors = new ArrayList<>();
+        allVectors = new ArrayList<>();
         try (InputStream in = BoxTest.class.getResourceAsStream("/libsodium-vectors.txt")) {
             for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
                 if (!line.isBlank() && !line.startsWith("#")) {
-                    vectors.add(line.split(" "));
+                    allVectors.add(line.split(" "));
                 }
             }
         }
@@ -52,11 +52,8 @@ class BoxTest {
 
     @Test
     void cryptoBox_libsodiumKnownAnswers_sameKeysAndBytes() {
-        int seen = 0;
-        for (String[] v : vectors) {
-            if (!v[0].equals("box")) {
-                continue;
-            }
+        List<String[]> lines = vectors("box");
+        for (String[] v : lines) {
             byte[] secretA = hex(v[1]);
             byte[] publicB = hex(v[2]);
             byte[] nonce = hex(v[3]);
@@ -85,18 +82,14 @@ class BoxTest {
             byte[] whole = filled(box.length);
             assertEquals(0, curve25519xsalsa20poly1305.crypto_box_open_afternm(whole, box, nonce, k));
             assertArrayEquals(padded, whole, "the overload without a length");
-            seen++;
         }
-        assertEquals(19, seen, "16 lengths and 3 public keys with the top bit set");
+        assertEquals(19, lines.size(), "16 lengths and 3 public keys with the top bit set");
     }
 
     @Test
     void cryptoSecretbox_libsodiumKnownAnswers_sameBytesAndOpens() {
-        int seen = 0;
-        for (String[] v : vectors) {
-            if (!v[0].equals("secretbox")) {
-                continue;
-            }
+        List<String[]> lines = vectors("secretbox");
+        for (String[] v : lines) {
             byte[] key = hex(v[1]);
             byte[] nonce = hex(v[2]);
             byte[] padded = padded(hex(v[3]));
@@ -106,9 +99,8 @@ class BoxTest {
             byte[] opened = filled(box.length);
             assertEquals(0, xsalsa20poly1305.crypto_secretbox_open(opened, box, box.length, nonce, key));
             assertArrayEquals(padded, opened);
-            seen++;
         }
-        assertEquals(16, seen);
+        assertEquals(16, lines.size());
     }
 
     @Test
@@ -203,19 +195,16 @@ class BoxTest {
 
     @Test
     void cryptoBoxBeforenm_smallOrderPublicKeys_refusedAsLibsodiumDoesWithAnUnknownKey() {
-        int seen = 0;
-        for (String[] v : vectors) {
-            if (v[0].equals("refused")) {
-                byte[] first = new byte[32];
-                byte[] second = new byte[32];
-                assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(first, hex(v[2]), hex(v[1])), v[2]);
-                assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(second, hex(v[2]), hex(v[1])), v[2]);
-                assertFalse(Arrays.equals(first, new byte[32]), "a key anyone can compute");
-                assertFalse(Arrays.equals(first, second), "the same key twice");
-                seen++;
-            }
+        List<String[]> lines = vectors("refused");
+        for (String[] v : lines) {
+            byte[] first = new byte[32];
+            byte[] second = new byte[32];
+            assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(first, hex(v[2]), hex(v[1])), v[2]);
+            assertEquals(-1, curve25519xsalsa20poly1305.crypto_box_beforenm(second, hex(v[2]), hex(v[1])), v[2]);
+            assertFalse(Arrays.equals(first, new byte[32]), "a key anyone can compute");
+            assertFalse(Arrays.equals(first, second), "the same key twice");
         }
-        assertEquals(14, seen, "7 points of small order, each also with the top bit set");
+        assertEquals(14, lines.size(), "7 points of small order, each also with the top bit set");
         byte[] sk = new byte[32];
         curve25519xsalsa20poly1305.crypto_box_keypair(new byte[32], sk);
         byte[] zeroPoint = new byte[32];
@@ -279,6 +268,11 @@ class BoxTest {
         Class<?> type = loader.loadClass(name);
         assertNotEquals(curve25519xsalsa20poly1305.class, type);
         return type;
+    }
+
+    /** The vector lines of one kind ({@code box}, {@code secretbox} or {@code refused}), split at spaces. */
+    private static List<String[]> vectors(String kind) {
+        return allVectors.stream().filter(v -> v[0].equals(kind)).toList();
     }
 
     /** An array of 0x55 bytes: what a call wrote shows, and so does a padding byte it should have zeroed. */

@@ -23,6 +23,8 @@ final class SecretBox {
     private static final int TAG_BYTES = 16;
     /** "expand 32-byte k", the Salsa20 constant HSalsa20 uses, as four little-endian words. */
     private static final int[] SIGMA = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+    /** The state words HSalsa20 outputs, in order. */
+    private static final int[] HSALSA_OUTPUT_WORDS = {0, 5, 10, 15, 6, 7, 8, 9};
     private static final byte[] ZERO_NONCE_PREFIX = new byte[16];
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -120,9 +122,9 @@ final class SecretBox {
         }
         int[] rounds = new int[16];
         Salsa20Engine.salsaCore(20, state, rounds); // adds the input back: undone below
-        int[] pick = {0, 5, 10, 15, 6, 7, 8, 9};
-        for (int i = 0; i < pick.length; i++) {
-            putLe32(out, 4 * i, rounds[pick[i]] - state[pick[i]]);
+        for (int i = 0; i < HSALSA_OUTPUT_WORDS.length; i++) {
+            int w = HSALSA_OUTPUT_WORDS[i];
+            putLe32(out, 4 * i, rounds[w] - state[w]);
         }
         Arrays.fill(state, 0);
         Arrays.fill(rounds, 0);
