@@ -131,6 +131,30 @@ class BenchSmokeTest {
         }
     }
 
+    /** Every target of issue 14's acceptance is a row of the table with the issue's threshold (plaintext). */
+    @Test
+    void quickRun_issueTargets_areRowsWithTheirThresholds() {
+        Map<String, Row.Target> targets = new java.util.LinkedHashMap<>(Map.of(
+                "ratio:offload.async.bytes.cpu/raw.pipe.bytes.cpu", Row.Target.atMost(2.5),
+                "ratio:offload.async.bytes.rate/raw.pipe.bytes.rate", Row.Target.atLeast(0.40),
+                "ratio:offload.async.json.rate/raw.pipe.json.rate", Row.Target.atLeast(0.70),
+                "ratio:offload.cast.bytes.rate/raw.oneway.bytes.rate", Row.Target.atLeast(0.50),
+                "ratio:offload.call.json.p50/raw.sync.json.p50", Row.Target.atMost(1.25),
+                "ratio:offload.call.bytes.p50/raw.sync.bytes.p50", Row.Target.atMost(1.5),
+                "ratio:offload.curve.async.json.rate/offload.async.json.rate", Row.Target.atLeast(0.6),
+                "ratio:offload.curve.async.bytes.rate/offload.async.bytes.rate", Row.Target.atLeast(0.6)));
+        if (RabbitBroker.unavailable().isEmpty()) {
+            targets.put("ratio:offload.async.bytes.rate/rabbit.async.bytes.rate", Row.Target.atLeast(5));
+            targets.put("ratio:offload.async.bytes.cpu/rabbit.async.bytes.cpu", Row.Target.atMost(0.20));
+        }
+        targets.forEach((id, target) -> {
+            Row row = report.rows().stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
+            assertTrue(row != null, id + ": no such row");
+            assertEquals(target, row.target(), id);
+            assertTrue(row.hasValues(), id + ": no figure");
+        });
+    }
+
     @Test
     void quickRun_rabbitMq_rowsWhenInstalledElseANote() {
         boolean rabbitRows = report.rows().stream().anyMatch(r -> r.id().startsWith(Bench.RABBIT_ASYNC));
