@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -134,7 +135,7 @@ class BenchSmokeTest {
     /** Every target of issue 14's acceptance is a row of the table with the issue's threshold (plaintext). */
     @Test
     void quickRun_issueTargets_areRowsWithTheirThresholds() {
-        Map<String, Row.Target> targets = new java.util.LinkedHashMap<>(Map.of(
+        Map<String, Row.Target> targets = new LinkedHashMap<>(Map.of(
                 "ratio:offload.async.bytes.cpu/raw.pipe.bytes.cpu", Row.Target.atMost(2.5),
                 "ratio:offload.async.bytes.rate/raw.pipe.bytes.rate", Row.Target.atLeast(0.40),
                 "ratio:offload.async.json.rate/raw.pipe.json.rate", Row.Target.atLeast(0.70),
