@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,35 +59,20 @@ class LibzmqCurveInteropTest {
             "print('checked', n, flush=True)",
             "");
 
-    private static final String SKIPPED = "libzmq interop test skipped: no python3 with pyzmq (libzmq with CURVE)"
-            + " here (as root: apt-get install -y python3-zmq; .ci/run does it)";
-
     @TempDir
     static Path dir;
     private static String python;
 
     @BeforeAll
     static void findPyzmq() throws Exception {
-        for (String candidate : List.of("python3", "/usr/bin/python3")) {
-            try {
-                Process p = new ProcessBuilder(candidate, "-c", "import zmq; assert zmq.has('curve')")
-                        .redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
-                    python = candidate;
-                    break;
-                }
-            } catch (IOException e) {
-                // not installed under this name: try the next
-            }
-        }
+        python = Pyzmq.python();
         Files.writeString(dir.resolve("server.py"), LIBZMQ_SERVER);
         Files.writeString(dir.resolve("client.py"), LIBZMQ_CLIENT);
     }
 
     @Test
     void jeromqCurveClient_libzmqCurveServer_everyReplyDecryptsToTheEcho() throws Exception {
-        assumeTrue(python != null, SKIPPED);
+        assumeTrue(python != null, Pyzmq.SKIPPED);
         ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
         ZMQ.Curve.KeyPair client = ZMQ.Curve.generateKeyPair();
         Process peer = new ProcessBuilder(python, dir.resolve("server.py").toString(), server.publicKey,
@@ -121,7 +104,7 @@ class LibzmqCurveInteropTest {
 
     @Test
     void jeromqCurveServer_libzmqCurveClient_everyEchoChecks() throws Exception {
-        assumeTrue(python != null, SKIPPED);
+        assumeTrue(python != null, Pyzmq.SKIPPED);
         ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
         try (ZContext ctx = new ZContext()) {
             ZMQ.Socket rep = ctx.createSocket(SocketType.REP);

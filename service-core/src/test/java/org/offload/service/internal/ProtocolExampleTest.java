@@ -320,6 +320,15 @@ class ProtocolExampleTest {
     }
 
     /** PROTOCOL.md at the repository root: the module's parent when Maven runs the tests. */
+    /** The text of {@code document}'s fenced Python block whose first line starts with {@code firstLine}. */
+    static String pythonBlock(String document, String firstLine) {
+        int start = document.indexOf("```python\n" + firstLine);
+        assertTrue(start >= 0, "PROTOCOL.md has no python block starting with '" + firstLine + "'");
+        start += "```python\n".length();
+        int end = document.indexOf("\n```", start);
+        return document.substring(start, end + 1);
+    }
+
     static Path protocolDocument() {
         Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {

@@ -30,7 +30,7 @@ import org.offload.service.ProtocolException;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReferenceCodecTest {
     private static final HexFormat HEX = HexFormat.of();
-    private static final String CODEC_START = "# Offload wire protocol v1 and v2: reference encoder";
+    static final String CODEC_START = "# Offload wire protocol v1 and v2: reference encoder";
     private static final String WORKER_START = "# minimal_worker.py:";
     /** Reads one hex envelope a line; prints "ok" or the ProtocolError's status. Any other exception fails. */
     private static final String DRIVER = String.join("\n",
@@ -57,11 +57,7 @@ class ReferenceCodecTest {
 
     /** The fenced Python block of PROTOCOL.md whose first line starts with {@code firstLine}. */
     private static String pythonBlock(String firstLine) {
-        int start = document.indexOf("```python\n" + firstLine);
-        assertTrue(start >= 0, "PROTOCOL.md has no python block starting with '" + firstLine + "'");
-        start += "```python\n".length();
-        int end = document.indexOf("\n```", start);
-        return document.substring(start, end + 1);
+        return ProtocolExampleTest.pythonBlock(document, firstLine);
     }
 
     @Test
