@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.offload.service.Encryption;
 import org.offload.service.Reply;
 import org.offload.service.ServerStats;
 import org.offload.service.ServiceServer;
@@ -22,7 +23,8 @@ import org.offload.service.ServiceServer;
  * page), pyzmq (libzmq), and what sections 4, 5, 5.1, 6, 9, 17 and 2.2 say — calls the Java service over tcp: it pings
  * and reads the versions and batch support off the pong, is answered in version 1 to a version-1 request and in
  * version 2 to a version-2 one, and sends a batch frame of eight requests, one with a broken proof, getting seven
- * echoes and one 401. Every reply's proof is checked on the Python side. Skipped, with the reason in the report,
+ * echoes and one 401. Every reply's proof is checked on the Python side. Once in plaintext and once with CURVE,
+ * the Python side deriving the keys from the passphrase as section 1 says. Skipped, with the reason in the report,
  * where no python3 with pyzmq is installed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -36,18 +38,30 @@ class PythonClientTest {
             from offload_wire import (REQUEST, BATCH, VERSION, VERSION_2, encode, decode, sign, verify, frame,
                                       verify_frame, decode_frame, batch, split_batch)
 
-            pull, pub, passphrase = sys.argv[1], sys.argv[2], sys.argv[3]
+            pull, pub, passphrase, encryption = sys.argv[1:5]
             cid = os.urandom(16)
             while cid[0] == 0xFF:                                 # 0xFF starts notification topics (5)
                 cid = os.urandom(16)
             ctx = zmq.Context()
             sub = ctx.socket(zmq.SUB)
             sub.setsockopt(zmq.RCVTIMEO, 60000)
+            push = ctx.socket(zmq.PUSH)
+            if encryption == "CURVE":                             # keys derived from the passphrase (1)
+                from zmq.utils import z85
+                def derived(label):
+                    k = bytearray(hmac.new(passphrase.encode("utf-8"), label, hashlib.sha256).digest())
+                    k[0] &= 248
+                    k[31] &= 127
+                    k[31] |= 64
+                    return zmq.curve_public(z85.encode(bytes(k))), z85.encode(bytes(k))
+                server_public = derived(b"offload curve server key v1")[0]
+                client_public, client_secret = derived(b"offload curve client key v1")
+                for s in (sub, push):
+                    s.curve_serverkey, s.curve_publickey, s.curve_secretkey = server_public, client_public, client_secret
             tag = hmac.new(passphrase.encode("utf-8"), b"offload-subscribe" + cid, hashlib.sha256).digest()
             sub.setsockopt(zmq.SUBSCRIBE, cid)                    # the filter of its own SUB (5)
             sub.setsockopt(zmq.SUBSCRIBE, cid + tag)              # and the proved topic (5.1)
             sub.connect(pub)
-            push = ctx.socket(zmq.PUSH)
             push.connect(pull)
             last_id = 0
 
@@ -125,16 +139,25 @@ class PythonClientTest {
 
     @Test
     void referenceClient_versionsOneAndTwoAndABatchFrame_answeredAsThePageSays() throws Exception {
+        runTheClient(Encryption.NONE);
+    }
+
+    @Test
+    void referenceClient_curveWithKeysDerivedFromThePassphrase_answeredAsThePageSays() throws Exception {
+        runTheClient(Encryption.CURVE);
+    }
+
+    private static void runTheClient(Encryption encryption) throws Exception {
         String python = Pyzmq.python();
         assumeTrue(python != null, Pyzmq.SKIPPED);
         String page = Files.readString(ProtocolExampleTest.protocolDocument());
         Files.writeString(dir.resolve("offload_wire.py"), ProtocolExampleTest.pythonBlock(page, ReferenceCodecTest.CODEC_START));
         Files.writeString(dir.resolve("client.py"), CLIENT);
         try (ServiceServer server = ServiceServer.builder().name("python-peer")
-                .bind("tcp://127.0.0.1:*", "tcp://127.0.0.1:*").passphrase(PASSPHRASE)
+                .bind("tcp://127.0.0.1:*", "tcp://127.0.0.1:*").passphrase(PASSPHRASE).encryption(encryption)
                 .route("^/echo$", "request", call -> Reply.ok(call.body())).build().start()) {
-            Process client = new ProcessBuilder(python, "client.py", server.pullAddress(), server.pubAddress(), PASSPHRASE)
-                    .directory(dir.toFile()).redirectErrorStream(true).start();
+            Process client = new ProcessBuilder(python, "client.py", server.pullAddress(), server.pubAddress(), PASSPHRASE,
+                    encryption.name()).directory(dir.toFile()).redirectErrorStream(true).start();
             String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(client.waitFor(90, TimeUnit.SECONDS), output);
 
