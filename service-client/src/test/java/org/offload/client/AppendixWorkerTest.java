@@ -149,7 +149,8 @@ class AppendixWorkerTest {
     private static String pythonWithPyzmq() throws InterruptedException {
         for (String candidate : List.of("python3", "/usr/bin/python3")) {
             try {
-                Process p = new ProcessBuilder(candidate, "-c", "import zmq; assert zmq.has('curve')").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(candidate, "-c", "import zmq; assert zmq.has('curve')")
+                        .redirectErrorStream(true).start();
                 p.getInputStream().readAllBytes();
                 if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return candidate;

@@ -319,7 +319,6 @@ class ProtocolExampleTest {
         assertTrue(doc.contains("s3cret-p\u00e4ssphrase"), "PROTOCOL.md no longer shows the passphrase");
     }
 
-    /** PROTOCOL.md at the repository root: the module's parent when Maven runs the tests. */
     /** The text of {@code document}'s fenced Python block whose first line starts with {@code firstLine}. */
     static String pythonBlock(String document, String firstLine) {
         int start = document.indexOf("```python\n" + firstLine);
@@ -329,6 +328,7 @@ class ProtocolExampleTest {
         return document.substring(start, end + 1);
     }
 
+    /** PROTOCOL.md at the repository root: the module's parent when Maven runs the tests. */
     static Path protocolDocument() {
         Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {

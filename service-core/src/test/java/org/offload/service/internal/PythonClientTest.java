@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +137,15 @@ class PythonClientTest {
 
     @TempDir
     static Path dir;
+    private static String python;
+
+    @BeforeAll
+    static void extractTheClient() throws Exception {
+        python = Pyzmq.python();
+        String page = Files.readString(ProtocolExampleTest.protocolDocument());
+        Files.writeString(dir.resolve("offload_wire.py"), ProtocolExampleTest.pythonBlock(page, ReferenceCodecTest.CODEC_START));
+        Files.writeString(dir.resolve("client.py"), CLIENT);
+    }
 
     @Test
     void referenceClient_versionsOneAndTwoAndABatchFrame_answeredAsThePageSays() throws Exception {
@@ -148,11 +158,7 @@ class PythonClientTest {
     }
 
     private static void runTheClient(Encryption encryption) throws Exception {
-        String python = Pyzmq.python();
         assumeTrue(python != null, Pyzmq.SKIPPED);
-        String page = Files.readString(ProtocolExampleTest.protocolDocument());
-        Files.writeString(dir.resolve("offload_wire.py"), ProtocolExampleTest.pythonBlock(page, ReferenceCodecTest.CODEC_START));
-        Files.writeString(dir.resolve("client.py"), CLIENT);
         try (ServiceServer server = ServiceServer.builder().name("python-peer")
                 .bind("tcp://127.0.0.1:*", "tcp://127.0.0.1:*").passphrase(PASSPHRASE).encryption(encryption)
                 .route("^/echo$", "request", call -> Reply.ok(call.body())).build().start()) {
